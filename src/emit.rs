@@ -1,0 +1,306 @@
+//! The last stage: objects → YAML text, written by us rather than by a serializer.
+//!
+//! kubectl reads YAML 1.1: an unquoted `yes`, `on`, `y`, `0755` or `1_000` is not a string
+//! there. The serde_yaml family writes such strings bare. Here a string is written plain
+//! only when it is made of `[A-Za-z0-9._/-]`, starts with a letter, `_` or `/`, and is not
+//! one of the YAML 1.1 boolean or null words; everything else is double-quoted (JSON-style
+//! escapes, which YAML accepts) or, when it spans lines, a literal block. Keys follow the
+//! same rule, and the output is the same bytes for the same objects.
+//!
+//! The same writer produces the Go template of a routing plan: guarded parts become
+//! `{{- if … }}` … `{{- end }}` lines and weights become `{{ index .Weights i }}`. In that
+//! mode every `{`, `}`, `<`, `>` and `&` of a string is written as a `\xNN` escape, so no
+//! user text can open a template action or change `html/template`'s context; YAML decodes
+//! the escapes back to the original characters.
+
+use crate::routing::{Guard, Tree};
+use serde_json::Value;
+
+/// A YAML stream: every document starts with `---`.
+pub fn stream(docs: &[Value]) -> String {
+    let mut out = String::new();
+    for doc in docs {
+        out.push_str("---\n");
+        out.push_str(&document(doc));
+    }
+    out
+}
+
+/// One document, block style.
+pub fn document(v: &Value) -> String {
+    let mut w = Writer { out: String::new(), template: false };
+    w.top(N::V(v));
+    w.out
+}
+
+/// The Go template source of a routing plan.
+pub fn template(t: &Tree) -> String {
+    let mut w = Writer { out: String::new(), template: true };
+    w.top(N::T(t));
+    w.out
+}
+
+#[derive(Clone, Copy)]
+enum N<'a> {
+    V(&'a Value),
+    T(&'a Tree),
+}
+
+enum Shape<'a> {
+    Scalar(String),
+    Block(String),
+    Map(Vec<(&'a str, Option<&'a Guard>, N<'a>)>),
+    Seq(Vec<(Option<&'a Guard>, N<'a>)>),
+}
+
+struct Writer {
+    out: String,
+    template: bool,
+}
+
+impl Writer {
+    fn shape<'a>(&self, n: N<'a>) -> Shape<'a> {
+        match n {
+            N::V(Value::Object(m)) => Shape::Map(m.iter().map(|(k, v)| (k.as_str(), None, N::V(v))).collect()),
+            N::V(Value::Array(a)) => Shape::Seq(a.iter().map(|v| (None, N::V(v))).collect()),
+            N::V(Value::String(s)) => self.string(s),
+            N::V(v) => Shape::Scalar(v.to_string()),
+            N::T(Tree::Value(v)) => self.shape(N::V(v)),
+            N::T(Tree::Weight(i)) => Shape::Scalar(format!("{{{{ index .Weights {i} }}}}")),
+            N::T(Tree::Map(e)) => Shape::Map(e.iter().map(|(k, g, t)| (k.as_str(), guard(g), N::T(t))).collect()),
+            N::T(Tree::Seq(items)) => Shape::Seq(items.iter().map(|(g, t)| (guard(g), N::T(t))).collect()),
+        }
+    }
+
+    fn string<'a>(&self, s: &str) -> Shape<'a> {
+        if plain_ok(s) {
+            Shape::Scalar(s.to_string())
+        } else if block_ok(s, self.template) {
+            Shape::Block(s.to_string())
+        } else {
+            Shape::Scalar(double_quoted(s, self.template))
+        }
+    }
+
+    fn top(&mut self, n: N) {
+        match self.shape(n) {
+            Shape::Map(e) if !e.is_empty() => self.map_body(&e, 0, false),
+            Shape::Seq(i) if !i.is_empty() => self.seq_body(&i, 0),
+            Shape::Map(_) => self.out.push_str("{}\n"),
+            Shape::Seq(_) => self.out.push_str("[]\n"),
+            Shape::Scalar(s) => self.line(&s),
+            Shape::Block(s) => self.line(&double_quoted(&s, self.template)),
+        }
+    }
+
+    fn line(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.out.push('\n');
+    }
+
+    fn indent(&mut self, n: usize) {
+        self.out.extend(std::iter::repeat_n(' ', n));
+    }
+
+    fn open(&mut self, g: Option<&Guard>) {
+        if let Some(g) = g {
+            self.out.push_str("{{- if ");
+            self.out.push_str(&go_expr(g));
+            self.out.push_str(" }}\n");
+        }
+    }
+
+    fn close(&mut self, g: Option<&Guard>) {
+        if g.is_some() {
+            self.out.push_str("{{- end }}\n");
+        }
+    }
+
+    /// Entries of a mapping at `indent`; with `inline_first` the first entry continues a
+    /// `- ` already written.
+    fn map_body(&mut self, entries: &[(&str, Option<&Guard>, N)], indent: usize, inline_first: bool) {
+        for (i, (key, g, child)) in entries.iter().enumerate() {
+            self.open(*g);
+            if !(inline_first && i == 0) {
+                self.indent(indent);
+            }
+            self.out.push_str(&key_text(key, self.template));
+            self.out.push(':');
+            self.after_key(*child, indent);
+            self.close(*g);
+        }
+    }
+
+    fn after_key(&mut self, child: N, indent: usize) {
+        match self.shape(child) {
+            Shape::Scalar(s) => {
+                self.out.push(' ');
+                self.line(&s);
+            }
+            Shape::Block(s) => self.block(&s, indent + 2),
+            Shape::Map(e) if e.is_empty() => self.line(" {}"),
+            Shape::Seq(i) if i.is_empty() => self.line(" []"),
+            Shape::Map(e) => {
+                self.out.push('\n');
+                self.map_body(&e, indent + 2, false);
+            }
+            Shape::Seq(i) => {
+                self.out.push('\n');
+                self.seq_body(&i, indent);
+            }
+        }
+    }
+
+    fn seq_body(&mut self, items: &[(Option<&Guard>, N)], indent: usize) {
+        for (g, child) in items {
+            self.open(*g);
+            self.indent(indent);
+            self.out.push('-');
+            match self.shape(*child) {
+                Shape::Scalar(s) => {
+                    self.out.push(' ');
+                    self.line(&s);
+                }
+                Shape::Block(s) => {
+                    self.out.push(' ');
+                    self.line(&double_quoted(&s, self.template));
+                }
+                Shape::Map(e) if e.is_empty() => self.line(" {}"),
+                Shape::Seq(i) if i.is_empty() => self.line(" []"),
+                // A guarded first entry cannot share the `- ` line with its `{{ if }}`.
+                Shape::Map(e) if e[0].1.is_some() => {
+                    self.out.push('\n');
+                    self.map_body(&e, indent + 2, false);
+                }
+                Shape::Map(e) => {
+                    self.out.push(' ');
+                    self.map_body(&e, indent + 2, true);
+                }
+                Shape::Seq(i) => {
+                    self.out.push('\n');
+                    self.seq_body(&i, indent + 2);
+                }
+            }
+            self.close(*g);
+        }
+    }
+
+    /// A literal block scalar after `key:`; content lines at `indent`.
+    fn block(&mut self, s: &str, indent: usize) {
+        let (body, chomp) = match s.strip_suffix('\n') {
+            Some(b) if b.ends_with('\n') => (b, "+"),
+            Some(b) => (b, ""),
+            None => (s, "-"),
+        };
+        let first = body.split('\n').find(|l| !l.is_empty()).unwrap_or("");
+        let indicator = if first.starts_with(' ') { "2" } else { "" };
+        self.out.push_str(" |");
+        self.out.push_str(indicator);
+        self.out.push_str(chomp);
+        self.out.push('\n');
+        for l in body.split('\n') {
+            if !l.is_empty() {
+                self.indent(indent);
+                self.out.push_str(l);
+            }
+            self.out.push('\n');
+        }
+    }
+}
+
+fn guard(g: &Guard) -> Option<&Guard> {
+    if *g == Guard::Always { None } else { Some(g) }
+}
+
+/// A guard as a Go template pipeline (`and`, `or`, `not`, `gt` and `index` are builtins of
+/// both `text/template` and `html/template`).
+fn go_expr(g: &Guard) -> String {
+    let wrap = |g: &Guard| match g {
+        Guard::Always | Guard::Never => go_expr(g),
+        _ => format!("({})", go_expr(g)),
+    };
+    match g {
+        Guard::Always => "true".into(),
+        Guard::Never => "false".into(),
+        Guard::Ready(i) => format!("gt (index .Weights {i}) 0"),
+        Guard::Not(inner) => format!("not {}", wrap(inner)),
+        Guard::All(gs) => format!("and {}", gs.iter().map(wrap).collect::<Vec<_>>().join(" ")),
+        Guard::Any(gs) => format!("or {}", gs.iter().map(wrap).collect::<Vec<_>>().join(" ")),
+    }
+}
+
+const YAML11_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
+
+/// Strings that every YAML 1.1 and 1.2 reader takes as the same string when unquoted.
+pub fn plain_ok(s: &str) -> bool {
+    let Some(first) = s.chars().next() else { return false };
+    (first.is_ascii_alphabetic() || first == '_' || first == '/')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-'))
+        && !YAML11_WORDS.contains(&s.to_ascii_lowercase().as_str())
+}
+
+/// Multi-line text is clearer as a literal block, when the block can carry it exactly.
+fn block_ok(s: &str, template: bool) -> bool {
+    s.contains('\n')
+        && !s.chars().any(|c| special(c) || (c.is_control() && c != '\n' && c != '\t'))
+        && !s.split('\n').any(|l| !l.is_empty() && l.trim_matches([' ', '\t']).is_empty())
+        && !s.starts_with(['\t'])
+        && !(template && s.contains(['{', '}', '<', '>', '&']))
+}
+
+fn special(c: char) -> bool {
+    matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{85}')
+}
+
+fn key_text(k: &str, template: bool) -> String {
+    if plain_ok(k) { k.to_string() } else { double_quoted(k, template) }
+}
+
+/// A YAML double-quoted scalar; in template mode also hides template and HTML syntax.
+pub fn double_quoted(s: &str, template: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '{' | '}' | '<' | '>' | '&' if template => out.push_str(&format!("\\x{:02X}", c as u32)),
+            c if c.is_control() => out.push_str(&format!("\\x{:02X}", c as u32)),
+            c if special(c) => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn quotes_what_yaml11_misreads() {
+        for s in ["yes", "NO", "on", "y", "1_000", "0755", "<<", "~", "null", "1.10", "", " x", "a: b", "true"] {
+            assert!(!plain_ok(s), "{s} must be quoted");
+        }
+        for s in ["httpbin-0", "app.kubernetes.io/version", "/v2/models/x/infer", "v1.10"] {
+            assert!(plain_ok(s), "{s} may be plain");
+        }
+    }
+
+    #[test]
+    fn layout() {
+        let v = json!({"a": [{"b": 1, "c": ["x"]}, "yes"], "d": {}, "e": "l1\nl2\n", "f": []});
+        assert_eq!(document(&v), "a:\n- b: 1\n  c:\n  - x\n- \"yes\"\nd: {}\ne: |\n  l1\n  l2\nf: []\n");
+    }
+
+    #[test]
+    fn template_mode_escapes_syntax() {
+        let t = Tree::Value(json!({"k": "{{ .X }}<script>&"}));
+        assert_eq!(template(&t), "k: \"\\x7B\\x7B .X \\x7D\\x7D\\x3Cscript\\x3E\\x26\"\n");
+    }
+}

@@ -1,0 +1,265 @@
+//! Stage 3: the release → its Kubernetes objects, in the order SPEC §3 gives: each version's
+//! workloads, the app-level object, the weight-config ConfigMaps, the routemap, and (with
+//! `--ready`) the live routing object. Objects are built as data, never as text, so no value
+//! can change their structure.
+
+use crate::emit;
+use crate::model::{DeploySource, Env, Given, ModelSource, ObjRef, Release, Strategy, Version, Workload, to_object};
+use crate::problem::Problem;
+use crate::routing::{self, State, Tree};
+use serde_json::{Map, Value, json};
+
+/// The Kubernetes limit on a ConfigMap's data.
+pub const CONFIGMAP_LIMIT: usize = 1 << 20;
+/// Beyond this many versions the 2^N precomputed states cannot fit any ConfigMap.
+pub const MAX_ROUTED_VERSIONS: usize = 16;
+
+pub fn manifests(r: &Release, plan: Option<&Tree>, ready: Option<State>) -> Result<Vec<Value>, Problem> {
+    let mut docs = Vec::new();
+    for v in &r.versions {
+        docs.extend(workloads(r, v));
+    }
+    docs.extend(app_object(r));
+    if matches!(r.strategy, Strategy::BlueGreen | Strategy::Mirror) {
+        docs.extend(r.versions.iter().map(weight_config));
+    }
+    docs.push(routemap(r, plan)?);
+    if let (Some(plan), Some(state)) = (plan, ready) {
+        docs.push(routing::object_for(r, plan, state));
+    }
+    Ok(docs)
+}
+
+fn meta(r: &ObjRef, v: &Version, given: Option<&Given>, extra: &[(&str, &str)]) -> Value {
+    let mut labels = v.labels.clone();
+    let mut annotations = v.annotations.clone();
+    for (k, val) in extra {
+        annotations.entry((*k).to_string()).or_insert_with(|| (*val).to_string());
+    }
+    let mut m = Map::new();
+    m.insert("name".into(), r.name.clone().into());
+    m.insert("namespace".into(), r.namespace.clone().into());
+    if let Some(g) = given {
+        merge_strings(&mut labels, g.metadata.get("labels"));
+        merge_strings(&mut annotations, g.metadata.get("annotations"));
+    }
+    // The controller finds versions by this label; nothing may remove it.
+    labels.insert("iter8.tools/watch".into(), "true".into());
+    m.insert("labels".into(), to_object(&labels));
+    if !annotations.is_empty() {
+        m.insert("annotations".into(), to_object(&annotations));
+    }
+    Value::Object(m)
+}
+
+fn merge_strings(into: &mut indexmap::IndexMap<String, String>, from: Option<&Value>) {
+    if let Some(Value::Object(m)) = from {
+        for (k, v) in m {
+            if let Some(s) = v.as_str() {
+                into.insert(k.clone(), s.to_string());
+            }
+        }
+    }
+}
+
+fn workloads(r: &Release, v: &Version) -> Vec<Value> {
+    match &v.workload {
+        Workload::Deployment { deploy, deploy_ref, service, port } => {
+            vec![deployment(v, deploy, deploy_ref, *port), service_object(v, service.as_ref(), *port)]
+        }
+        Workload::InferenceService { source } => vec![inference_service(r, v, source)],
+    }
+}
+
+fn deployment(v: &Version, source: &DeploySource, r: &ObjRef, port: u32) -> Value {
+    let (given, spec) = match source {
+        DeploySource::Given(g) => (Some(g), g.spec.clone()),
+        DeploySource::Image(image) => (
+            None,
+            json!({
+                "selector": {"matchLabels": {"app": v.name}},
+                "template": {
+                    "metadata": {"labels": {"app": v.name}},
+                    "spec": {"containers": [{"name": v.name, "image": image, "ports": [{"containerPort": port}]}]}
+                }
+            }),
+        ),
+    };
+    json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta(r, v, given, &[]), "spec": spec})
+}
+
+fn service_object(v: &Version, given: Option<&Given>, port: u32) -> Value {
+    let spec = match given {
+        Some(g) => g.spec.clone(),
+        None => json!({"selector": {"app": v.name}, "ports": [{"port": port}]}),
+    };
+    json!({"apiVersion": "v1", "kind": "Service", "metadata": meta(&v.target, v, given, &[]), "spec": spec})
+}
+
+fn inference_service(r: &Release, v: &Version, source: &ModelSource) -> Value {
+    let modelmesh = r.env == Env::ModelMesh;
+    let extra: &[(&str, &str)] = if modelmesh { &[("serving.kserve.io/deploymentMode", "ModelMesh")] } else { &[] };
+    let (given, spec) = match source {
+        ModelSource::Given(g) => (Some(g), g.spec.clone()),
+        ModelSource::Model(m) => {
+            let mut model = Map::new();
+            model.insert("modelFormat".into(), json!({"name": m.format}));
+            if let Some(rt) = &m.runtime {
+                model.insert("runtime".into(), rt.clone().into());
+            }
+            model.insert("storageUri".into(), m.storage_uri.clone().into());
+            if let Some(p) = &m.protocol_version {
+                model.insert("protocolVersion".into(), p.clone().into());
+            }
+            if let Some(p) = &m.ports {
+                model.insert("ports".into(), p.clone());
+            }
+            let predictor = if modelmesh {
+                json!({"model": model})
+            } else {
+                json!({"minReplicas": 1, "model": model})
+            };
+            (None, json!({"predictor": predictor}))
+        }
+    };
+    let metadata = meta(&v.target, v, given, extra);
+    json!({"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService", "metadata": metadata, "spec": spec})
+}
+
+fn app_object(r: &Release) -> Option<Value> {
+    let metadata = json!({"name": r.name, "namespace": r.namespace});
+    let external = |host: &str| {
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": metadata,
+               "spec": {"externalName": host, "sessionAffinity": "None", "type": "ExternalName"}})
+    };
+    match r.env {
+        Env::Deployment => None,
+        Env::DeploymentIstio => Some(external("istio-ingressgateway.istio-system.svc.cluster.local")),
+        Env::Kserve | Env::Kserve011 | Env::Kserve010 => {
+            Some(external("knative-local-gateway.istio-system.svc.cluster.local"))
+        }
+        Env::DeploymentGtw => Some(json!({
+            "apiVersion": "v1", "kind": "Service", "metadata": metadata,
+            "spec": {"selector": {"app": r.name}, "ports": [{"port": r.app_port}]}
+        })),
+        Env::ModelMesh if r.strategy == Strategy::None => None,
+        Env::ModelMesh => {
+            let (a, n) = (&r.name, &r.namespace);
+            Some(json!({
+                "apiVersion": "networking.istio.io/v1beta1", "kind": "ServiceEntry", "metadata": metadata,
+                "spec": {
+                    "hosts": [format!("{a}.{n}"), format!("{a}.{n}.svc"), format!("{a}.{n}.svc.cluster.local")],
+                    "location": "MESH_INTERNAL",
+                    "ports": [{"number": r.service_port, "name": "http", "protocol": "HTTP"}],
+                    "resolution": "DNS",
+                    "workloadSelector": {"labels": {"modelmesh-service": "modelmesh-serving"}}
+                }
+            }))
+        }
+    }
+}
+
+fn weight_config(v: &Version) -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": format!("{}-weight-config", v.name),
+            "namespace": v.namespace,
+            "labels": {"iter8.tools/watch": "true"},
+            "annotations": {"iter8.tools/weight": v.weight.to_string()}
+        }
+    })
+}
+
+fn resources(r: &Release, v: &Version) -> Vec<Value> {
+    let res = |short: &str, o: &ObjRef| json!({"gvrShort": short, "name": o.name, "namespace": o.namespace});
+    let mut out = Vec::new();
+    // The controller reads weight overrides from a version's first resource only.
+    if matches!(r.strategy, Strategy::BlueGreen | Strategy::Mirror) {
+        let cm = ObjRef { name: format!("{}-weight-config", v.name), namespace: v.namespace.clone() };
+        out.push(res("cm", &cm));
+    }
+    match &v.workload {
+        Workload::Deployment { deploy_ref, .. } => {
+            out.push(res("svc", &v.target));
+            out.push(res("deploy", deploy_ref));
+        }
+        Workload::InferenceService { .. } => out.push(res("isvc", &v.target)),
+    }
+    out
+}
+
+fn carries_weight(r: &Release) -> bool {
+    match r.strategy {
+        Strategy::BlueGreen | Strategy::Mirror => true,
+        Strategy::Canary => r.env.is_kserve(),
+        Strategy::None => false,
+    }
+}
+
+fn str_spec(r: &Release, plan: Option<&Tree>) -> String {
+    let versions: Vec<Value> = r
+        .versions
+        .iter()
+        .map(|v| {
+            let mut m = Map::new();
+            m.insert("resources".into(), Value::Array(resources(r, v)));
+            if carries_weight(r) {
+                m.insert("weight".into(), v.weight.into());
+            }
+            Value::Object(m)
+        })
+        .collect();
+    let mut spec = Map::new();
+    spec.insert("versions".into(), Value::Array(versions));
+    if let Some(plan) = plan {
+        let short = if r.env == Env::DeploymentGtw { "httproute" } else { "vs" };
+        let tpl = json!({"gvrShort": short, "template": emit::template(plan)});
+        spec.insert("routingTemplates".into(), json!({ r.strategy.name(): tpl }));
+    }
+    emit::document(&Value::Object(spec))
+}
+
+fn routemap(r: &Release, plan: Option<&Tree>) -> Result<Value, Problem> {
+    let n = r.versions.len();
+    if plan.is_some() && n > MAX_ROUTED_VERSIONS {
+        return Err(too_large(n, None));
+    }
+    let mut data = Map::new();
+    let spec = str_spec(r, plan);
+    let mut size = "strSpec".len() + spec.len();
+    data.insert("strSpec".into(), spec.into());
+    if let Some(plan) = plan {
+        for state in State::all(n) {
+            let key = format!("ready-{}.yaml", state.label(n));
+            let text = emit::document(&routing::object_for(r, plan, state));
+            size += key.len() + text.len();
+            if size > CONFIGMAP_LIMIT {
+                return Err(too_large(n, Some(size)));
+            }
+            data.insert(key, text.into());
+        }
+    }
+    let labels = json!({
+        "app.kubernetes.io/managed-by": "iter8",
+        "iter8.tools/kind": "routemap",
+        "iter8.tools/version": r.iter8_version
+    });
+    Ok(json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": format!("{}-routemap", r.name), "namespace": r.namespace, "labels": labels},
+        "data": data
+    }))
+}
+
+fn too_large(n: usize, size: Option<usize>) -> Problem {
+    let so_far = size.map(|s| format!(" (more than {s} bytes already)")).unwrap_or_default();
+    Problem::new(
+        "application.versions",
+        format!(
+            "{n} versions have 2^{n} readiness states; their precomputed routing does not fit the routemap ConfigMap's 1 MiB limit{so_far}; release fewer versions at once"
+        ),
+    )
+}

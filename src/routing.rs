@@ -1,0 +1,485 @@
+//! The routing object as a function of the weights of a readiness state.
+//!
+//! `plan` builds, once per release, a tree whose list items and fields may carry a *guard*
+//! ("version 1 has weight > 0") and whose weights may be references into `.Weights`. That
+//! one tree is then read two ways:
+//! - `Plan::at(weights)` evaluates it to the concrete object (the `ready-*` keys, `--ready`);
+//! - `emit::template` writes it as the Go template the Iter8 controller executes.
+//!
+//! Because both readings come from the same tree, the precomputed states and the controller's
+//! result cannot disagree; the tests execute the template with a Go-template engine to prove it.
+
+use crate::model::{Env, Release, Strategy, Version};
+use serde_json::{Value, json};
+
+/// A condition on the weights of a state. `Ready(i)` means "version i has weight > 0".
+#[derive(Clone, Debug, PartialEq)]
+pub enum Guard {
+    Always,
+    Never,
+    Ready(usize),
+    Not(Box<Guard>),
+    All(Vec<Guard>),
+    Any(Vec<Guard>),
+}
+
+impl Guard {
+    pub fn eval(&self, w: &[u32]) -> bool {
+        match self {
+            Guard::Always => true,
+            Guard::Never => false,
+            Guard::Ready(i) => w.get(*i).is_some_and(|&x| x > 0),
+            Guard::Not(g) => !g.eval(w),
+            Guard::All(gs) => gs.iter().all(|g| g.eval(w)),
+            Guard::Any(gs) => gs.iter().any(|g| g.eval(w)),
+        }
+    }
+
+    fn not(g: Guard) -> Guard {
+        match g {
+            Guard::Always => Guard::Never,
+            Guard::Never => Guard::Always,
+            Guard::Not(inner) => *inner,
+            g => Guard::Not(Box::new(g)),
+        }
+    }
+
+    fn all(gs: Vec<Guard>) -> Guard {
+        if gs.contains(&Guard::Never) {
+            return Guard::Never;
+        }
+        let mut gs: Vec<Guard> = gs.into_iter().filter(|g| *g != Guard::Always).collect();
+        match gs.len() {
+            0 => Guard::Always,
+            1 => gs.remove(0),
+            _ => Guard::All(gs),
+        }
+    }
+
+    fn any(gs: Vec<Guard>) -> Guard {
+        if gs.contains(&Guard::Always) {
+            return Guard::Always;
+        }
+        let mut gs: Vec<Guard> = gs.into_iter().filter(|g| *g != Guard::Never).collect();
+        match gs.len() {
+            0 => Guard::Never,
+            1 => gs.remove(0),
+            _ => Guard::Any(gs),
+        }
+    }
+}
+
+/// A routing object with guarded parts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Tree {
+    /// A fixed value (scalars, and user-written match clauses).
+    Value(Value),
+    /// `.Weights[i]` of the state.
+    Weight(usize),
+    Map(Vec<(String, Guard, Tree)>),
+    Seq(Vec<(Guard, Tree)>),
+}
+
+impl Tree {
+    /// The concrete object for one state's weights.
+    pub fn at(&self, w: &[u32]) -> Value {
+        match self {
+            Tree::Value(v) => v.clone(),
+            Tree::Weight(i) => Value::from(w.get(*i).copied().unwrap_or(0)),
+            Tree::Map(entries) => Value::Object(
+                entries.iter().filter(|(_, g, _)| g.eval(w)).map(|(k, _, t)| (k.clone(), t.at(w))).collect(),
+            ),
+            Tree::Seq(items) => {
+                Value::Array(items.iter().filter(|(g, _)| g.eval(w)).map(|(_, t)| t.at(w)).collect())
+            }
+        }
+    }
+}
+
+/// Builds a map whose entries are all unconditional.
+fn map(entries: Vec<(&str, Tree)>) -> Tree {
+    Tree::Map(entries.into_iter().map(|(k, t)| (k.to_string(), Guard::Always, t)).collect())
+}
+
+fn val(v: Value) -> Tree {
+    Tree::Value(v)
+}
+
+fn s(text: &str) -> Tree {
+    Tree::Value(Value::String(text.to_string()))
+}
+
+/// The routing plan of a release, or `None` for strategy `none` / environment `deployment`.
+pub fn plan(r: &Release) -> Option<Tree> {
+    let spec = match (r.strategy, r.env) {
+        (Strategy::None, _) | (_, Env::Deployment) => return None,
+        (Strategy::BlueGreen, Env::DeploymentIstio) => istio_spec(r, vec![blue_green_rule(r, &r.name, destination_deploy)]),
+        (Strategy::BlueGreen, Env::ModelMesh) => istio_spec(r, vec![blue_green_rule(r, "", destination_mm)]),
+        (Strategy::BlueGreen, Env::DeploymentGtw) => gtw_spec(r, gtw_blue_green(r), true),
+        (Strategy::BlueGreen, _) => istio_spec(r, kserve_blue_green(r)),
+        (Strategy::Canary, Env::DeploymentGtw) => gtw_spec(r, gtw_canary(r), false),
+        (Strategy::Canary, _) => istio_spec(r, istio_canary(r)),
+        (Strategy::Mirror, _) => istio_spec(r, vec![mirror_rule(r)]),
+    };
+    let (api, kind) = match r.env {
+        Env::DeploymentGtw => ("gateway.networking.k8s.io/v1beta1", "HTTPRoute"),
+        _ => ("networking.istio.io/v1beta1", "VirtualService"),
+    };
+    Some(map(vec![
+        ("apiVersion", s(api)),
+        ("kind", s(kind)),
+        ("metadata", val(json!({"name": r.name, "namespace": r.namespace}))),
+        ("spec", spec),
+    ]))
+}
+
+fn istio_spec(r: &Release, http: Vec<(Guard, Tree)>) -> Tree {
+    let gateways: Vec<Value> = if r.env.is_kserve() {
+        ["knative-serving/knative-ingress-gateway", "knative-serving/knative-local-gateway", "mesh"].map(Value::from).to_vec()
+    } else {
+        r.gateway.iter().map(|g| Value::from(g.as_str())).chain([Value::from("mesh")]).collect()
+    };
+    map(vec![("gateways", val(Value::Array(gateways))), ("hosts", val(json!(app_hosts(r)))), ("http", Tree::Seq(http))])
+}
+
+fn app_hosts(r: &Release) -> [String; 3] {
+    let (a, n) = (&r.name, &r.namespace);
+    [format!("{a}.{n}"), format!("{a}.{n}.svc"), format!("{a}.{n}.svc.cluster.local")]
+}
+
+/// More than one of these versions carries traffic (weights are written only then).
+fn several_ready(indices: &[usize]) -> Guard {
+    let mut pairs = Vec::new();
+    for (k, &i) in indices.iter().enumerate() {
+        for &j in &indices[k + 1..] {
+            pairs.push(Guard::all(vec![Guard::Ready(i), Guard::Ready(j)]));
+        }
+    }
+    Guard::any(pairs)
+}
+
+/// The first version that carries traffic takes the default route: the primary, unless it has
+/// weight 0 (not ready), when the first ready candidate stands in so no rule is left pointing
+/// at a version that cannot serve.
+fn is_first_ready(i: usize) -> Guard {
+    Guard::all((0..i).map(|k| Guard::not(Guard::Ready(k))).chain([Guard::Ready(i)]).collect())
+}
+
+/// Some version before `i` carries traffic.
+fn ready_before(i: usize) -> Guard {
+    Guard::any((0..i).map(Guard::Ready).collect())
+}
+
+fn app_version_header(name: &str) -> Value {
+    json!({"app-version": name})
+}
+
+fn destination_deploy(_: &Release, v: &Version) -> (Value, Value) {
+    let host = format!("{}.{}.svc.cluster.local", v.target.name, v.target.namespace);
+    let dest = json!({"host": host, "port": {"number": v.port().unwrap_or(80)}});
+    (dest, json!({"response": {"add": app_version_header(&v.target.name)}}))
+}
+
+fn destination_mm(r: &Release, v: &Version) -> (Value, Value) {
+    let dest = json!({"host": r.service_host, "port": {"number": r.service_port}});
+    let mut request = json!({"set": {"mm-vmodel-id": v.target.name}});
+    if std::ptr::eq(v, &r.versions[0]) {
+        request["remove"] = json!(["branch"]);
+    }
+    (dest, json!({"request": request, "response": {"add": app_version_header(&v.target.name)}}))
+}
+
+type Destination = fn(&Release, &Version) -> (Value, Value);
+
+/// One route with a weighted destination per ready version.
+fn blue_green_rule(r: &Release, name: &str, dest: Destination) -> (Guard, Tree) {
+    let all: Vec<usize> = (0..r.versions.len()).collect();
+    let weighted = several_ready(&all);
+    let route = r.versions.iter().enumerate().map(|(i, v)| {
+        let (d, headers) = dest(r, v);
+        let item = Tree::Map(vec![
+            ("destination".into(), Guard::Always, val(d)),
+            ("weight".into(), weighted.clone(), Tree::Weight(i)),
+            ("headers".into(), Guard::Always, val(headers)),
+        ]);
+        (Guard::Ready(i), item)
+    });
+    let mut rule = Vec::new();
+    if !name.is_empty() {
+        rule.push(("name", s(name)));
+    }
+    rule.push(("route", Tree::Seq(route.collect())));
+    (Guard::Always, map(rule))
+}
+
+const KNATIVE_LOCAL: &str = "knative-local-gateway.istio-system.svc.cluster.local";
+
+fn predictor_host(r: &Release, v: &Version) -> String {
+    let suffix = if r.env == Env::Kserve010 { "predictor-default" } else { "predictor" };
+    format!("{}-{suffix}.{}.svc.cluster.local", v.target.name, v.target.namespace)
+}
+
+/// A KServe route straight to one version: the model's infer path and predictor Host.
+fn kserve_route(r: &Release, v: &Version, with_match: Option<Value>, remove_branch: bool) -> Tree {
+    let mut request = json!({"set": {"Host": predictor_host(r, v)}});
+    if remove_branch {
+        request["remove"] = json!(["branch"]);
+    }
+    let mut rule = vec![("name", s(&v.target.name))];
+    if let Some(m) = with_match {
+        rule.push(("match", val(m)));
+    }
+    rule.push(("rewrite", val(json!({"uri": format!("/v2/models/{}/infer", v.target.name)}))));
+    let headers = json!({"request": request, "response": {"add": app_version_header(&v.target.name)}});
+    rule.push(("route", val(json!([{"destination": {"host": KNATIVE_LOCAL}, "headers": headers}]))));
+    map(rule)
+}
+
+fn kserve_blue_green(r: &Release) -> Vec<(Guard, Tree)> {
+    let mut http: Vec<(Guard, Tree)> = r
+        .versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let branch = json!([{"headers": {"branch": {"exact": v.target.name}}}]);
+            let guard = if i == 0 { Guard::Always } else { Guard::Ready(i) };
+            (guard, kserve_route(r, v, Some(branch), true))
+        })
+        .collect();
+    let all: Vec<usize> = (0..r.versions.len()).collect();
+    let weighted = several_ready(&all);
+    let host = format!("{}.{}", r.name, r.namespace);
+    let split = r.versions.iter().enumerate().map(|(i, v)| {
+        let headers = json!({"request": {"set": {"branch": v.target.name, "host": host}}});
+        let item = Tree::Map(vec![
+            ("destination".into(), Guard::Always, val(json!({"host": KNATIVE_LOCAL}))),
+            ("weight".into(), weighted.clone(), Tree::Weight(i)),
+            ("headers".into(), Guard::Always, val(headers)),
+        ]);
+        (Guard::Ready(i), item)
+    });
+    http.push((Guard::Always, map(vec![("name", s("split")), ("route", Tree::Seq(split.collect()))])));
+    http
+}
+
+/// Canary on Istio: each ready candidate's cohort first, then the default route.
+fn istio_canary(r: &Release) -> Vec<(Guard, Tree)> {
+    let mut http = Vec::new();
+    for (i, v) in r.versions.iter().enumerate().skip(1) {
+        let guard = Guard::all(vec![Guard::Ready(i), ready_before(i)]);
+        http.push((guard, canary_route(r, v, Some(Value::Array(v.istio_match.clone())))));
+    }
+    for (i, v) in r.versions.iter().enumerate() {
+        http.push((is_first_ready(i), canary_route(r, v, None)));
+    }
+    http
+}
+
+fn canary_route(r: &Release, v: &Version, with_match: Option<Value>) -> Tree {
+    match r.env {
+        Env::DeploymentIstio | Env::ModelMesh => {
+            let (dest, headers) =
+                if r.env == Env::ModelMesh { destination_mm(r, v) } else { destination_deploy(r, v) };
+            let mut rule = vec![("name", s(&v.target.name))];
+            if let Some(m) = with_match {
+                rule.push(("match", val(m)));
+            }
+            rule.push(("route", val(json!([{"destination": dest, "headers": headers}]))));
+            map(rule)
+        }
+        _ => kserve_route(r, v, with_match, false),
+    }
+}
+
+/// Mirror: live traffic to the first ready version (the primary, normally); every other
+/// ready version receives a copy of its weight's percentage.
+fn mirror_rule(r: &Release) -> (Guard, Tree) {
+    let n = r.versions.len();
+    let mut entries = vec![("name".to_string(), Guard::Always, s(&r.name))];
+    let route = (0..n).map(|i| {
+        let (dest, headers) = destination_deploy(r, &r.versions[i]);
+        (is_first_ready(i), val(json!([{"destination": dest, "headers": headers}])))
+    });
+    for (guard, tree) in route {
+        entries.push(("route".into(), guard, tree));
+    }
+    let mirrored = |i: usize| Guard::all(vec![Guard::Ready(i), ready_before(i)]);
+    let count_two_or_more = several_mirrored(n);
+    for (i, v) in r.versions.iter().enumerate().skip(1) {
+        let (dest, _) = destination_deploy(r, v);
+        let single = Guard::all(vec![mirrored(i), Guard::not(count_two_or_more.clone())]);
+        entries.push(("mirror".into(), single.clone(), val(dest)));
+        let pct = Tree::Map(vec![("value".into(), Guard::Always, Tree::Weight(i))]);
+        entries.push(("mirrorPercentage".into(), single, pct));
+    }
+    let mirrors = r.versions.iter().enumerate().skip(1).map(|(i, v)| {
+        let (dest, _) = destination_deploy(r, v);
+        let pct = Tree::Map(vec![("value".into(), Guard::Always, Tree::Weight(i))]);
+        (mirrored(i), map(vec![("destination", val(dest)), ("percentage", pct)]))
+    });
+    entries.push(("mirrors".into(), count_two_or_more, Tree::Seq(mirrors.collect())));
+    (Guard::Always, merge_alternatives(entries))
+}
+
+/// Three or more ready versions: one takes live traffic, at least two are mirrored.
+fn several_mirrored(n: usize) -> Guard {
+    let mut triples = Vec::new();
+    for a in 0..n {
+        for b in a + 1..n {
+            for c in b + 1..n {
+                triples.push(Guard::all(vec![Guard::Ready(a), Guard::Ready(b), Guard::Ready(c)]));
+            }
+        }
+    }
+    Guard::any(triples)
+}
+
+/// Keeps map entries that share a key (mutually exclusive alternatives) in order; the
+/// evaluator and the template both emit only the one whose guard holds.
+fn merge_alternatives(entries: Vec<(String, Guard, Tree)>) -> Tree {
+    Tree::Map(entries.into_iter().filter(|(_, g, _)| *g != Guard::Never).collect())
+}
+
+fn gtw_spec(r: &Release, rules: Vec<(Guard, Tree)>, blue_green: bool) -> Tree {
+    let (a, n) = (&r.name, &r.namespace);
+    let hostnames = if blue_green {
+        json!([a, format!("{a}.{n}"), format!("{a}.{n}.svc.cluster.local")])
+    } else {
+        json!(app_hosts(r))
+    };
+    let mut parents = vec![json!({"group": "", "kind": "Service", "name": a, "port": r.app_port})];
+    if let Some(g) = &r.gateway {
+        parents.push(json!({"name": g}));
+    }
+    map(vec![("hostnames", val(hostnames)), ("parentRefs", val(Value::Array(parents))), ("rules", Tree::Seq(rules))])
+}
+
+fn backend(v: &Version, weight: Option<usize>) -> Tree {
+    let filter = json!([{
+        "type": "ResponseHeaderModifier",
+        "responseHeaderModifier": {"add": [{"name": "app-version", "value": v.target.name}]}
+    }]);
+    let mut entries = vec![
+        ("group", s("")),
+        ("kind", s("Service")),
+        ("name", s(&v.target.name)),
+        ("port", val(json!(v.port().unwrap_or(80)))),
+    ];
+    if let Some(i) = weight {
+        entries.push(("weight", Tree::Weight(i)));
+    }
+    entries.push(("filters", val(filter)));
+    map(entries)
+}
+
+/// Gateway API blue-green: one rule; every ready version with its weight, always stated.
+fn gtw_blue_green(r: &Release) -> Vec<(Guard, Tree)> {
+    let refs = r.versions.iter().enumerate().map(|(i, v)| (Guard::Ready(i), backend(v, Some(i))));
+    vec![(Guard::Always, map(vec![("backendRefs", Tree::Seq(refs.collect()))]))]
+}
+
+fn gtw_canary(r: &Release) -> Vec<(Guard, Tree)> {
+    let mut rules = Vec::new();
+    for (i, v) in r.versions.iter().enumerate().skip(1) {
+        let guard = Guard::all(vec![Guard::Ready(i), ready_before(i)]);
+        let rule = map(vec![("matches", val(Value::Array(v.gtw_matches.clone()))), ("backendRefs", Tree::Seq(vec![(Guard::Always, backend(v, None))]))]);
+        rules.push((guard, rule));
+    }
+    for (i, v) in r.versions.iter().enumerate() {
+        let rule = map(vec![("backendRefs", Tree::Seq(vec![(Guard::Always, backend(v, None))]))]);
+        rules.push((is_first_ready(i), rule));
+    }
+    rules
+}
+
+// ---- readiness states and their weights ----
+
+/// A readiness state: bit i set when version i is ready.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct State(pub u64);
+
+impl State {
+    pub fn all(n: usize) -> impl Iterator<Item = State> {
+        (0..1u64 << n).map(State)
+    }
+
+    pub fn is_ready(self, i: usize) -> bool {
+        self.0 >> i & 1 == 1
+    }
+
+    /// `none`, `0`, `0-1`: as in the `ready-<state>.yaml` keys.
+    pub fn label(self, n: usize) -> String {
+        let ready: Vec<String> = (0..n).filter(|&i| self.is_ready(i)).map(|i| i.to_string()).collect();
+        if ready.is_empty() { "none".into() } else { ready.join("-") }
+    }
+}
+
+/// The Iter8 controller's rule: declared weight when ready, else 0; all zero gives the
+/// primary 1. `overrides` replace declared weights (the weight-config annotation).
+pub fn state_weights(r: &Release, state: State, overrides: &[Option<u32>]) -> Vec<u32> {
+    let mut w: Vec<u32> = r
+        .versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| if state.is_ready(i) { overrides.get(i).copied().flatten().unwrap_or(v.weight) } else { 0 })
+        .collect();
+    if w.iter().all(|&x| x == 0) {
+        w[0] = 1;
+    }
+    w
+}
+
+/// Weights as written into a precomputed state. Split strategies show integer percentages
+/// that sum to 100 (largest remainder; ties go to the lower index) so a reviewer reads
+/// shares directly; mirror weights are already percentages and stay as they are.
+pub fn shown_weights(r: &Release, w: &[u32]) -> Vec<u32> {
+    if r.strategy == Strategy::Mirror {
+        return w.to_vec();
+    }
+    percentages(w)
+}
+
+pub fn percentages(w: &[u32]) -> Vec<u32> {
+    let total: u64 = w.iter().map(|&x| u64::from(x)).sum();
+    if total == 0 {
+        return w.to_vec();
+    }
+    let mut out: Vec<u32> = w.iter().map(|&x| (u64::from(x) * 100 / total) as u32).collect();
+    let mut rest = 100 - out.iter().sum::<u32>();
+    let mut order: Vec<usize> = (0..w.len()).filter(|&i| w[i] > 0).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(u64::from(w[i]) * 100 % total));
+    for i in order {
+        if rest == 0 {
+            break;
+        }
+        out[i] += 1;
+        rest -= 1;
+    }
+    out
+}
+
+/// The routing object of one state, as `ready-*` keys and `--ready` show it.
+pub fn object_for(r: &Release, tree: &Tree, state: State) -> Value {
+    let w = state_weights(r, state, &[]);
+    tree.at(&shown_weights(r, &w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_sum_to_100() {
+        assert_eq!(percentages(&[50, 50, 50]), vec![34, 33, 33]);
+        assert_eq!(percentages(&[30, 70]), vec![30, 70]);
+        assert_eq!(percentages(&[1, 0]), vec![100, 0]);
+        assert_eq!(percentages(&[1, 2]), vec![33, 67]);
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(State(0).label(2), "none");
+        assert_eq!(State(3).label(2), "0-1");
+        assert_eq!(State(2).label(2), "1");
+    }
+}

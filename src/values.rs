@@ -1,0 +1,449 @@
+//! Stage 1: input text → a tree of values that remembers where each value came from.
+//!
+//! We parse YAML from the event stream ourselves instead of deserializing, because
+//! releasegen must (a) report the line and column of every problem, (b) reject duplicate
+//! keys the way kubectl does, and (c) bound what hostile input can cost: size, nesting and
+//! alias expansion are all limited here, before anything else sees the input.
+//!
+//! Plain scalars are resolved the way Helm reads values (go-yaml v2, YAML 1.1): `yes`, `on`
+//! and `y` are booleans, `0755` is octal. That is what the same file means to `helm`, so a
+//! label written `version: 1.10` is known to be a number here and can be refused with a hint
+//! instead of silently becoming `1.1`.
+
+use crate::problem::{Pos, Problem};
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
+use std::collections::{HashMap, HashSet};
+
+/// Limits on what one input may cost. The defaults fit any real release by a wide margin.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_bytes: usize,
+    pub max_depth: usize,
+    /// Nodes that aliases may add by copying anchored subtrees (defeats "billion laughs").
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_bytes: 4 << 20, max_depth: 100, max_alias_nodes: 10_000 }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Val,
+    pub pos: Pos,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val {
+    Null,
+    Bool(bool),
+    Int(i128),
+    /// Kept as written (normalized to JSON syntax) so `1.10` is never rewritten as `1.1`.
+    Float(String),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<(String, Node)>),
+}
+
+impl Node {
+    /// Looks up a key of a mapping; `None` for other kinds of node.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Val::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Val::Null)
+    }
+
+    /// A short description for messages: `"abc"`, `integer 12`, `a mapping`.
+    pub fn describe(&self) -> String {
+        match &self.value {
+            Val::Null => "null".into(),
+            Val::Bool(b) => format!("boolean {b}"),
+            Val::Int(i) => format!("integer {i}"),
+            Val::Float(f) => format!("number {f}"),
+            Val::Str(s) => serde_json::to_string(s).unwrap_or_default(),
+            Val::Seq(_) => "a list".into(),
+            Val::Map(_) => "a mapping".into(),
+        }
+    }
+
+    /// Converts to JSON for pass-through fields (`*Specification.spec`, `match`).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.value {
+            Val::Null => Value::Null,
+            Val::Bool(b) => Value::Bool(*b),
+            Val::Int(i) => number(&i.to_string()),
+            Val::Float(f) => number(f),
+            Val::Str(s) => Value::String(s.clone()),
+            Val::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            Val::Map(entries) => {
+                Value::Object(entries.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
+        }
+    }
+}
+
+/// A JSON number from text that is already valid JSON number syntax.
+fn number(text: &str) -> serde_json::Value {
+    serde_json::from_str::<serde_json::Number>(text)
+        .map(serde_json::Value::Number)
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// Parses one YAML document of release values.
+pub fn parse(bytes: &[u8], limits: Limits) -> Result<Node, Problem> {
+    if bytes.len() > limits.max_bytes {
+        return Err(Problem::input(format!(
+            "input is {} bytes, more than the limit of {} bytes (--max-input-bytes raises it)",
+            bytes.len(),
+            limits.max_bytes
+        )));
+    }
+    let text = decode(bytes)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    Builder::new(limits).run(text)
+}
+
+/// Input must be UTF-8; say exactly where it is not.
+fn decode(bytes: &[u8]) -> Result<&str, Problem> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = &bytes[..e.valid_up_to()];
+        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        let start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let col = String::from_utf8_lossy(&good[start..]).chars().count() + 1;
+        Problem::at_pos("", "input is not valid UTF-8", Pos { line, col })
+    })
+}
+
+enum Frame {
+    Seq { items: Vec<Node>, pos: Pos, anchor: usize },
+    Map {
+        entries: Vec<(String, Node)>,
+        seen: HashSet<String>,
+        key: Option<(String, Pos)>,
+        merged: bool,
+        pos: Pos,
+        anchor: usize,
+    },
+}
+
+struct Builder {
+    limits: Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    alias_nodes: usize,
+    docs: Vec<Node>,
+}
+
+impl Builder {
+    fn new(limits: Limits) -> Self {
+        Builder { limits, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0, docs: Vec::new() }
+    }
+
+    fn run(mut self, text: &str) -> Result<Node, Problem> {
+        for item in Parser::new_from_str(text) {
+            let (event, span) = item.map_err(scan_error)?;
+            self.event(event, span)?;
+        }
+        let mut docs = self.docs.into_iter().filter(|d| !d.is_null());
+        match (docs.next(), docs.next()) {
+            (None, _) => Err(Problem::input("no release values: the input is empty".into())),
+            (Some(doc), None) => Ok(doc),
+            (Some(_), Some(second)) => Err(Problem::at_pos(
+                "",
+                "the input holds several YAML documents; give one document of release values",
+                second.pos,
+            )),
+        }
+    }
+
+    fn event(&mut self, event: Event, span: Span) -> Result<(), Problem> {
+        let pos = Pos { line: span.start.line(), col: span.start.col() + 1 };
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let is_str_tag = tag.as_ref().is_some_and(|t| t.suffix == "str");
+                let value = if style == ScalarStyle::Plain && !is_str_tag {
+                    resolve_plain(&text, pos)?
+                } else {
+                    Val::Str(text.into_owned())
+                };
+                self.finish(Node { value, pos }, anchor)
+            }
+            Event::SequenceStart(anchor, _) => self.open(Frame::Seq { items: Vec::new(), pos, anchor }, pos),
+            Event::MappingStart(anchor, _) => self.open(
+                Frame::Map { entries: Vec::new(), seen: HashSet::new(), key: None, merged: false, pos, anchor },
+                pos,
+            ),
+            Event::SequenceEnd | Event::MappingEnd => self.close(),
+            Event::Alias(id) => self.alias(id, pos),
+            _ => Ok(()),
+        }
+    }
+
+    fn open(&mut self, frame: Frame, pos: Pos) -> Result<(), Problem> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(Problem::at_pos(
+                "",
+                &format!("values are nested more than {} levels deep (the nesting limit)", self.limits.max_depth),
+                pos,
+            ));
+        }
+        if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
+            return Err(Problem::at_pos("", "a mapping key must be a plain string, not a list or mapping", pos));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn close(&mut self) -> Result<(), Problem> {
+        let (node, anchor) = match self.stack.pop() {
+            Some(Frame::Seq { items, pos, anchor }) => (Node { value: Val::Seq(items), pos }, anchor),
+            Some(Frame::Map { entries, pos, anchor, .. }) => (Node { value: Val::Map(entries), pos }, anchor),
+            None => return Ok(()),
+        };
+        self.finish(node, anchor)
+    }
+
+    fn alias(&mut self, id: usize, pos: Pos) -> Result<(), Problem> {
+        let Some(node) = self.anchors.get(&id) else {
+            return Err(Problem::at_pos("", "alias to an unknown anchor", pos));
+        };
+        self.alias_nodes += count_nodes(node);
+        if self.alias_nodes > self.limits.max_alias_nodes {
+            return Err(Problem::at_pos(
+                "",
+                &format!(
+                    "aliases expand to more than {} values (the alias expansion limit)",
+                    self.limits.max_alias_nodes
+                ),
+                pos,
+            ));
+        }
+        let node = node.clone();
+        self.finish(node, 0)
+    }
+
+    /// Places a completed node into its parent (or the document list).
+    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Problem> {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => self.docs.push(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, seen, key, merged, .. }) => match key.take() {
+                None => {
+                    let text = match node.value {
+                        Val::Str(s) => s,
+                        Val::Null => String::new(),
+                        Val::Bool(b) => b.to_string(),
+                        Val::Int(i) => i.to_string(),
+                        Val::Float(f) => f,
+                        _ => unreachable_key(),
+                    };
+                    if !seen.insert(text.clone()) {
+                        return Err(Problem::at_pos(
+                            "",
+                            &format!("duplicate key {} (kubectl rejects duplicate keys too)", quoted(&text)),
+                            node.pos,
+                        ));
+                    }
+                    *key = Some((text, node.pos));
+                }
+                Some((k, _)) if k == "<<" => {
+                    *merged = true;
+                    merge_into(entries, seen, node)?
+                }
+                Some((k, _)) => match entries.iter_mut().find(|(have, _)| *merged && *have == k) {
+                    // A local key replaces the one a merge brought in.
+                    Some(entry) => entry.1 = node,
+                    None => entries.push((k, node)),
+                },
+            },
+        }
+        Ok(())
+    }
+}
+
+fn unreachable_key() -> String {
+    // `open` refuses collections in key position, so a key is always a scalar.
+    String::new()
+}
+
+/// YAML merge keys (`<<: *defaults`), as Helm's YAML reader supports them: keys already
+/// present win over merged ones.
+fn merge_into(entries: &mut Vec<(String, Node)>, seen: &mut HashSet<String>, node: Node) -> Result<(), Problem> {
+    seen.remove("<<");
+    let sources = match node.value {
+        Val::Map(_) => vec![node],
+        Val::Seq(items) => items,
+        _ => return Err(Problem::at_pos("", "a merge key (<<) needs a mapping or a list of mappings", node.pos)),
+    };
+    for source in sources {
+        let Val::Map(more) = source.value else {
+            return Err(Problem::at_pos("", "a merge key (<<) needs a mapping or a list of mappings", source.pos));
+        };
+        for (k, v) in more {
+            if !entries.iter().any(|(have, _)| *have == k) {
+                entries.push((k, v));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn count_nodes(node: &Node) -> usize {
+    1 + match &node.value {
+        Val::Seq(items) => items.iter().map(count_nodes).sum(),
+        Val::Map(entries) => entries.iter().map(|(_, v)| count_nodes(v)).sum(),
+        _ => 0,
+    }
+}
+
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+fn scan_error(e: ScanError) -> Problem {
+    let m = e.marker();
+    Problem::at_pos("", &format!("not valid YAML: {}", e.info()), Pos { line: m.line(), col: m.col() + 1 })
+}
+
+/// Resolves a plain scalar as go-yaml v2 (Helm's and kubectl's YAML 1.1 reader) does.
+fn resolve_plain(text: &str, pos: Pos) -> Result<Val, Problem> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Ok(Val::Null),
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
+            return Ok(Val::Bool(true));
+        }
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => {
+            return Ok(Val::Bool(false));
+        }
+        _ => {}
+    }
+    if let Some(i) = resolve_int(text) {
+        return i.map(Val::Int).ok_or_else(|| {
+            Problem::at_pos("", &format!("the integer {text} is too large"), pos)
+        });
+    }
+    if let Some(f) = resolve_float(text) {
+        return f.map(Val::Float).ok_or_else(|| {
+            Problem::at_pos("", &format!("{text} (infinity or not-a-number) has no JSON form"), pos)
+        });
+    }
+    Ok(Val::Str(text.to_string()))
+}
+
+/// `Some(None)` means "an integer, but too large".
+fn resolve_int(text: &str) -> Option<Option<i128>> {
+    let (negative, body) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (radix, digits) = if let Some(d) = body.strip_prefix("0x") {
+        (16, d)
+    } else if let Some(d) = body.strip_prefix("0b") {
+        (2, d)
+    } else if let Some(d) = body.strip_prefix("0o") {
+        (8, d)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
+    let clean: String = digits.chars().filter(|&c| c != '_').collect();
+    if clean.is_empty() || !clean.chars().all(|c| c.is_digit(radix)) || digits.starts_with('_') {
+        return None;
+    }
+    let magnitude = i128::from_str_radix(&clean, radix).ok();
+    Some(magnitude.map(|m| if negative { -m } else { m }))
+}
+
+/// `Some(None)` means ".inf" or ".nan", which JSON cannot carry.
+fn resolve_float(text: &str) -> Option<Option<String>> {
+    let lower = text.to_ascii_lowercase();
+    let unsigned = lower.trim_start_matches(['-', '+']);
+    if unsigned == ".inf" || unsigned == ".nan" {
+        return Some(None);
+    }
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let (int_part, frac) = match mantissa.find('.') {
+        Some(i) => (&mantissa[..i], Some(&mantissa[i + 1..])),
+        None => (mantissa, None),
+    };
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit() || c == '_');
+    let int_ok = digits(int_part) && !int_part.starts_with('_');
+    let frac_ok = frac.is_none_or(digits);
+    let exp_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && e.chars().all(|c| c.is_ascii_digit())
+    });
+    let has_digits = int_part.chars().any(|c| c.is_ascii_digit())
+        || frac.is_some_and(|f| f.chars().any(|c| c.is_ascii_digit()));
+    if !(int_ok && frac_ok && exp_ok && has_digits && (frac.is_some() || exponent.is_some())) {
+        return None;
+    }
+    let value: f64 = text.replace('_', "").parse().ok()?;
+    Some(Some(json_float(text, value)))
+}
+
+/// The written form when it is already JSON (keeps `1.10`), else a canonical one.
+fn json_float(text: &str, value: f64) -> String {
+    let t = text.replace('_', "");
+    let t = t.strip_prefix('+').unwrap_or(&t);
+    if serde_json::from_str::<serde_json::Number>(t).is_ok() {
+        t.to_string()
+    } else {
+        serde_json::Number::from_f64(value).map_or_else(|| "0".into(), |n| n.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Val {
+        parse(text.as_bytes(), Limits::default()).unwrap().value
+    }
+
+    #[test]
+    fn resolves_like_helm() {
+        assert_eq!(one("yes"), Val::Bool(true));
+        assert_eq!(one("0755"), Val::Int(493));
+        assert_eq!(one("1_000"), Val::Int(1000));
+        assert_eq!(one("1.10"), Val::Float("1.10".into()));
+        assert_eq!(one("'yes'"), Val::Str("yes".into()));
+        assert_eq!(one("v1.10"), Val::Str("v1.10".into()));
+        assert_eq!(one("-"), Val::Str("-".into()));
+        assert_eq!(one(".5"), Val::Float("0.5".into()));
+    }
+
+    #[test]
+    fn refuses_duplicates_and_bombs() {
+        let dup = parse(b"a: 1\na: 2\n", Limits::default()).unwrap_err();
+        assert!(dup.to_string().contains("duplicate key \"a\""), "{dup}");
+        let bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n";
+        let err = parse(bomb.as_bytes(), Limits::default()).unwrap_err();
+        assert!(err.to_string().contains("alias expansion limit"), "{err}");
+    }
+
+    #[test]
+    fn merge_keys_keep_local_values() {
+        let v = parse(b"base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n", Limits::default()).unwrap();
+        let m = v.get("m").unwrap();
+        assert_eq!(m.get("x").unwrap().value, Val::Int(1));
+        assert_eq!(m.get("y").unwrap().value, Val::Int(3));
+    }
+}
