@@ -48,7 +48,11 @@ impl Guard {
         if gs.contains(&Guard::Never) {
             return Guard::Never;
         }
-        let mut gs: Vec<Guard> = gs.into_iter().filter(|g| *g != Guard::Always).collect();
+        let flat = gs.into_iter().flat_map(|g| match g {
+            Guard::All(inner) => inner,
+            g => vec![g],
+        });
+        let mut gs: Vec<Guard> = flat.filter(|g| *g != Guard::Always).collect();
         match gs.len() {
             0 => Guard::Always,
             1 => gs.remove(0),
@@ -60,7 +64,11 @@ impl Guard {
         if gs.contains(&Guard::Always) {
             return Guard::Always;
         }
-        let mut gs: Vec<Guard> = gs.into_iter().filter(|g| *g != Guard::Never).collect();
+        let flat = gs.into_iter().flat_map(|g| match g {
+            Guard::Any(inner) => inner,
+            g => vec![g],
+        });
+        let mut gs: Vec<Guard> = flat.filter(|g| *g != Guard::Never).collect();
         match gs.len() {
             0 => Guard::Never,
             1 => gs.remove(0),
@@ -242,8 +250,9 @@ fn kserve_blue_green(r: &Release) -> Vec<(Guard, Tree)> {
         .enumerate()
         .map(|(i, v)| {
             let branch = json!([{"headers": {"branch": {"exact": v.target.name}}}]);
-            let guard = if i == 0 { Guard::Always } else { Guard::Ready(i) };
-            (guard, kserve_route(r, v, Some(branch), true))
+            // Gated like every route (SPEC §7.1); the primary has weight > 0 whenever it is
+            // ready or nothing is.
+            (Guard::Ready(i), kserve_route(r, v, Some(branch), true))
         })
         .collect();
     let all: Vec<usize> = (0..r.versions.len()).collect();

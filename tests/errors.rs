@@ -1,0 +1,265 @@
+//! Bad input: every message SPEC §2 names, and the other refusals. Each test checks the
+//! message, exit status 1 and that stdout is empty (a half stream piped into
+//! `kubectl apply` would be a half-applied release).
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str], input: &[u8]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("releasegen runs");
+    let mut stdin = child.stdin.take().unwrap();
+    // A refused input may be closed before it is all written; that is fine.
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Renders `values` and expects a refusal that says `message`.
+fn refuses(values: &str, message: &str) {
+    refuses_bytes(values.as_bytes(), &["render", "--name", "app"], message);
+}
+
+fn refuses_bytes(input: &[u8], args: &[&str], message: &str) {
+    let r = run(args, input);
+    assert_eq!(r.code, Some(1), "exit status for {message:?}; stderr:\n{}", r.stderr);
+    assert!(r.stdout.is_empty(), "stdout must be empty, got:\n{}", r.stdout);
+    assert!(r.stderr.contains(message), "expected {message:?} in stderr:\n{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+const GOOD: &str = "environment: deployment-istio\napplication:\n  strategy: blue-green\n  versions:\n  - image: x\n";
+
+#[test]
+fn good_input_renders() {
+    let r = run(&["render", "--name", "app"], GOOD.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.starts_with("---\napiVersion: apps/v1\n"));
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+}
+
+#[test]
+fn environment_is_required() {
+    refuses("application:\n  versions:\n  - image: x\n", "error: environment is required");
+}
+
+#[test]
+fn application_is_required() {
+    refuses("environment: deployment\n", "error: application is required");
+}
+
+#[test]
+fn unknown_environment() {
+    refuses("environment: nomad\napplication:\n  versions:\n  - image: x\n", "error: environment: Unknown environment: 'nomad'");
+}
+
+#[test]
+fn strategy_must_be_known() {
+    refuses(
+        "environment: deployment-istio\napplication:\n  strategy: rainbow\n  versions:\n  - image: x\n",
+        "error: application.strategy: unknown or invalid application strategy (rainbow) for environment (deployment-istio)",
+    );
+}
+
+#[test]
+fn strategy_must_be_supported_by_the_environment() {
+    refuses(
+        "environment: deployment-gtw\napplication:\n  strategy: mirror\n  versions:\n  - image: x\n",
+        "application.strategy: unknown or invalid application strategy (mirror) for environment (deployment-gtw); it supports none, blue-green, canary",
+    );
+    refuses(
+        "environment: deployment\napplication:\n  strategy: canary\n  versions:\n  - image: x\n",
+        "unknown or invalid application strategy (canary) for environment (deployment)",
+    );
+}
+
+#[test]
+fn image_required() {
+    refuses(
+        "environment: deployment\napplication:\n  versions:\n  - port: 80\n",
+        "error: application.versions[0].image: missing field: image required when deploymentSpecification absent",
+    );
+}
+
+#[test]
+fn port_required() {
+    refuses(
+        "environment: deployment\napplication:\n  port: null\n  versions:\n  - image: x\n",
+        "error: application.versions[0].port: missing field: port required when serviceSpecification absent",
+    );
+}
+
+#[test]
+fn model_format_required() {
+    refuses(
+        "environment: kserve\napplication:\n  versions:\n  - storageUri: s3://m\n",
+        "error: application.versions[0].modelFormat: missing field: modelFormat required when inferenceServiceSpecification absent",
+    );
+}
+
+#[test]
+fn storage_uri_required() {
+    refuses(
+        "environment: kserve-modelmesh-istio\napplication:\n  modelFormat: sklearn\n  versions:\n  - {}\n",
+        "error: application.versions[0].storageUri: missing field: storageUri required when inferenceServiceSpecification absent",
+    );
+}
+
+#[test]
+fn not_yaml_says_line_and_column() {
+    refuses("environment: deployment\napplication: [\n", "not valid YAML");
+    refuses_bytes(b"environment: deployment\napplication:\n  versions: {a: 1\n", &["render"], "--> <stdin>:");
+}
+
+#[test]
+fn not_utf8_says_where() {
+    refuses_bytes(b"environment: deployment\nap\xffplication: x\n", &["render"], "input is not valid UTF-8\n  --> <stdin>:2:3");
+}
+
+#[test]
+fn duplicate_keys() {
+    refuses(
+        "environment: deployment\nenvironment: deployment-istio\napplication:\n  versions:\n  - image: x\n",
+        "duplicate key \"environment\" (kubectl rejects duplicate keys too)\n  --> <stdin>:2:1",
+    );
+}
+
+#[test]
+fn size_limit() {
+    let big = format!("{GOOD}# {}\n", "x".repeat(5 << 20));
+    refuses(&big, "more than the limit of 4194304 bytes (--max-input-bytes raises it)");
+    refuses_bytes(GOOD.as_bytes(), &["render", "--name", "a", "--max-input-bytes", "10"], "the limit of 10 bytes");
+}
+
+#[test]
+fn nesting_limit() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    refuses(&deep, "nested more than 100 levels deep (the nesting limit)");
+}
+
+#[test]
+fn alias_expansion_limit() {
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (name, prev) in [("b", "a"), ("c", "b"), ("d", "c"), ("e", "d")] {
+        bomb.push_str(&format!("{name}: &{name} [{}]\n", vec![format!("*{prev}"); 10].join(", ")));
+    }
+    refuses(&bomb, "aliases expand to more than 10000 values (the alias expansion limit)");
+}
+
+#[test]
+fn empty_versions() {
+    refuses(
+        "environment: deployment\napplication:\n  versions: []\n",
+        "error: application.versions: at least one version is required",
+    );
+}
+
+#[test]
+fn invalid_names() {
+    refuses(
+        "environment: deployment\napplication:\n  versions:\n  - image: x\n    metadata:\n      name: Web_0\n",
+        "application.versions[0].metadata.name: \"Web_0\" must consist of lowercase letters",
+    );
+    let long = "a".repeat(62);
+    refuses_bytes(
+        GOOD.as_bytes(),
+        &["render", "--name", &long],
+        "application.versions[0].metadata.name: \"aaaa",
+    );
+    refuses_bytes(GOOD.as_bytes(), &["render", "--name", &long], "(derived from the release name; set metadata.name)");
+    refuses_bytes(GOOD.as_bytes(), &["render", "--name", "1app"], "must start with a lowercase letter (an RFC 1035 label)");
+    refuses_bytes(GOOD.as_bytes(), &["render", "--name", "app", "--namespace", "Bad"], "application.metadata.namespace: \"Bad\"");
+    refuses_bytes(GOOD.as_bytes(), &["render"], "no release name: pass --name or set application.metadata.name");
+}
+
+#[test]
+fn weights_are_non_negative_integers() {
+    let with = |w: &str| format!("{GOOD}  - image: y\n    weight: {w}\n");
+    refuses(&with("-5"), "application.versions[1].weight: expected a non-negative integer, found integer -5");
+    refuses(&with("2.5"), "application.versions[1].weight: expected a non-negative integer, found number 2.5");
+    refuses(&with("abc"), "application.versions[1].weight: expected a non-negative integer, found \"abc\"");
+    refuses(&with("99999999999999999999"), "weight: a non-negative integer must be at most 2147483647");
+}
+
+#[test]
+fn mirror_weight_at_most_100() {
+    refuses(
+        "environment: deployment-istio\napplication:\n  strategy: mirror\n  versions:\n  - image: x\n  - image: y\n    weight: 150\n",
+        "application.versions[1].weight: a mirror candidate's weight is the percentage of traffic mirrored to it, at most 100; found 150",
+    );
+}
+
+#[test]
+fn labels_must_be_strings() {
+    refuses(
+        "environment: deployment\napplication:\n  versions:\n  - image: x\n    metadata:\n      labels:\n        version: 1.10\n",
+        "application.versions[0].metadata.labels.version: label values must be strings, found number 1.10; quote it",
+    );
+    refuses(
+        "environment: deployment\napplication:\n  metadata:\n    annotations:\n      enabled: yes\n  versions:\n  - image: x\n",
+        "application.metadata.annotations.enabled: annotation values must be strings, found boolean true",
+    );
+}
+
+#[test]
+fn unknown_keys_warn_and_strict_refuses() {
+    let typo = format!("{GOOD}    wieght: 10\n");
+    let r = run(&["render", "--name", "app"], typo.as_bytes());
+    assert_eq!(r.code, Some(0));
+    assert!(r.stderr.contains("warning: application.versions[0].wieght: unknown key; did you mean `weight`?"), "{}", r.stderr);
+    assert!(!r.stdout.is_empty());
+    refuses_bytes(typo.as_bytes(), &["render", "--name", "app", "--strict"], "error: application.versions[0].wieght: unknown key");
+}
+
+#[test]
+fn several_documents_and_empty_input() {
+    refuses(&format!("{GOOD}---\n{GOOD}"), "the input holds several YAML documents");
+    refuses("", "no release values: the input is empty");
+    refuses("# only a comment\n", "no release values: the input is empty");
+}
+
+#[test]
+fn ready_needs_routing_and_existing_versions() {
+    refuses_bytes(GOOD.as_bytes(), &["render", "--name", "a", "--ready", "3"], "--ready: version 3 does not exist");
+    let none = GOOD.replace("blue-green", "none");
+    refuses_bytes(none.as_bytes(), &["render", "--name", "a", "--ready", "all"], "--ready: strategy none");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let r = run(&["render", "--ready", "zero"], GOOD.as_bytes());
+    assert_eq!(r.code, Some(2));
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+        .args(["render", "--name", "app", "fixtures/three-versions-deployment-istio-blue-green.yaml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
