@@ -241,11 +241,16 @@ pub fn plain_ok(s: &str) -> bool {
 
 /// Multi-line text is clearer as a literal block, when the block can carry it exactly.
 fn block_ok(s: &str, template: bool) -> bool {
-    s.contains('\n')
-        && !s.chars().any(|c| special(c) || (c.is_control() && c != '\n' && c != '\t'))
-        && !s.split('\n').any(|l| !l.is_empty() && l.trim_matches([' ', '\t']).is_empty())
-        && !s.starts_with(['\t'])
-        && !(template && s.contains(['{', '}', '<', '>', '&']))
+    let unprintable = |c: char| special(c) || (c.is_control() && c != '\n' && c != '\t');
+    // A whitespace-only line would be read back as an empty one.
+    let blank_with_spaces = |l: &str| !l.is_empty() && l.trim_matches([' ', '\t']).is_empty();
+    if !s.contains('\n') || s.starts_with('\t') || s.chars().any(unprintable) {
+        return false;
+    }
+    if s.split('\n').any(blank_with_spaces) {
+        return false;
+    }
+    !(template && s.contains(['{', '}', '<', '>', '&']))
 }
 
 fn special(c: char) -> bool {
