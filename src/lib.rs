@@ -8,11 +8,13 @@
 #![forbid(unsafe_code)]
 
 pub mod emit;
+pub mod live;
 pub mod model;
 pub mod names;
 pub mod objects;
 pub mod problem;
 pub mod routing;
+pub mod states;
 pub mod values;
 
 use problem::Problem;
@@ -62,11 +64,19 @@ impl Ready {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Options {
     pub context: model::Context,
     pub ready: Option<Ready>,
     pub limits: values::Limits,
+    /// With `ready`: Argo CD sync waves, workloads "0" and routing "1".
+    pub sync_waves: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { context: model::Context::default(), ready: None, limits: values::Limits::default(), sync_waves: true }
+    }
 }
 
 /// What a render produced: the YAML stream, and warnings for stderr.
@@ -118,6 +128,66 @@ pub fn render(input: &[u8], opts: &Options) -> Result<Rendered, Failure> {
         }
         None => None,
     };
-    let docs = objects::manifests(&release, plan.as_ref(), ready).map_err(fail)?;
+    let mut docs = objects::manifests(&release, plan.as_ref(), ready).map_err(fail)?;
+    if ready.is_some() && opts.sync_waves {
+        objects::add_sync_waves(&mut docs, &release);
+    }
     Ok(Rendered { yaml: emit::stream(&docs), warnings })
+}
+
+/// What `route` produced: the routing object, and per version why it counted as ready or not.
+#[derive(Debug)]
+pub struct Routed {
+    pub yaml: String,
+    pub explain: Vec<String>,
+    pub warnings: Vec<Problem>,
+}
+
+/// The routing object for the readiness the live objects show (SPEC §8).
+pub fn route(values_input: &[u8], live_input: &[u8], opts: &Options) -> Result<Routed, Failure> {
+    let (release, warnings) = release(values_input, opts)?;
+    let fail = |p: Problem| Failure { errors: vec![p], warnings: warnings.clone() };
+    let Some(plan) = routing::plan(&release) else {
+        let msg = format!("strategy {} in environment {} has no routing object", release.strategy.name(), release.env.name());
+        return Err(fail(Problem::new("application.strategy", msg)));
+    };
+    let live = live::read(live_input, opts.limits, &release.namespace).map_err(fail)?;
+    let verdicts = live.judge(&release);
+    let state = live::state(&verdicts);
+    let overrides: Vec<Option<u32>> = verdicts.iter().map(|v| v.weight_override).collect();
+    let weights = routing::state_weights(&release, state, &overrides);
+    let shown = routing::shown_weights(&release, &weights);
+    let mut explain = Vec::new();
+    for (i, (v, verdict)) in release.versions.iter().zip(&verdicts).enumerate() {
+        let status = if verdict.ready { "ready" } else { "not ready" };
+        explain.push(format!("version {i} ({}): {status}, weight {}", v.target.name, weights[i]));
+        explain.extend(verdict.why.iter().map(|w| format!("  {w}")));
+    }
+    explain.push(format!("state {}: weights {shown:?}", state.label(release.versions.len())));
+    let yaml = emit::stream(&[plan.at(&shown)]);
+    Ok(Routed { yaml, explain, warnings })
+}
+
+/// Every readiness state as a table (`json`: as JSON) for review.
+pub fn states(input: &[u8], opts: &Options, json: bool) -> Result<Rendered, Failure> {
+    let (release, warnings) = release(input, opts)?;
+    let text = match routing::plan(&release) {
+        Some(plan) => {
+            let rows = states::rows(&release, &plan);
+            if json {
+                let mut t = serde_json::to_string_pretty(&states::json(&release, &rows)).unwrap_or_default();
+                t.push('\n');
+                t
+            } else {
+                states::table(&release, &rows)
+            }
+        }
+        None if json => format!("{}\n", serde_json::json!({"name": release.name, "strategy": "none", "states": []})),
+        None => format!(
+            "# {} ({}, none)\n\nStrategy none: releasegen emits no routing object; every state routes as the app-level Service does.\n",
+            release.name,
+            release.env.name()
+        ),
+    };
+    Ok(Rendered { yaml: text, warnings })
 }

@@ -1,14 +1,18 @@
 //! The `releasegen` command line.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use releasegen::problem::Problem;
-use releasegen::{Options, Ready, model::Context};
+use releasegen::{Failure, Options, Ready, model::Context};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "releasegen", version, about = "Render the Kubernetes manifests of a progressive release, with the routing of every readiness state computed ahead of time.")]
+#[command(
+    name = "releasegen",
+    version,
+    about = "Render the Kubernetes manifests of a progressive release, with the routing of every readiness state computed ahead of time."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -20,57 +24,137 @@ enum Command {
     Render {
         /// Values file; stdin when absent or `-`.
         file: Option<PathBuf>,
-        /// The release name (application name unless application.metadata.name is set).
-        #[arg(long)]
-        name: Option<String>,
-        /// The release namespace (unless application.metadata.namespace is set).
-        #[arg(long, default_value = "default")]
-        namespace: String,
+        #[command(flatten)]
+        common: Common,
         /// Also emit the live routing object for this state: all, none, or indices like 0,1.
         #[arg(long, value_name = "STATE")]
         ready: Option<Ready>,
-        /// Treat unknown keys as errors instead of warnings.
+        /// With --ready, leave out the Argo CD sync-wave annotations.
         #[arg(long)]
-        strict: bool,
-        /// Refuse inputs larger than this many bytes.
-        #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
-        max_input_bytes: usize,
+        no_sync_waves: bool,
+    },
+    /// Write the routing object for the readiness that live objects on stdin show.
+    ///
+    /// stdin: `kubectl get deploy,svc,isvc,cm -n NS -l iter8.tools/watch=true -o json`.
+    Route {
+        /// Values file (stdin carries the live objects).
+        #[arg(value_name = "FILE", required_unless_present = "values")]
+        file: Option<PathBuf>,
+        /// Values file, as an option.
+        #[arg(short = 'f', long, value_name = "FILE", conflicts_with = "file")]
+        values: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+        /// Explain on stderr why each version counted as ready or not.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// Show every readiness state and what each routing rule does in it.
+    States {
+        /// Values file; stdin when absent or `-`.
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value_t = Format::Table)]
+        output: Format,
     },
 }
 
+#[derive(Args)]
+struct Common {
+    /// The release name (application name unless application.metadata.name is set).
+    #[arg(long)]
+    name: Option<String>,
+    /// The release namespace (unless application.metadata.namespace is set).
+    #[arg(long, default_value = "default")]
+    namespace: String,
+    /// Treat unknown keys as errors instead of warnings.
+    #[arg(long)]
+    strict: bool,
+    /// Refuse inputs larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
+    max_input_bytes: usize,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+impl Common {
+    fn options(self) -> Options {
+        let mut opts = Options {
+            context: Context { release_name: self.name, namespace: Some(self.namespace), strict: self.strict },
+            ..Options::default()
+        };
+        opts.limits.max_bytes = self.max_input_bytes;
+        opts
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Render { file, name, namespace, ready, strict, max_input_bytes } => {
-            let mut opts = Options {
-                context: Context { release_name: name, namespace: Some(namespace), strict },
-                ready,
-                ..Options::default()
+    match Cli::parse().command {
+        Command::Render { file, common, ready, no_sync_waves } => {
+            let mut opts = common.options();
+            opts.ready = ready;
+            opts.sync_waves = !no_sync_waves;
+            let (label, input) = try_read!(file, &opts);
+            finish(&label, releasegen::render(&input, &opts).map(|r| (r.yaml, r.warnings)))
+        }
+        Command::Route { file, values, common, verbose } => {
+            let opts = common.options();
+            let (label, input) = try_read!(file.or(values), &opts);
+            let live = match read_input(None, opts.limits.max_bytes) {
+                Ok(bytes) => bytes,
+                Err(e) => return fail_read("<stdin>", &e),
             };
-            opts.limits.max_bytes = max_input_bytes;
-            render(file, &opts)
+            let routed = releasegen::route(&input, &live, &opts);
+            if verbose && let Ok(r) = &routed {
+                let mut err = std::io::stderr().lock();
+                r.explain.iter().for_each(|l| drop(writeln!(err, "{l}")));
+            }
+            finish(&label, routed.map(|r| (r.yaml, r.warnings)))
+        }
+        Command::States { file, common, output } => {
+            let opts = common.options();
+            let (label, input) = try_read!(file, &opts);
+            let json = matches!(output, Format::Json);
+            finish(&label, releasegen::states(&input, &opts, json).map(|r| (r.yaml, r.warnings)))
         }
     }
 }
 
-fn render(file: Option<PathBuf>, opts: &Options) -> ExitCode {
-    let source = file.as_ref().filter(|f| f.as_os_str() != "-");
-    let label = source.map_or("<stdin>".to_string(), |f| f.display().to_string());
-    let input = match read_input(source, opts.limits.max_bytes) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            eprintln!("error: cannot read {label}: {e}");
-            return ExitCode::from(1);
+/// Reads the values file (or stdin), or ends the command with the reason.
+macro_rules! try_read {
+    ($file:expr, $opts:expr) => {{
+        let file: Option<PathBuf> = $file;
+        let source = file.filter(|f| f.as_os_str() != "-");
+        let label = source.as_ref().map_or("<stdin>".to_string(), |f| f.display().to_string());
+        match read_input(source.as_ref(), $opts.limits.max_bytes) {
+            Ok(bytes) => (label, bytes),
+            Err(e) => return fail_read(&label, &e),
         }
-    };
-    match releasegen::render(&input, opts) {
-        Ok(out) => {
-            report(&out.warnings, "warning", &label);
-            write_stdout(out.yaml.as_bytes())
+    }};
+}
+use try_read;
+
+fn fail_read(label: &str, e: &std::io::Error) -> ExitCode {
+    eprintln!("error: cannot read {label}: {e}");
+    ExitCode::from(1)
+}
+
+/// Reports problems, and writes the output only when everything succeeded.
+fn finish(label: &str, result: Result<(String, Vec<Problem>), Failure>) -> ExitCode {
+    match result {
+        Ok((text, warnings)) => {
+            report(&warnings, "warning", label);
+            write_stdout(text.as_bytes())
         }
         Err(failure) => {
-            report(&failure.warnings, "warning", &label);
-            report(&failure.errors, "error", &label);
+            report(&failure.warnings, "warning", label);
+            report(&failure.errors, "error", label);
             ExitCode::from(1)
         }
     }
@@ -97,7 +181,7 @@ fn report(problems: &[Problem], kind: &str, label: &str) {
     }
 }
 
-/// The whole stream is written at once, after everything succeeded. A reader that closes
+/// The whole output is written at once, after everything succeeded. A reader that closes
 /// early (`| head -1`) is not an error.
 fn write_stdout(bytes: &[u8]) -> ExitCode {
     let mut out = std::io::stdout().lock();

@@ -172,6 +172,66 @@ pub struct Release {
     pub versions: Vec<Version>,
 }
 
+/// The kinds of object a version consists of, as the routemap names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    ConfigMap,
+    Service,
+    Deployment,
+    InferenceService,
+}
+
+impl Kind {
+    /// The routemap's `gvrShort`.
+    pub fn short(self) -> &'static str {
+        match self {
+            Kind::ConfigMap => "cm",
+            Kind::Service => "svc",
+            Kind::Deployment => "deploy",
+            Kind::InferenceService => "isvc",
+        }
+    }
+
+    /// The `kind` of the Kubernetes object.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Kind::ConfigMap => "ConfigMap",
+            Kind::Service => "Service",
+            Kind::Deployment => "Deployment",
+            Kind::InferenceService => "InferenceService",
+        }
+    }
+}
+
+/// One object of a version, as listed in the routemap.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resource {
+    pub kind: Kind,
+    pub obj: ObjRef,
+}
+
+impl Release {
+    /// A version's objects in routemap order. For blue-green and mirror the weight-config
+    /// ConfigMap comes first: the controller reads weight overrides from the first only.
+    pub fn resources(&self, v: &Version) -> Vec<Resource> {
+        let mut out = Vec::new();
+        if matches!(self.strategy, Strategy::BlueGreen | Strategy::Mirror) {
+            let cm = ObjRef { name: format!("{}-weight-config", v.name), namespace: v.namespace.clone() };
+            out.push(Resource { kind: Kind::ConfigMap, obj: cm });
+        }
+        match &v.workload {
+            Workload::Deployment { deploy_ref, .. } => {
+                out.push(Resource { kind: Kind::Service, obj: v.target.clone() });
+                out.push(Resource { kind: Kind::Deployment, obj: deploy_ref.clone() });
+            }
+            Workload::InferenceService { .. } => {
+                out.push(Resource { kind: Kind::InferenceService, obj: v.target.clone() })
+            }
+        }
+        out
+    }
+}
+
 /// What the command line adds to the values.
 #[derive(Clone, Debug, Default)]
 pub struct Context {

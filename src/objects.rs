@@ -173,21 +173,10 @@ fn weight_config(v: &Version) -> Value {
 }
 
 fn resources(r: &Release, v: &Version) -> Vec<Value> {
-    let res = |short: &str, o: &ObjRef| json!({"gvrShort": short, "name": o.name, "namespace": o.namespace});
-    let mut out = Vec::new();
-    // The controller reads weight overrides from a version's first resource only.
-    if matches!(r.strategy, Strategy::BlueGreen | Strategy::Mirror) {
-        let cm = ObjRef { name: format!("{}-weight-config", v.name), namespace: v.namespace.clone() };
-        out.push(res("cm", &cm));
-    }
-    match &v.workload {
-        Workload::Deployment { deploy_ref, .. } => {
-            out.push(res("svc", &v.target));
-            out.push(res("deploy", deploy_ref));
-        }
-        Workload::InferenceService { .. } => out.push(res("isvc", &v.target)),
-    }
-    out
+    r.resources(v)
+        .iter()
+        .map(|res| json!({"gvrShort": res.kind.short(), "name": res.obj.name, "namespace": res.obj.namespace}))
+        .collect()
 }
 
 fn carries_weight(r: &Release) -> bool {
@@ -262,4 +251,23 @@ fn too_large(n: usize, size: Option<usize>) -> Problem {
             "{n} versions have 2^{n} readiness states; their precomputed routing does not fit the routemap ConfigMap's 1 MiB limit{so_far}; release fewer versions at once"
         ),
     )
+}
+
+/// Argo CD applies wave "0" (the versions' workloads) and waits for it to be healthy before
+/// wave "1" (the routing object), so traffic moves only to workloads that are up. A wave the
+/// user set is kept.
+pub fn add_sync_waves(docs: &mut [Value], r: &Release) {
+    let workloads: usize = r.versions.iter().map(|v| match v.workload {
+        Workload::Deployment { .. } => 2,
+        Workload::InferenceService { .. } => 1,
+    }).sum();
+    let last = docs.len().saturating_sub(1);
+    for (i, doc) in docs.iter_mut().enumerate() {
+        let wave = if i < workloads { "0" } else if i == last { "1" } else { continue };
+        let Some(meta) = doc.get_mut("metadata").and_then(Value::as_object_mut) else { continue };
+        let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
+        if let Some(a) = annotations.as_object_mut() {
+            a.entry("argocd.argoproj.io/sync-wave").or_insert_with(|| wave.into());
+        }
+    }
 }

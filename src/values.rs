@@ -99,6 +99,20 @@ fn number(text: &str) -> serde_json::Value {
 
 /// Parses one YAML document of release values.
 pub fn parse(bytes: &[u8], limits: Limits) -> Result<Node, Problem> {
+    let mut docs = parse_stream(bytes, limits)?.into_iter();
+    match (docs.next(), docs.next()) {
+        (None, _) => Err(Problem::input("no release values: the input is empty".into())),
+        (Some(doc), None) => Ok(doc),
+        (Some(_), Some(second)) => Err(Problem::at_pos(
+            "",
+            "the input holds several YAML documents; give one document of release values",
+            second.pos,
+        )),
+    }
+}
+
+/// Parses a YAML stream (JSON is YAML too); empty documents are dropped.
+pub fn parse_stream(bytes: &[u8], limits: Limits) -> Result<Vec<Node>, Problem> {
     if bytes.len() > limits.max_bytes {
         return Err(Problem::input(format!(
             "input is {} bytes, more than the limit of {} bytes (--max-input-bytes raises it)",
@@ -147,21 +161,12 @@ impl Builder {
         Builder { limits, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0, docs: Vec::new() }
     }
 
-    fn run(mut self, text: &str) -> Result<Node, Problem> {
+    fn run(mut self, text: &str) -> Result<Vec<Node>, Problem> {
         for item in Parser::new_from_str(text) {
             let (event, span) = item.map_err(|e| scan_error(e, self.limits))?;
             self.event(event, span)?;
         }
-        let mut docs = self.docs.into_iter().filter(|d| !d.is_null());
-        match (docs.next(), docs.next()) {
-            (None, _) => Err(Problem::input("no release values: the input is empty".into())),
-            (Some(doc), None) => Ok(doc),
-            (Some(_), Some(second)) => Err(Problem::at_pos(
-                "",
-                "the input holds several YAML documents; give one document of release values",
-                second.pos,
-            )),
-        }
+        Ok(self.docs.into_iter().filter(|d| !d.is_null()).collect())
     }
 
     fn event(&mut self, event: Event, span: Span) -> Result<(), Problem> {

@@ -1,0 +1,148 @@
+//! `route` and `states`, SPEC §8: readiness from live objects, the routing object for it, and
+//! the reviewer's table.
+
+mod common;
+
+use releasegen::model::{Kind, Release};
+use releasegen::routing::{self, State};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// Live objects for `state`: ready versions fully ready; each unready version unready for
+/// one of the reasons the controller knows, in turn. Objects of another release are mixed in.
+fn live_for(r: &Release, state: State, salt: usize) -> Value {
+    let mut items = vec![json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "someone-else", "namespace": r.namespace},
+        "status": {"conditions": [{"type": "Available", "status": "False"}]}})];
+    for (i, v) in r.versions.iter().enumerate() {
+        let reason = if state.is_ready(i) { None } else { Some((i + salt) % 4) };
+        for (k, res) in r.resources(v).iter().enumerate() {
+            let last = k + 1 == r.resources(v).len();
+            if reason == Some(0) && last {
+                continue; // missing object
+            }
+            let mut meta = json!({"name": res.obj.name, "namespace": res.obj.namespace, "generation": 2});
+            if reason == Some(1) && last {
+                meta["deletionTimestamp"] = json!("2026-11-22T00:00:00Z");
+            }
+            let (cond, status, observed) = match res.kind {
+                Kind::Deployment => ("Available", reason != Some(2), if reason == Some(3) { 1 } else { 2 }),
+                Kind::InferenceService => ("Ready", reason != Some(2), if reason == Some(3) { 1 } else { 2 }),
+                _ => ("None", true, 2),
+            };
+            let status = if status { "True" } else { "False" };
+            items.push(json!({
+                "apiVersion": "v1", "kind": res.kind.kind(), "metadata": meta,
+                "status": {"observedGeneration": observed, "conditions": [{"type": cond, "status": status}]}
+            }));
+        }
+    }
+    json!({"apiVersion": "v1", "kind": "List", "items": items})
+}
+
+#[test]
+fn route_agrees_with_the_precomputed_state_for_every_fixture_and_state() {
+    let mut checked = 0;
+    for (stem, path) in common::fixtures() {
+        let values = std::fs::read(&path).unwrap();
+        let opts = common::options(&stem, None);
+        let (r, _) = releasegen::release(&values, &opts).unwrap();
+        let Some(plan) = routing::plan(&r) else { continue };
+        for state in State::all(r.versions.len()) {
+            for salt in 0..2 {
+                let live = live_for(&r, state, salt).to_string();
+                let routed = releasegen::route(&values, live.as_bytes(), &opts).unwrap();
+                let got = common::docs(&routed.yaml);
+                assert_eq!(got, vec![routing::object_for(&r, &plan, state)], "{stem} {}", state.label(r.versions.len()));
+                for (i, _) in r.versions.iter().enumerate() {
+                    let want = if state.is_ready(i) { ": ready," } else { ": not ready," };
+                    assert!(routed.explain.iter().any(|l| l.starts_with(&format!("version {i} ")) && l.contains(want)), "{stem}: {:?}", routed.explain);
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked}");
+}
+
+fn run(args: &[&str], stdin: &[u8]) -> (Option<i32>, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+        .args(args)
+        .current_dir(common::root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(stdin);
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[test]
+fn live_fixtures_route_as_snapshotted() {
+    let dir = common::root().join("tests/live");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    cases.sort();
+    assert!(cases.len() >= 6);
+    for case in cases {
+        let stem = case.file_stem().unwrap().to_string_lossy().into_owned();
+        let values = format!("fixtures/{}.yaml", stem.split("--").next().unwrap());
+        let live = std::fs::read(&case).unwrap();
+        let (code, out, err) = run(&["route", "-f", &values, "--name", "demo", "--namespace", "demo", "-v"], &live);
+        assert_eq!(code, Some(0), "{stem}: {err}");
+        insta::assert_snapshot!(format!("route-{stem}"), format!("# stderr (-v)\n{err}# stdout\n{out}"));
+    }
+}
+
+#[test]
+fn route_refuses_unreadable_live_input() {
+    let v = "fixtures/deployment-istio-blue-green.yaml";
+    for (input, message) in [
+        (&b"{not: [json"[..], "live objects: not valid YAML"),
+        (b"- just\n- a list\n", "live[0]: expected a Kubernetes object, found a list"),
+        (b"kind: List\nitems: 3\n", "live[0].items: a List needs a list of items"),
+        (b"apiVersion: v1\nkind: Service\nmetadata: {}\n", "live[0].metadata.name: an object needs metadata.name"),
+        (b"kind: Service\nmetadata: {name: a}\n---\nkind: Service\nmetadata: {name: a}\n", "Service demo/a appears twice"),
+    ] {
+        let (code, out, err) = run(&["route", v, "--name", "demo", "--namespace", "demo"], input);
+        assert_eq!(code, Some(1), "{err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(err.contains(message), "{message:?} not in {err}");
+    }
+    let (code, out, err) = run(&["route", "fixtures/deployment-istio-none.yaml", "--name", "demo"], b"kind: List\nitems: []\n");
+    assert_eq!((code, out.is_empty()), (Some(1), true));
+    assert!(err.contains("has no routing object"), "{err}");
+}
+
+#[test]
+fn states_tables_as_snapshotted() {
+    for fixture in ["deployment-istio-blue-green", "three-versions-deployment-istio-canary", "three-versions-deployment-istio-mirror", "seed-gateway-api-canary-2-candidate"] {
+        let (code, out, err) = run(&["states", &format!("fixtures/{fixture}.yaml"), "--name", "demo"], b"");
+        assert_eq!(code, Some(0), "{err}");
+        insta::assert_snapshot!(format!("states-{fixture}"), out);
+    }
+    let (code, out, _) = run(&["states", "fixtures/three-versions-kserve-blue-green.yaml", "--name", "demo", "--output", "json"], b"");
+    assert_eq!(code, Some(0));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["states"].as_array().unwrap().len(), 8);
+    insta::assert_snapshot!("states-json-three-versions-kserve-blue-green", out);
+}
+
+#[test]
+fn ready_sets_argo_cd_sync_waves() {
+    let (code, out, _) = run(&["render", "fixtures/deployment-istio-blue-green.yaml", "--name", "demo", "--ready", "all"], b"");
+    assert_eq!(code, Some(0));
+    let docs = common::docs(&out);
+    let wave = |d: &Value| d["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"].as_str().map(str::to_string);
+    let kinds: Vec<(String, Option<String>)> = docs.iter().map(|d| (d["kind"].as_str().unwrap().to_string(), wave(d))).collect();
+    let zero = Some("0".to_string());
+    assert_eq!(kinds[..4], [("Deployment".into(), zero.clone()), ("Service".into(), zero.clone()), ("Deployment".into(), zero.clone()), ("Service".into(), zero)]);
+    assert_eq!(kinds.last().unwrap(), &("VirtualService".to_string(), Some("1".to_string())));
+    assert!(kinds[4..kinds.len() - 1].iter().all(|(_, w)| w.is_none()), "{kinds:?}");
+    let (_, plain, _) = run(&["render", "fixtures/deployment-istio-blue-green.yaml", "--name", "demo", "--ready", "all", "--no-sync-waves"], b"");
+    assert!(!plain.contains("sync-wave"));
+    let (_, without_ready, _) = run(&["render", "fixtures/deployment-istio-blue-green.yaml", "--name", "demo"], b"");
+    assert!(!without_ready.contains("sync-wave"));
+}
