@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod document;
 pub mod emit;
 pub mod live;
 pub mod model;
@@ -100,12 +101,21 @@ impl Failure {
 }
 
 /// Parses and validates values into a release.
+/// Plain values and a Release document are both accepted.
 pub fn release(input: &[u8], opts: &Options) -> Result<(model::Release, Vec<Problem>), Failure> {
     let root = values::parse(input, opts.limits).map_err(Failure::one)?;
-    let (release, report) = model::build(&root, &opts.context);
+    release_of(&root, &opts.context)
+}
+
+/// Validates one parsed document (values or a Release document) into a release.
+pub fn release_of(root: &values::Node, ctx: &model::Context) -> Result<(model::Release, Vec<Problem>), Failure> {
+    let (values, ctx, prefix) = document::values_of(root, ctx).map_err(Failure::one)?;
+    let (release, report) = model::build(values, &ctx);
+    let fix = |ps: Vec<Problem>| ps.into_iter().map(|p| document::prefixed(p, prefix)).collect::<Vec<_>>();
+    let (errors, warnings) = (fix(report.errors), fix(report.warnings));
     match release {
-        Some(r) if report.errors.is_empty() => Ok((r, report.warnings)),
-        _ => Err(Failure { errors: report.errors, warnings: report.warnings }),
+        Some(r) if errors.is_empty() => Ok((r, warnings)),
+        _ => Err(Failure { errors, warnings }),
     }
 }
 

@@ -344,6 +344,19 @@ impl Reader {
         }
     }
 
+    /// A string that must be present: a wrong type and a missing value are each said once.
+    fn required(&mut self, value: Option<&Node>, path: &str, parent: &Node, missing: &str) -> Option<String> {
+        let value = value.filter(|n| !n.is_null());
+        match value.map(|n| &n.value) {
+            Some(Val::Str(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Val::Str(_)) | None => {
+                self.error(path, Some(value.unwrap_or(parent)), missing);
+                None
+            }
+            Some(_) => self.string(value, path),
+        }
+    }
+
     fn integer(&mut self, node: Option<&Node>, path: &str, what: &str, range: (i128, i128)) -> Option<u32> {
         let node = node.filter(|n| !n.is_null())?;
         match node.value {
@@ -669,13 +682,12 @@ impl Reader {
         let sspec = self.given(node.get("serviceSpecification"), &join(path, "serviceSpecification"));
         let deploy = match dspec {
             Some(g) => DeploySource::Given(g),
-            None => match self.string(node.get("image"), &join(path, "image")) {
-                Some(img) if !img.is_empty() => DeploySource::Image(img),
-                _ => {
-                    self.error(&join(path, "image"), Some(node), "missing field: image required when deploymentSpecification absent");
-                    return None;
-                }
-            },
+            None => DeploySource::Image(self.required(
+                node.get("image"),
+                &join(path, "image"),
+                node,
+                "missing field: image required when deploymentSpecification absent",
+            )?),
         };
         let port = match &sspec {
             Some(g) => self.service_spec_port(g, &join(path, "serviceSpecification.spec.ports[0].port")),
@@ -739,15 +751,13 @@ impl Reader {
             }
         };
         let (n, p) = pick("modelFormat");
-        let format = self.string(n, &p).filter(|f| !f.is_empty());
+        let p = if n.is_some() { p } else { join(path, "modelFormat") };
+        let format =
+            self.required(n, &p, node, "missing field: modelFormat required when inferenceServiceSpecification absent");
         let (n, p) = pick("storageUri");
-        let storage_uri = self.string(n, &p).filter(|u| !u.is_empty());
-        if format.is_none() {
-            self.error(&join(path, "modelFormat"), Some(node), "missing field: modelFormat required when inferenceServiceSpecification absent");
-        }
-        if storage_uri.is_none() {
-            self.error(&join(path, "storageUri"), Some(node), "missing field: storageUri required when inferenceServiceSpecification absent");
-        }
+        let p = if n.is_some() { p } else { join(path, "storageUri") };
+        let storage_uri =
+            self.required(n, &p, node, "missing field: storageUri required when inferenceServiceSpecification absent");
         let modelmesh = s.env == Env::ModelMesh;
         let (n, p) = pick("runtime");
         let runtime = if modelmesh { None } else { self.string(n, &p) };

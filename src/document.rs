@@ -1,0 +1,54 @@
+//! The Release document (SPEC §9): `apiVersion: releasegen.dev/v1alpha1`, `kind: Release`,
+//! `metadata: {name, namespace}`, `spec: <release values>`. It stands for a whole release
+//! wherever values are accepted; its name and namespace play the roles of `--name` and
+//! `--namespace`, so a Helm chart, a KRM pipeline or a Git repository can carry releases as
+//! ordinary Kubernetes-shaped documents.
+
+use crate::model::Context;
+use crate::problem::Problem;
+use crate::values::{Node, Val};
+
+pub const API_VERSION: &str = "releasegen.dev/v1alpha1";
+pub const KIND: &str = "Release";
+
+/// Whether a document is a Release document (its `apiVersion` group is ours and kind Release).
+pub fn is_release(root: &Node) -> bool {
+    let text = |k: &str| match root.get(k).map(|n| &n.value) {
+        Some(Val::Str(s)) => s.clone(),
+        _ => String::new(),
+    };
+    text("kind") == KIND && text("apiVersion").starts_with("releasegen.dev/")
+}
+
+/// The values inside a document, with the context it sets and the path prefix for messages
+/// (`spec.` for a Release document, nothing for plain values).
+pub fn values_of<'a>(root: &'a Node, ctx: &Context) -> Result<(&'a Node, Context, &'static str), Problem> {
+    if !is_release(root) {
+        return Ok((root, ctx.clone(), ""));
+    }
+    let api = root.get("apiVersion").map(Node::describe).unwrap_or_default();
+    if api != format!("\"{API_VERSION}\"") {
+        return Err(Problem::new("apiVersion", format!("{api} is not supported; use {API_VERSION}")));
+    }
+    let mut ctx = ctx.clone();
+    if let Some(meta) = root.get("metadata") {
+        let text = |k: &str| match meta.get(k).map(|n| &n.value) {
+            Some(Val::Str(s)) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        };
+        ctx.release_name = text("name").or(ctx.release_name);
+        ctx.namespace = text("namespace").or(ctx.namespace);
+    }
+    match root.get("spec") {
+        Some(spec) if matches!(spec.value, Val::Map(_)) => Ok((spec, ctx, "spec.")),
+        _ => Err(Problem::new("spec", "a Release document needs its release values in spec")),
+    }
+}
+
+/// Prefixes a problem's path (`spec.application…`).
+pub fn prefixed(mut p: Problem, prefix: &str) -> Problem {
+    if !prefix.is_empty() {
+        p.path = if p.path.is_empty() { prefix.trim_end_matches('.').to_string() } else { format!("{prefix}{}", p.path) };
+    }
+    p
+}
