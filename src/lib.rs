@@ -13,8 +13,10 @@ pub mod live;
 pub mod model;
 pub mod names;
 pub mod objects;
+pub mod post_render;
 pub mod problem;
 pub mod routing;
+pub mod schema;
 pub mod states;
 pub mod values;
 
@@ -47,7 +49,7 @@ impl std::str::FromStr for Ready {
 }
 
 impl Ready {
-    fn state(&self, n: usize) -> Result<State, Problem> {
+    pub fn state_of(&self, n: usize) -> Result<State, Problem> {
         let mut bits = 0u64;
         match self {
             Ready::All => bits = (1u64 << n) - 1,
@@ -134,7 +136,7 @@ pub fn render(input: &[u8], opts: &Options) -> Result<Rendered, Failure> {
                 );
                 return Err(fail(Problem::new("--ready", msg)));
             }
-            Some(ready.state(release.versions.len()).map_err(fail)?)
+            Some(ready.state_of(release.versions.len()).map_err(fail)?)
         }
         None => None,
     };

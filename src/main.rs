@@ -49,6 +49,31 @@ enum Command {
         #[arg(short, long)]
         verbose: bool,
     },
+    /// Helm post-renderer: expand every Release document of the stream on stdin.
+    ///
+    /// Helm 3: `--post-renderer releasegen --post-renderer-args post-render`;
+    /// Helm 4: the `postrenderer/v1` plugin in `helm-plugin/`.
+    PostRender {
+        /// Also emit each release's live routing object for this state.
+        #[arg(long, value_name = "STATE")]
+        ready: Option<Ready>,
+        /// With --ready, leave out the Argo CD sync-wave annotations.
+        #[arg(long)]
+        no_sync_waves: bool,
+        /// Treat unknown keys as errors instead of warnings.
+        #[arg(long)]
+        strict: bool,
+        /// Refuse streams larger than this many bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
+        max_input_bytes: usize,
+    },
+    /// Print the JSON Schema (draft 2020-12) of the release values.
+    Schema,
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Show every readiness state and what each routing rule does in it.
     States {
         /// Values file; stdin when absent or `-`.
@@ -116,6 +141,20 @@ fn main() -> ExitCode {
                 r.explain.iter().for_each(|l| drop(writeln!(err, "{l}")));
             }
             finish(&label, routed.map(|r| (r.yaml, r.warnings)))
+        }
+        Command::PostRender { ready, no_sync_waves, strict, max_input_bytes } => {
+            let common = Common { name: None, namespace: "default".into(), strict, max_input_bytes };
+            let mut opts = common.options();
+            opts.ready = ready;
+            opts.sync_waves = !no_sync_waves;
+            let (label, input) = try_read!(None, &opts);
+            finish(&label, releasegen::post_render::run(&input, &opts))
+        }
+        Command::Schema => write_stdout(releasegen::schema::text().as_bytes()),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "releasegen", &mut out);
+            write_stdout(&out)
         }
         Command::States { file, common, output } => {
             let opts = common.options();

@@ -1,0 +1,144 @@
+//! `releasegen post-render`: a Helm post-renderer (SPEC §9).
+//!
+//! Helm hands over the rendered chart as one YAML stream. Helm 3 writes each document after
+//! a `---` line and a `# Source: chart/templates/x.yaml` comment; Helm 4 (a `postrenderer/v1`
+//! plugin) writes bare documents, each annotated `postrenderer.helm.sh/postrender-filename`,
+//! and regroups what it gets back by that annotation. Every Release document is replaced by
+//! its manifest set; every other document (other charts' objects, hooks) passes through as
+//! the very same text. Expanded documents inherit the Release's `# Source:` comment and
+//! filename annotation, so both Helm versions file them where the Release was.
+
+use crate::problem::Problem;
+use crate::values::{self, Val};
+use crate::{Failure, Options, document, emit, objects, routing};
+use serde_json::{Value, json};
+
+pub const FILENAME_ANNOTATION: &str = "postrenderer.helm.sh/postrender-filename";
+
+/// One document of the input, as text, with the comment lines that preceded its content.
+struct Doc<'a> {
+    text: &'a str,
+}
+
+/// Splits a stream where kubectl and Helm do: at lines that begin with `---`.
+fn split(stream: &str) -> Vec<Doc<'_>> {
+    let mut docs = Vec::new();
+    let mut start = 0;
+    let mut offset = 0;
+    for line in stream.split_inclusive('\n') {
+        if line.starts_with("---") {
+            docs.push(Doc { text: &stream[start..offset] });
+            start = offset + line.len();
+        }
+        offset += line.len();
+    }
+    docs.push(Doc { text: &stream[start..] });
+    docs.into_iter().filter(|d| d.text.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))).collect()
+}
+
+/// The `# Source:` comment of a Helm 3 document, if any.
+fn source_comment(text: &str) -> Option<&str> {
+    text.lines().map(str::trim_end).find(|l| l.starts_with("# Source:"))
+}
+
+/// Post-renders a Helm stream; the whole output or a failure, never half of it.
+pub fn run(input: &[u8], opts: &Options) -> Result<(String, Vec<Problem>), Failure> {
+    let text = std::str::from_utf8(input)
+        .map_err(|e| Failure { errors: vec![Problem::input(format!("the stream is not UTF-8 (at byte {})", e.valid_up_to()))], warnings: vec![] })?;
+    let docs = split(text);
+    if docs.is_empty() {
+        return Err(Failure { errors: vec![Problem::input("the stream has no documents to post-render".into())], warnings: vec![] });
+    }
+    let mut out = String::new();
+    let mut warnings = Vec::new();
+    for (i, doc) in docs.iter().enumerate() {
+        match expand(doc, i, opts)? {
+            Some((expanded, w)) => {
+                out.push_str(&expanded);
+                warnings.extend(w);
+            }
+            None => {
+                out.push_str("---\n");
+                out.push_str(doc.text);
+                if !doc.text.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    Ok((out, warnings))
+}
+
+/// A Release document's manifest set as stream text, or `None` for any other document.
+fn expand(doc: &Doc, index: usize, opts: &Options) -> Result<Option<(String, Vec<Problem>)>, Failure> {
+    let at = |p: Problem| {
+        let mut p = p;
+        p.message = format!("document {index}: {}", p.message);
+        p
+    };
+    // Only a document that names our API group can be a Release; others are not even parsed.
+    if !doc.text.contains("releasegen.dev/") {
+        return Ok(None);
+    }
+    let root = values::parse(doc.text.as_bytes(), opts.limits).map_err(|p| Failure { errors: vec![at(p)], warnings: vec![] })?;
+    if !document::is_release(&root) {
+        return Ok(None);
+    }
+    let (release, warnings) = crate::release_of(&root, &opts.context).map_err(|f| Failure {
+        errors: f.errors.into_iter().map(at).collect(),
+        warnings: f.warnings.into_iter().map(at).collect(),
+    })?;
+    let plan = routing::plan(&release);
+    let ready = match (&opts.ready, &plan) {
+        (Some(r), Some(_)) => Some(r.state_of(release.versions.len()).map_err(|p| Failure { errors: vec![p], warnings: vec![] })?),
+        _ => None,
+    };
+    let mut docs = objects::manifests(&release, plan.as_ref(), ready).map_err(|p| Failure { errors: vec![at(p)], warnings: vec![] })?;
+    if ready.is_some() && opts.sync_waves {
+        objects::add_sync_waves(&mut docs, &release);
+    }
+    if let Some(name) = filename(&root) {
+        for d in &mut docs {
+            annotate(d, &name);
+        }
+    }
+    let source = source_comment(doc.text);
+    let mut out = String::new();
+    for d in &docs {
+        out.push_str("---\n");
+        if let Some(s) = source {
+            out.push_str(s);
+            out.push('\n');
+        }
+        out.push_str(&emit::document(d));
+    }
+    Ok(Some((out, warnings)))
+}
+
+fn filename(root: &values::Node) -> Option<String> {
+    match &root.get("metadata")?.get("annotations")?.get(FILENAME_ANNOTATION)?.value {
+        Val::Str(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn annotate(obj: &mut Value, name: &str) {
+    let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else { return };
+    let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
+    if let Some(a) = annotations.as_object_mut() {
+        a.insert(FILENAME_ANNOTATION.to_string(), Value::String(name.to_string()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_like_kubectl() {
+        let docs = split("---\n# Source: a\nx: 1\n---\ny: 2\n--- \n# only a comment\n---\n");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].text, "# Source: a\nx: 1\n");
+        assert_eq!(source_comment(docs[0].text), Some("# Source: a"));
+    }
+}
