@@ -9,6 +9,7 @@
 
 pub mod document;
 pub mod emit;
+pub mod krm;
 pub mod live;
 pub mod model;
 pub mod names;

@@ -67,6 +67,17 @@ enum Command {
         #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
         max_input_bytes: usize,
     },
+    /// KRM function: expand the Release documents of a ResourceList on stdin.
+    ///
+    /// `kpt fn eval --exec "releasegen krm"`, or a kustomize exec function.
+    Krm {
+        /// Also emit each release's live routing object for this state.
+        #[arg(long, value_name = "STATE")]
+        ready: Option<Ready>,
+        /// Refuse inputs larger than this many bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
+        max_input_bytes: usize,
+    },
     /// Print the JSON Schema (draft 2020-12) of the release values.
     Schema,
     /// Print shell completions.
@@ -149,6 +160,18 @@ fn main() -> ExitCode {
             opts.sync_waves = !no_sync_waves;
             let (label, input) = try_read!(None, &opts);
             finish(&label, releasegen::post_render::run(&input, &opts))
+        }
+        Command::Krm { ready, max_input_bytes } => {
+            let common = Common { name: None, namespace: "default".into(), strict: false, max_input_bytes };
+            let mut opts = common.options();
+            opts.ready = ready;
+            let (_, input) = try_read!(None, &opts);
+            let out = releasegen::krm::run(&input, &opts);
+            // The KRM protocol wants the ResourceList, with its results, even on failure.
+            match (write_stdout(out.text.as_bytes()), out.ok) {
+                (code, true) => code,
+                (_, false) => ExitCode::from(1),
+            }
         }
         Command::Schema => write_stdout(releasegen::schema::text().as_bytes()),
         Command::Completions { shell } => {

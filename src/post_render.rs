@@ -71,9 +71,9 @@ pub fn run(input: &[u8], opts: &Options) -> Result<(String, Vec<Problem>), Failu
 
 /// A Release document's manifest set as stream text, or `None` for any other document.
 fn expand(doc: &Doc, index: usize, opts: &Options) -> Result<Option<(String, Vec<Problem>)>, Failure> {
-    let at = |p: Problem| {
-        let mut p = p;
-        p.message = format!("document {index}: {}", p.message);
+    // Paths name the document in the stream: `documents[2].spec.application…`.
+    let at = |mut p: Problem| {
+        p.path = if p.path.is_empty() { format!("documents[{index}]") } else { format!("documents[{index}].{}", p.path) };
         p
     };
     // Only a document that names our API group can be a Release; others are not even parsed.

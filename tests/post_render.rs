@@ -1,0 +1,83 @@
+//! `post-render` on streams shaped as Helm 3 (`---` + `# Source:`) and Helm 4
+//! (`postrenderer.helm.sh/postrender-filename` on every document) write them: other charts'
+//! documents and hooks pass through as the same text, every Release document becomes its
+//! manifest set, and a bad Release fails with nothing on stdout.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn post_render(input: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+        .arg("post-render")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+fn stream(name: &str) -> String {
+    std::fs::read_to_string(common::root().join("tests/helm").join(name)).unwrap()
+}
+
+#[test]
+fn helm3_stream() {
+    let input = stream("helm3-stream.yaml");
+    let (code, out, err) = post_render(&input, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    // Other documents come back as the very same text, comments and all.
+    assert!(out.starts_with("---\n# Source: umbrella/charts/redis/templates/configmap.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: redis-config\n  labels:\n    enabled: yes\n"), "{out}");
+    assert!(out.contains("    ---not a separator, indented content---\n"));
+    assert!(out.ends_with("      args: ['httpbin:80']\n  restartPolicy: Never\n"), "the hook passes through");
+    assert!(!out.contains("releasegen.dev"), "no Release document is left");
+    let docs = common::docs(&out);
+    let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["ConfigMap", "Deployment", "Service", "Deployment", "Service", "Service", "ConfigMap", "InferenceService", "ServiceEntry", "ConfigMap", "ConfigMap", "Pod"]);
+    assert_eq!(out.matches("# Source: umbrella/templates/release-httpbin.yaml\n").count(), 6);
+    insta::assert_snapshot!("post-render-helm3", out);
+}
+
+#[test]
+fn helm4_stream_keeps_the_filename_annotation_on_every_document() {
+    let input = stream("helm4-stream.yaml");
+    let (code, out, err) = post_render(&input, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    let docs = common::docs(&out);
+    assert_eq!(docs.len(), 2 + 4 + 1 + 2 + 1);
+    for d in &docs {
+        let name = d["metadata"]["annotations"]["postrenderer.helm.sh/postrender-filename"].as_str();
+        assert!(name.is_some(), "missing annotation on {}", d["kind"]);
+    }
+    let expanded = docs.iter().filter(|d| d["metadata"]["annotations"]["postrenderer.helm.sh/postrender-filename"] == "templates/release.yaml").count();
+    assert_eq!(expanded, 8);
+    assert_eq!(docs.last().unwrap()["metadata"]["annotations"]["helm.sh/hook"], "pre-upgrade");
+    insta::assert_snapshot!("post-render-helm4", out);
+}
+
+#[test]
+fn ready_and_sync_waves_apply_to_each_release() {
+    let (code, out, _) = post_render(&stream("helm4-stream.yaml"), &["--ready", "all"]);
+    assert_eq!(code, Some(0));
+    assert!(out.contains("kind: VirtualService"));
+    assert_eq!(out.matches("argocd.argoproj.io/sync-wave: \"1\"").count(), 1);
+}
+
+#[test]
+fn a_bad_release_fails_with_nothing_on_stdout() {
+    let bad = stream("helm3-stream.yaml").replace("    - storageUri: s3://models/a\n", "    - storageUri: s3://models/a\n      weight: heavy\n");
+    let (code, out, err) = post_render(&bad, &[]);
+    assert_eq!(code, Some(1));
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("error: documents[2].spec.application.versions[0].weight: expected a non-negative integer, found \"heavy\""), "{err}");
+    let (code, out, err) = post_render("", &[]);
+    assert_eq!((code, out.as_str()), (Some(1), ""));
+    assert!(err.contains("no documents to post-render"), "{err}");
+    let (code, out, _) = post_render("apiVersion: releasegen.dev/v1alpha1\nkind: Release\nmetadata: {name: x}\nspec: [1]\n", &[]);
+    assert_eq!((code, out.as_str()), (Some(1), ""));
+}
