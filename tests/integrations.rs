@@ -1,0 +1,129 @@
+//! Argo CD's plugin run as Argo CD runs it, the Flux example, the schema file and completions.
+
+mod common;
+
+use releasegen::values::{self, Limits, Val};
+use std::path::Path;
+use std::process::Command;
+
+fn bin_dir() -> String {
+    let bin = Path::new(env!("CARGO_BIN_EXE_releasegen"));
+    format!("{}:{}", bin.parent().unwrap().display(), std::env::var("PATH").unwrap_or_default())
+}
+
+/// `spec.generate` of the plugin: command and args.
+fn generate_command() -> Vec<String> {
+    let text = std::fs::read(common::root().join("integrations/argocd/plugin.yaml")).unwrap();
+    let plugin = values::parse(&text, Limits::default()).unwrap().to_json();
+    assert_eq!(plugin["kind"], "ConfigManagementPlugin");
+    assert_eq!(plugin["spec"]["discover"]["fileName"], "./releasegen.yaml");
+    let generate = &plugin["spec"]["generate"];
+    generate["command"].as_array().unwrap().iter().chain(generate["args"].as_array().unwrap()).map(|v| v.as_str().unwrap().to_string()).collect()
+}
+
+/// Runs the generate command the way the CMP server does: in the application's source
+/// directory, with the build environment and the parameters as PARAM_* variables.
+fn argocd_generate(dir: &Path, params: &[(&str, &str)]) -> std::process::Output {
+    let cmd = generate_command();
+    let mut c = Command::new(&cmd[0]);
+    c.args(&cmd[1..])
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", bin_dir())
+        .env("ARGOCD_APP_NAME", "httpbin")
+        .env("ARGOCD_APP_NAMESPACE", "test")
+        .env("ARGOCD_APP_SOURCE_PATH", "examples/argocd-app")
+        .env("ARGOCD_APP_REVISION", "0123456789abcdef");
+    for (k, v) in params {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+#[test]
+fn argocd_plugin_generates_the_release() {
+    let app = common::root().join("examples/argocd-app");
+    let out = argocd_generate(&app, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let want = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+        .args(["render", "releasegen.yaml", "--name", "httpbin", "--namespace", "test"])
+        .current_dir(&app)
+        .output()
+        .unwrap();
+    assert_eq!(out.stdout, want.stdout);
+    let ready = argocd_generate(&app, &[("PARAM_READY", "all")]);
+    let text = String::from_utf8(ready.stdout).unwrap();
+    assert!(text.ends_with("kind: HTTPRoute\nmetadata:\n  name: httpbin\n  namespace: test\n  annotations:\n    argocd.argoproj.io/sync-wave: \"1\"\n") || text.contains("argocd.argoproj.io/sync-wave: \"1\""), "{text}");
+    assert!(text.contains("argocd.argoproj.io/sync-wave: \"0\""));
+}
+
+#[test]
+fn argocd_plugin_fails_loudly_on_bad_values() {
+    let dir = std::env::temp_dir().join(format!("releasegen-argocd-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("releasegen.yaml"), "environment: deployment-istio\napplication:\n  versions: []\n").unwrap();
+    let out = argocd_generate(&dir, &[]);
+    assert!(!out.status.success(), "a failed render must fail the sync");
+    assert!(out.stdout.is_empty(), "an empty 'success' would let auto-prune delete the application");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least one version is required"));
+    let out = argocd_generate(&common::root().join("examples/argocd-app"), &[("PARAM_READY", "7")]);
+    assert!(!out.status.success() && out.stdout.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn flux_example_is_rendered_and_up_to_date() {
+    let src = common::root().join("examples/flux");
+    let dir = std::env::temp_dir().join(format!("releasegen-flux-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("releases")).unwrap();
+    std::fs::copy(src.join("render.sh"), dir.join("render.sh")).unwrap();
+    for e in std::fs::read_dir(src.join("releases")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.join("releases").join(p.file_name().unwrap())).unwrap();
+    }
+    let out = Command::new("sh").arg(dir.join("render.sh")).env("RELEASEGEN", env!("CARGO_BIN_EXE_releasegen")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for f in ["httpbin.yaml", "wisdom.yaml", "kustomization.yaml"] {
+        let got = std::fs::read_to_string(dir.join("deploy").join(f)).unwrap();
+        let committed = std::fs::read_to_string(src.join("deploy").join(f)).unwrap();
+        assert_eq!(got, committed, "examples/flux/deploy/{f} is stale: run examples/flux/render.sh");
+    }
+    // A failed render leaves the previous output alone.
+    std::fs::write(dir.join("releases/broken.yaml"), "environment: nowhere\n").unwrap();
+    let out = Command::new("sh").arg(dir.join("render.sh")).env("RELEASEGEN", env!("CARGO_BIN_EXE_releasegen")).output().unwrap();
+    assert!(!out.status.success());
+    assert!(dir.join("deploy/httpbin.yaml").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn schema_file_is_the_schema_command() {
+    let out = Command::new(env!("CARGO_BIN_EXE_releasegen")).arg("schema").output().unwrap();
+    let file = std::fs::read(common::root().join("charts/releasegen/values.schema.json")).unwrap();
+    assert_eq!(out.stdout, file, "run: releasegen schema > charts/releasegen/values.schema.json");
+    let schema: serde_json::Value = serde_json::from_slice(&file).unwrap();
+    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for (shell, marker) in [("bash", "_releasegen()"), ("zsh", "#compdef releasegen"), ("fish", "complete -c releasegen")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(["completions", shell]).output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(marker) && text.contains("post-render"), "{shell}");
+    }
+}
+
+#[test]
+fn helm4_plugin_manifest() {
+    let text = std::fs::read(common::root().join("helm-plugin/plugin.yaml")).unwrap();
+    let p = values::parse(&text, Limits::default()).unwrap();
+    let get = |k: &str| p.get(k).map(|n| n.value.clone());
+    assert_eq!(get("type"), Some(Val::Str("postrenderer/v1".into())));
+    assert_eq!(get("runtime"), Some(Val::Str("subprocess".into())));
+    let cmd = p.to_json()["runtimeConfig"]["platformCommand"][0].clone();
+    assert_eq!(cmd["command"], "releasegen");
+    assert_eq!(cmd["args"][0], "post-render");
+}
