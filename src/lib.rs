@@ -13,10 +13,12 @@ pub mod krm;
 pub mod live;
 pub mod model;
 pub mod names;
+pub mod native;
 pub mod objects;
 pub mod post_render;
 pub mod problem;
 pub mod routing;
+pub mod routing_actions;
 pub mod schema;
 pub mod states;
 pub mod values;
@@ -113,8 +115,28 @@ pub fn release(input: &[u8], opts: &Options) -> Result<(model::Release, Vec<Prob
 /// Validates one parsed document (values or a Release document) into a release.
 pub fn release_of(root: &values::Node, ctx: &model::Context) -> Result<(model::Release, Vec<Problem>), Failure> {
     let (values, ctx, prefix) = document::values_of(root, ctx).map_err(Failure::one)?;
-    let (release, report) = model::build(values, &ctx);
     let fix = |ps: Vec<Problem>| ps.into_iter().map(|p| document::prefixed(p, prefix)).collect::<Vec<_>>();
+    if routing_actions::is_routing_actions(values) {
+        let t = routing_actions::translate(values).map_err(|p| Failure { errors: fix(vec![p]), warnings: vec![] })?;
+        let (release, report) = model::build(&t.values, &ctx);
+        let rename = |ps: Vec<Problem>| {
+            fix(ps.into_iter().map(|mut p| {
+                p.path = routing_actions::chart_path(&p.path);
+                p
+            }).collect())
+        };
+        let mut warnings = fix(t.warnings);
+        warnings.extend(rename(report.warnings));
+        let errors = rename(report.errors);
+        return match release {
+            Some(mut r) if errors.is_empty() => {
+                r.weights_only = t.weights_only;
+                Ok((r, warnings))
+            }
+            _ => Err(Failure { errors, warnings }),
+        };
+    }
+    let (release, report) = model::build(values, &ctx);
     let (errors, warnings) = (fix(report.errors), fix(report.warnings));
     match release {
         Some(r) if errors.is_empty() => Ok((r, warnings)),
@@ -185,6 +207,8 @@ pub fn route(values_input: &[u8], live_input: &[u8], opts: &Options) -> Result<R
 pub fn states(input: &[u8], opts: &Options, json: bool) -> Result<Rendered, Failure> {
     let (release, warnings) = release(input, opts)?;
     let text = match routing::plan(&release) {
+        None if release.env.kserve_native() && json => format!("{}\n", serde_json::to_string_pretty(&native::json(&release)).unwrap_or_default()),
+        None if release.env.kserve_native() => native::table(&release),
         Some(plan) => {
             let rows = states::rows(&release, &plan);
             if json {

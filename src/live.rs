@@ -104,7 +104,7 @@ impl Live {
             }
         }
         let ready = why.is_empty();
-        let weight_override = resources.first().and_then(|res| self.weight_annotation(res, &mut why));
+        let weight_override = resources.first().and_then(|res| self.weight_annotation(res, ready, &mut why));
         if ready {
             why.insert(0, "every resource exists and meets its conditions".into());
         }
@@ -113,12 +113,17 @@ impl Live {
 
     /// The controller reads `iter8.tools/weight` from a version's first resource only, and
     /// ignores a value that is not a base-10 unsigned 32-bit integer.
-    fn weight_annotation(&self, res: &Resource, why: &mut Vec<String>) -> Option<u32> {
+    fn weight_annotation(&self, res: &Resource, ready: bool, why: &mut Vec<String>) -> Option<u32> {
         let text = self.get(res)?["metadata"]["annotations"]["iter8.tools/weight"].as_str()?;
         let valid = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
         match text.parse::<u32>().ok().filter(|_| valid) {
             Some(w) => {
-                why.push(format!("weight {w} from the iter8.tools/weight annotation of {} {}", res.kind.short(), res.obj.name));
+                let (short, name) = (res.kind.short(), &res.obj.name);
+                why.push(if ready {
+                    format!("weight {w} from the iter8.tools/weight annotation of {short} {name}")
+                } else {
+                    format!("the iter8.tools/weight annotation of {short} {name} ({w}) applies once it is ready")
+                });
                 Some(w)
             }
             None => {

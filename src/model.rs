@@ -20,10 +20,14 @@ pub enum Env {
     Kserve011,
     Kserve010,
     ModelMesh,
+    /// KServe's own canary (Knative mode): one InferenceService, `canaryTrafficPercent`.
+    KserveServerless,
+    /// KServe 0.20+ Standard mode: one InferenceService with `spec.canary[]`.
+    KserveStandard,
 }
 
 impl Env {
-    pub const ALL: [Env; 7] = [
+    pub const ALL: [Env; 9] = [
         Env::Deployment,
         Env::DeploymentIstio,
         Env::DeploymentGtw,
@@ -31,6 +35,8 @@ impl Env {
         Env::Kserve011,
         Env::Kserve010,
         Env::ModelMesh,
+        Env::KserveServerless,
+        Env::KserveStandard,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +48,8 @@ impl Env {
             Env::Kserve011 => "kserve-0.11",
             Env::Kserve010 => "kserve-0.10",
             Env::ModelMesh => "kserve-modelmesh-istio",
+            Env::KserveServerless => "kserve-serverless",
+            Env::KserveStandard => "kserve-standard",
         }
     }
 
@@ -50,6 +58,7 @@ impl Env {
         match self {
             Env::Deployment => &[None],
             Env::DeploymentIstio => &[None, BlueGreen, Canary, Mirror],
+            Env::KserveServerless => &[None, Canary],
             _ => &[None, BlueGreen, Canary],
         }
     }
@@ -61,6 +70,11 @@ impl Env {
 
     pub fn is_kserve(self) -> bool {
         matches!(self, Env::Kserve | Env::Kserve011 | Env::Kserve010)
+    }
+
+    /// KServe routes by itself: one InferenceService for the release, no routemap.
+    pub fn kserve_native(self) -> bool {
+        matches!(self, Env::KserveServerless | Env::KserveStandard)
     }
 }
 
@@ -107,6 +121,8 @@ pub struct Given {
 pub enum DeploySource {
     Given(Given),
     Image(String),
+    /// `application.workloads: external`: the user runs it.
+    External,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -122,6 +138,7 @@ pub struct Model {
 pub enum ModelSource {
     Given(Given),
     Model(Model),
+    External,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -170,6 +187,12 @@ pub struct Release {
     /// Port of the app-level Service (Gateway API parentRef).
     pub app_port: u32,
     pub versions: Vec<Version>,
+    /// `application.workloads: external`: no per-version workloads are rendered.
+    pub external: bool,
+    /// `application.tagRouting` (kserve-serverless): `latest-` and `prev-` URLs.
+    pub tag_routing: bool,
+    /// Only the weight-config ConfigMaps (the routing-actions chart's `modify-weights`).
+    pub weights_only: bool,
 }
 
 /// The kinds of object a version consists of, as the routemap names them.
@@ -243,8 +266,18 @@ pub struct Context {
 pub const DEFAULT_WEIGHT: u32 = 50;
 pub const MAX_WEIGHT: i128 = i32::MAX as i128;
 const TOP_KEYS: &[&str] = &["environment", "application", "gateway", "service", "iter8Version"];
-const APP_KEYS: &[&str] =
-    &["metadata", "strategy", "versions", "port", "modelFormat", "runtime", "protocolVersion", "ports"];
+const APP_KEYS: &[&str] = &[
+    "metadata",
+    "strategy",
+    "versions",
+    "port",
+    "modelFormat",
+    "runtime",
+    "protocolVersion",
+    "ports",
+    "workloads",
+    "tagRouting",
+];
 const META_KEYS: &[&str] = &["name", "namespace", "labels", "annotations"];
 const VERSION_KEYS: &[&str] = &[
     "metadata",
@@ -472,8 +505,13 @@ impl Reader {
         self.name(&namespace, None, "application.metadata.namespace", names::dns_label);
         let strategy = self.strategy(app.get("strategy"), env);
         let app_port = self.app_port(app.get("port"));
-        let defaults = AppDefaults { node: app, port: app_port, meta: &meta };
+        let external = self.workloads(app.get("workloads"), env);
+        let tag_routing = self.tag_routing(app.get("tagRouting"), env);
+        let defaults = AppDefaults { node: app, port: app_port, meta: &meta, external };
         let versions = self.versions(app.get("versions"), env, strategy, &name, &namespace, &defaults);
+        if let Some(vs) = &versions {
+            self.native_rules(env, vs, app.get("versions"));
+        }
         Some(Release {
             env,
             strategy: strategy?,
@@ -485,7 +523,71 @@ impl Reader {
             iter8_version,
             app_port: app_port.unwrap_or(80),
             versions: versions?,
+            external,
+            tag_routing,
+            weights_only: false,
         })
+    }
+
+    /// `application.workloads`: `external` renders everything but the versions' workloads.
+    fn workloads(&mut self, node: Option<&Node>, env: Env) -> bool {
+        let path = "application.workloads";
+        let Some(text) = self.string(node, path) else { return false };
+        match text.as_str() {
+            "external" if env.kserve_native() => {
+                let msg = format!("{} renders the InferenceService itself; external workloads do not apply", env.name());
+                self.error(path, node, msg);
+                false
+            }
+            "external" => true,
+            other => {
+                self.error(path, node, format!("expected `external` (or nothing), found {}", quote(other)));
+                false
+            }
+        }
+    }
+
+    fn tag_routing(&mut self, node: Option<&Node>, env: Env) -> bool {
+        let path = "application.tagRouting";
+        let Some(node) = node.filter(|n| !n.is_null()) else { return false };
+        let Val::Bool(on) = node.value else {
+            self.error(path, Some(node), format!("expected true or false, found {}", node.describe()));
+            return false;
+        };
+        if env != Env::KserveServerless {
+            let mut p = Problem::new(path, "is used only by environment kserve-serverless (ignored)");
+            p.pos = Some(node.pos);
+            self.report.warn(p);
+        }
+        on
+    }
+
+    /// What KServe itself would refuse.
+    fn native_rules(&mut self, env: Env, versions: &[Version], node: Option<&Node>) {
+        let path = "application.versions";
+        if env == Env::KserveServerless {
+            if versions.len() > 2 {
+                let msg = format!(
+                    "kserve-serverless rolls out one candidate at a time (canaryTrafficPercent); found {} versions",
+                    versions.len()
+                );
+                self.error(path, node, msg);
+            }
+            if let Some(c) = versions.get(1).filter(|c| c.weight > 100) {
+                let msg = format!("the candidate's weight is its canaryTrafficPercent, 0 to 100; found {}", c.weight);
+                self.error("application.versions[1].weight", None, msg);
+            }
+        }
+        if env.kserve_native() {
+            for (i, v) in versions.iter().enumerate() {
+                if let Workload::InferenceService { source: ModelSource::Given(g) } = &v.workload
+                    && !g.spec.get("predictor").is_some_and(Value::is_object)
+                {
+                    let p = format!("{path}[{i}].inferenceServiceSpecification.spec.predictor");
+                    self.error(&p, None, "KServe's canary needs the version's predictor here");
+                }
+            }
+        }
     }
 
     /// `application.port`: default 80; an explicit null removes the default, as in Helm.
@@ -605,7 +707,7 @@ impl Reader {
             return None;
         }
         self.known_keys(node, &path, VERSION_KEYS);
-        self.inapplicable(node, &path, s.env);
+        self.inapplicable(node, &path, s.env, s.defaults.external);
         let meta = self.metadata(node.get("metadata"), &join(&path, "metadata"));
         let name = meta.name.clone().unwrap_or_else(|| format!("{}-{i}", s.app));
         let name_path = join(&path, "metadata.name");
@@ -623,7 +725,9 @@ impl Reader {
         let mut annotations = s.defaults.meta.annotations.clone();
         annotations.extend(meta.annotations);
         let own = ObjRef { name: name.clone(), namespace: namespace.clone() };
-        let (workload, target) = if s.env.uses_deployments() {
+        let (workload, target) = if s.defaults.external {
+            self.external_workload(node, &path, &own, s)?
+        } else if s.env.uses_deployments() {
             self.deployment_workload(node, &path, &own, s.defaults)?
         } else {
             self.model_workload(node, &path, &own, s)?
@@ -645,15 +749,28 @@ impl Reader {
     }
 
     /// Fields of another kind of environment are ignored; say so rather than stay silent.
-    fn inapplicable(&mut self, node: &Node, path: &str, env: Env) {
-        let foreign: &[&str] = if env.uses_deployments() {
+    fn inapplicable(&mut self, node: &Node, path: &str, env: Env, external: bool) {
+        let foreign: &[&str] = if external {
+            &[
+                "image",
+                "deploymentSpecification",
+                "serviceSpecification",
+                "inferenceServiceSpecification",
+                "modelFormat",
+                "runtime",
+                "protocolVersion",
+                "ports",
+                "storageUri",
+            ]
+        } else if env.uses_deployments() {
             &["inferenceServiceSpecification", "modelFormat", "runtime", "protocolVersion", "ports", "storageUri"]
         } else {
             &["image", "port", "deploymentSpecification", "serviceSpecification"]
         };
         let Val::Map(entries) = &node.value else { return };
         for (key, value) in entries.iter().filter(|(k, _)| foreign.contains(&k.as_str())) {
-            let mut p = Problem::new(&join(path, key), format!("is not used by environment {} (ignored)", env.name()));
+            let why = if external { "workloads are external".to_string() } else { format!("environment {}", env.name()) };
+            let mut p = Problem::new(&join(path, key), format!("is not used: {why} (ignored)"));
             p.pos = Some(value.pos);
             self.report.warn(p);
         }
@@ -698,6 +815,17 @@ impl Reader {
         self.check_ref(&deploy_ref, &join(path, "deploymentSpecification.metadata"));
         self.check_ref(&target, &join(path, "serviceSpecification.metadata"));
         Some((Workload::Deployment { deploy, deploy_ref, service: sspec, port: port? }, target))
+    }
+
+    /// Workloads the user runs: only names (and, for Deployments, the port) are needed.
+    fn external_workload(&mut self, node: &Node, path: &str, own: &ObjRef, s: &Scope) -> Option<(Workload, ObjRef)> {
+        if s.env.uses_deployments() {
+            let port = self.version_port(node, path, s.defaults)?;
+            let w = Workload::Deployment { deploy: DeploySource::External, deploy_ref: own.clone(), service: None, port };
+            Some((w, own.clone()))
+        } else {
+            Some((Workload::InferenceService { source: ModelSource::External }, own.clone()))
+        }
     }
 
     fn version_port(&mut self, node: &Node, path: &str, defaults: &AppDefaults) -> Option<u32> {
@@ -853,6 +981,7 @@ struct AppDefaults<'a> {
     node: &'a Node,
     port: Option<u32>,
     meta: &'a Meta,
+    external: bool,
 }
 
 struct Scope<'a> {

@@ -15,6 +15,12 @@ pub const CONFIGMAP_LIMIT: usize = 1 << 20;
 pub const MAX_ROUTED_VERSIONS: usize = 16;
 
 pub fn manifests(r: &Release, plan: Option<&Tree>, ready: Option<State>) -> Result<Vec<Value>, Problem> {
+    if r.env.kserve_native() {
+        return Ok(vec![crate::native::inference_service(r)]);
+    }
+    if r.weights_only {
+        return Ok(r.versions.iter().map(weight_config).collect());
+    }
     let mut docs = Vec::new();
     for v in &r.versions {
         docs.extend(workloads(r, v));
@@ -30,7 +36,7 @@ pub fn manifests(r: &Release, plan: Option<&Tree>, ready: Option<State>) -> Resu
     Ok(docs)
 }
 
-fn meta(r: &ObjRef, v: &Version, given: Option<&Given>, extra: &[(&str, &str)]) -> Value {
+pub(crate) fn meta(r: &ObjRef, v: &Version, given: Option<&Given>, extra: &[(&str, &str)]) -> Value {
     let mut labels = v.labels.clone();
     let mut annotations = v.annotations.clone();
     for (k, val) in extra {
@@ -63,6 +69,9 @@ fn merge_strings(into: &mut indexmap::IndexMap<String, String>, from: Option<&Va
 }
 
 fn workloads(r: &Release, v: &Version) -> Vec<Value> {
+    if r.external {
+        return vec![];
+    }
     match &v.workload {
         Workload::Deployment { deploy, deploy_ref, service, port } => {
             vec![deployment(v, deploy, deploy_ref, *port), service_object(v, service.as_ref(), *port)]
@@ -74,6 +83,7 @@ fn workloads(r: &Release, v: &Version) -> Vec<Value> {
 fn deployment(v: &Version, source: &DeploySource, r: &ObjRef, port: u32) -> Value {
     let (given, spec) = match source {
         DeploySource::Given(g) => (Some(g), g.spec.clone()),
+        DeploySource::External => (None, json!({})),
         DeploySource::Image(image) => (
             None,
             json!({
@@ -101,6 +111,7 @@ fn inference_service(r: &Release, v: &Version, source: &ModelSource) -> Value {
     let extra: &[(&str, &str)] = if modelmesh { &[("serving.kserve.io/deploymentMode", "ModelMesh")] } else { &[] };
     let (given, spec) = match source {
         ModelSource::Given(g) => (Some(g), g.spec.clone()),
+        ModelSource::External => (None, json!({})),
         ModelSource::Model(m) => {
             let mut model = Map::new();
             model.insert("modelFormat".into(), json!({"name": m.format}));
@@ -133,7 +144,7 @@ fn app_object(r: &Release) -> Option<Value> {
                "spec": {"externalName": host, "sessionAffinity": "None", "type": "ExternalName"}})
     };
     match r.env {
-        Env::Deployment => None,
+        Env::Deployment | Env::KserveServerless | Env::KserveStandard => None,
         Env::DeploymentIstio => Some(external("istio-ingressgateway.istio-system.svc.cluster.local")),
         Env::Kserve | Env::Kserve011 | Env::Kserve010 => {
             Some(external("knative-local-gateway.istio-system.svc.cluster.local"))

@@ -120,7 +120,7 @@ fn s(text: &str) -> Tree {
 /// The routing plan of a release, or `None` for strategy `none` / environment `deployment`.
 pub fn plan(r: &Release) -> Option<Tree> {
     let spec = match (r.strategy, r.env) {
-        (Strategy::None, _) | (_, Env::Deployment) => return None,
+        (Strategy::None, _) | (_, Env::Deployment | Env::KserveServerless | Env::KserveStandard) => return None,
         (Strategy::BlueGreen, Env::DeploymentIstio) => istio_spec(r, vec![blue_green_rule(r, &r.name, destination_deploy)]),
         (Strategy::BlueGreen, Env::ModelMesh) => istio_spec(r, vec![blue_green_rule(r, "", destination_mm)]),
         (Strategy::BlueGreen, Env::DeploymentGtw) => gtw_spec(r, gtw_blue_green(r), true),

@@ -42,10 +42,7 @@ pub fn schema() -> Value {
             "storageUri": string
         }
     });
-    json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://releasegen.dev/schemas/values.json",
-        "title": "releasegen release values (the Iter8 release chart's values)",
+    let release = json!({
         "type": "object",
         "required": ["environment", "application"],
         "properties": {
@@ -64,10 +61,38 @@ pub fn schema() -> Value {
                     "modelFormat": string,
                     "runtime": string,
                     "protocolVersion": string,
-                    "ports": {"type": "array"}
+                    "ports": {"type": "array"},
+                    "workloads": {"type": "string", "enum": ["external"]},
+                    "tagRouting": {"type": "boolean"}
                 }
             }
         }
+    });
+    // Values written for Iter8's routing-actions chart are accepted too.
+    let routing_actions = json!({
+        "type": "object",
+        "required": ["appType", "action"],
+        "properties": {
+            "appType": {"type": "string", "enum": ["deployment", "kserve-modelmesh", "kserve", "kserve-0.11", "kserve-0.10"]},
+            "appName": string,
+            "appPort": port,
+            "action": {"type": "string", "enum": ["initialize", "modify-weights"]},
+            "strategy": {"type": "string", "enum": ["blue-green", "canary", "mirror"]},
+            "appVersions": {"type": "array", "items": {"type": "object", "properties": {
+                "name": string, "namespace": string,
+                "weight": {"type": "integer", "minimum": 0, "maximum": MAX_WEIGHT as i64},
+                "match": clauses
+            }}},
+            "iter8Version": string,
+            "externalGateway": string,
+            "mirrorPercentage": {"type": "integer", "minimum": 0, "maximum": 100}
+        }
+    });
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://releasegen.dev/schemas/values.json",
+        "title": "releasegen release values (the Iter8 release chart's values, or the routing-actions chart's)",
+        "oneOf": [release, routing_actions]
     })
 }
 

@@ -263,3 +263,59 @@ fn a_closed_stdout_ends_quietly() {
     assert!(out.status.success(), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn kserve_native_rules() {
+    let serverless = "environment: kserve-serverless\napplication:\n  modelFormat: sklearn\n  versions:\n  - storageUri: gs://a\n  - storageUri: gs://b\n";
+    refuses(
+        &format!("{serverless}  - storageUri: gs://c\n"),
+        "application.versions: kserve-serverless rolls out one candidate at a time (canaryTrafficPercent); found 3 versions",
+    );
+    refuses(
+        &format!("{serverless}    weight: 150\n"),
+        "application.versions[1].weight: the candidate's weight is its canaryTrafficPercent, 0 to 100; found 150",
+    );
+    refuses(
+        &serverless.replace("application:\n", "application:\n  workloads: external\n"),
+        "application.workloads: kserve-serverless renders the InferenceService itself",
+    );
+    refuses(
+        &serverless.replace("application:\n", "application:\n  strategy: blue-green\n"),
+        "unknown or invalid application strategy (blue-green) for environment (kserve-serverless); it supports none, canary",
+    );
+    refuses(
+        "environment: kserve-standard\napplication:\n  versions:\n  - inferenceServiceSpecification:\n      spec:\n        transformer: {}\n",
+        "application.versions[0].inferenceServiceSpecification.spec.predictor: KServe's canary needs the version's predictor here",
+    );
+    refuses(
+        "environment: kserve-standard\napplication:\n  modelFormat: x\n  versions:\n  - storageUri: a\n    metadata: {name: same}\n  - storageUri: b\n    metadata: {name: same}\n",
+        "application.versions[1].metadata.name: version 1 has the same name (same) as version 0",
+    );
+}
+
+#[test]
+fn external_workloads_rules() {
+    refuses(
+        "environment: deployment-istio\napplication:\n  workloads: outside\n  versions:\n  - {}\n",
+        "application.workloads: expected `external` (or nothing), found \"outside\"",
+    );
+    let r = run(&["render", "--name", "app"], b"environment: deployment-istio\napplication:\n  workloads: external\n  versions:\n  - image: x\n");
+    assert_eq!(r.code, Some(0));
+    assert!(r.stderr.contains("warning: application.versions[0].image: is not used: workloads are external (ignored)"), "{}", r.stderr);
+    assert!(!r.stdout.contains("kind: Deployment"));
+}
+
+#[test]
+fn routing_actions_values_rules() {
+    refuses("appType: deployment\nappName: httpbin\naction: teardown\nstrategy: blue-green\n", "error: action: Unknown action: 'teardown'");
+    refuses("appType: lambda\nappName: httpbin\naction: initialize\nstrategy: blue-green\n", "error: appType: Unknown appType: 'lambda'");
+    refuses(
+        "appType: deployment\nappName: httpbin\naction: modify-weights\nstrategy: canary\n",
+        "strategy: modify-weights changes the weights of a blue-green or mirror release; strategy is 'canary'",
+    );
+    refuses(
+        "appType: deployment\nappName: httpbin\naction: initialize\nstrategy: blue-green\nappVersions:\n- weight: -3\n",
+        "error: appVersions[0].weight: expected a non-negative integer, found integer -3",
+    );
+    refuses("appType: deployment\nappName: Http_Bin\naction: initialize\nstrategy: canary\n", "error: appName: \"Http_Bin\"");
+}

@@ -118,7 +118,14 @@ fn route_refuses_unreadable_live_input() {
 
 #[test]
 fn states_tables_as_snapshotted() {
-    for fixture in ["deployment-istio-blue-green", "three-versions-deployment-istio-canary", "three-versions-deployment-istio-mirror", "seed-gateway-api-canary-2-candidate"] {
+    for fixture in [
+        "deployment-istio-blue-green",
+        "three-versions-deployment-istio-canary",
+        "three-versions-deployment-istio-mirror",
+        "seed-gateway-api-canary-2-candidate",
+        "seed-kserve-canary-5-tag-routing",
+        "kserve-standard-canary",
+    ] {
         let (code, out, err) = run(&["states", &format!("fixtures/{fixture}.yaml"), "--name", "demo"], b"");
         assert_eq!(code, Some(0), "{err}");
         insta::assert_snapshot!(format!("states-{fixture}"), out);

@@ -1,0 +1,171 @@
+//! KServe's own traffic splitting (SPEC §10): the release is one InferenceService named after
+//! it, and KServe moves traffic between revisions. No routemap and no VirtualService.
+//!
+//! - `kserve-serverless` (Knative mode): version 0 is the model now rolled out; a candidate
+//!   supplies the predictor and its weight becomes `canaryTrafficPercent` (0 pins the previous
+//!   model: a rollback). One version: no `canaryTrafficPercent`, which promotes it.
+//!   `application.tagRouting` adds `serving.kserve.io/enable-tag-routing: "true"`.
+//! - `kserve-standard` (KServe 0.20+): the primary is `spec.predictor` (named after version 0)
+//!   and every candidate one `spec.canary[]` entry with its share as `trafficPercent`.
+
+use crate::model::{Env, ModelSource, ObjRef, Release, Version, Workload};
+use crate::objects;
+use crate::routing;
+use serde_json::{Map, Value, json};
+
+pub fn inference_service(r: &Release) -> Value {
+    let release = ObjRef { name: r.name.clone(), namespace: r.namespace.clone() };
+    match r.env {
+        Env::KserveStandard => standard(r, &release),
+        _ => serverless(r, &release),
+    }
+}
+
+/// The predictor a version brings: its generated model, or its own `spec.predictor`.
+fn predictor(v: &Version) -> Map<String, Value> {
+    let Workload::InferenceService { source } = &v.workload else { return Map::new() };
+    match source {
+        ModelSource::Given(g) => g.spec.get("predictor").and_then(Value::as_object).cloned().unwrap_or_default(),
+        ModelSource::External => Map::new(),
+        ModelSource::Model(m) => {
+            let mut model = Map::new();
+            model.insert("modelFormat".into(), json!({"name": m.format}));
+            if let Some(rt) = &m.runtime {
+                model.insert("runtime".into(), rt.clone().into());
+            }
+            model.insert("storageUri".into(), m.storage_uri.clone().into());
+            if let Some(p) = &m.protocol_version {
+                model.insert("protocolVersion".into(), p.clone().into());
+            }
+            if let Some(p) = &m.ports {
+                model.insert("ports".into(), p.clone());
+            }
+            Map::from_iter([("model".to_string(), Value::Object(model))])
+        }
+    }
+}
+
+fn given(v: &Version) -> Option<&crate::model::Given> {
+    match &v.workload {
+        Workload::InferenceService { source: ModelSource::Given(g) } => Some(g),
+        _ => None,
+    }
+}
+
+/// Metadata of the release's InferenceService, from the version that shapes it; Iter8's
+/// watch label is left out, as no Iter8 controller is involved.
+fn metadata(r: &ObjRef, v: &Version, extra: &[(&str, &str)]) -> Value {
+    let mut m = objects::meta(r, v, given(v), extra);
+    if let Some(labels) = m.get_mut("labels").and_then(Value::as_object_mut) {
+        labels.remove("iter8.tools/watch");
+        if labels.is_empty() {
+            m.as_object_mut().map(|o| o.remove("labels"));
+        }
+    }
+    m
+}
+
+fn serverless(r: &Release, release: &ObjRef) -> Value {
+    let supplier = r.versions.last().unwrap_or(&r.versions[0]);
+    let mut predictor = predictor(supplier);
+    if let Some(candidate) = r.versions.get(1) {
+        predictor.insert("canaryTrafficPercent".into(), candidate.weight.into());
+    }
+    let extra: &[(&str, &str)] = if r.tag_routing { &[("serving.kserve.io/enable-tag-routing", "true")] } else { &[] };
+    json!({
+        "apiVersion": "serving.kserve.io/v1beta1",
+        "kind": "InferenceService",
+        "metadata": metadata(release, supplier, extra),
+        "spec": {"predictor": predictor}
+    })
+}
+
+/// Shares of the versions when all are ready, as in blue-green.
+pub fn shares(r: &Release) -> Vec<u32> {
+    let weights: Vec<u32> = r.versions.iter().map(|v| v.weight).collect();
+    let mut pct = routing::percentages(&weights);
+    if weights.iter().all(|&w| w == 0) {
+        pct[0] = 100;
+    }
+    pct
+}
+
+fn standard(r: &Release, release: &ObjRef) -> Value {
+    let named = |v: &Version| {
+        let mut p = Map::from_iter([("name".to_string(), Value::String(v.target.name.clone()))]);
+        p.extend(predictor(v));
+        Value::Object(p)
+    };
+    let shares = shares(r);
+    let mut spec = Map::new();
+    spec.insert("predictor".into(), named(&r.versions[0]));
+    if r.versions.len() > 1 {
+        let canary: Vec<Value> = r.versions[1..]
+            .iter()
+            .zip(&shares[1..])
+            .map(|(v, share)| json!({"trafficPercent": share, "predictor": named(v)}))
+            .collect();
+        spec.insert("canary".into(), Value::Array(canary));
+    }
+    json!({
+        "apiVersion": "serving.kserve.io/v1beta1",
+        "kind": "InferenceService",
+        "metadata": metadata(release, &r.versions[0], &[("serving.kserve.io/deploymentMode", "Standard")]),
+        "spec": spec
+    })
+}
+
+/// `states` for KServe-native releases: the shares KServe applies, and the tag URLs.
+pub fn table(r: &Release) -> String {
+    let mut out = format!("# {} ({}, {})\n\n", r.name, r.env.name(), r.strategy.name());
+    out.push_str("KServe routes this release itself: a version that is not ready gets no traffic from it, and its\nshare stays with the model that serves now.\n\n");
+    out.push_str("| version | role | share |\n| ------- | ---- | ----- |\n");
+    for (i, (v, share)) in r.versions.iter().zip(rows(r)).enumerate() {
+        let role = role(r, i);
+        out.push_str(&format!("| {i} `{}` | {role} | {share}% |\n", v.target.name));
+    }
+    if r.env == Env::KserveServerless && r.tag_routing {
+        let host = format!("{}-predictor.{}.<ingress domain>", r.name, r.namespace);
+        out.push_str(&format!("\nTag routing: `latest-{host}` reaches the candidate, `prev-{host}` the previous model.\n"));
+    }
+    out
+}
+
+fn role(r: &Release, i: usize) -> &'static str {
+    match (r.env, i, r.versions.len()) {
+        (Env::KserveServerless, 0, 1) => "rolled out (promoted)",
+        (Env::KserveServerless, 0, _) => "previous model (prev)",
+        (Env::KserveServerless, _, _) => "candidate (latest)",
+        (_, 0, _) => "primary (spec.predictor)",
+        _ => "canary (spec.canary)",
+    }
+}
+
+/// Each version's share of traffic.
+fn rows(r: &Release) -> Vec<u32> {
+    match r.env {
+        Env::KserveServerless => match r.versions.get(1) {
+            Some(c) => vec![100 - c.weight.min(100), c.weight.min(100)],
+            None => vec![100],
+        },
+        _ => {
+            let s = shares(r);
+            let canaries: u32 = s[1..].iter().sum();
+            std::iter::once(100 - canaries.min(100)).chain(s[1..].iter().copied()).collect()
+        }
+    }
+}
+
+pub fn json(r: &Release) -> Value {
+    json!({
+        "name": r.name,
+        "namespace": r.namespace,
+        "environment": r.env.name(),
+        "strategy": r.strategy.name(),
+        "routedBy": "kserve",
+        "versions": r.versions.iter().zip(rows(r)).enumerate().map(|(i, (v, share))| json!({
+            "name": v.target.name, "role": role(r, i), "percent": share
+        })).collect::<Vec<_>>(),
+        "tagRouting": r.env == Env::KserveServerless && r.tag_routing,
+    })
+}
