@@ -103,7 +103,14 @@ fn standard(r: &Release, release: &ObjRef) -> Value {
         let canary: Vec<Value> = r.versions[1..]
             .iter()
             .zip(&shares[1..])
-            .map(|(v, share)| json!({"trafficPercent": share, "predictor": named(v)}))
+            .map(|(v, share)| {
+                let mut predictor = named(v);
+                // The canary schema requires the model container's name; KServe's own default.
+                if let Some(model) = predictor.get_mut("model").and_then(Value::as_object_mut) {
+                    model.entry("name").or_insert_with(|| "kserve-container".into());
+                }
+                json!({"trafficPercent": share, "predictor": predictor})
+            })
             .collect();
         spec.insert("canary".into(), Value::Array(canary));
     }
