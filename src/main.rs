@@ -233,9 +233,15 @@ fn read_input(file: Option<&PathBuf>, limit: usize) -> std::io::Result<Vec<u8>> 
     Ok(bytes)
 }
 
+/// At most this many problems of a kind are printed; the rest are counted.
+const SHOWN_PROBLEMS: usize = 20;
+
 fn report(problems: &[Problem], kind: &str, label: &str) {
     let mut err = std::io::stderr().lock();
-    for p in problems {
+    if problems.len() > SHOWN_PROBLEMS {
+        let _ = writeln!(err, "{kind}: {} {kind}s; the first {SHOWN_PROBLEMS} follow", problems.len());
+    }
+    for p in problems.iter().take(SHOWN_PROBLEMS) {
         let _ = writeln!(err, "{kind}: {p}");
         if let Some(pos) = p.pos {
             let _ = writeln!(err, "  --> {label}:{}:{}", pos.line, pos.col);

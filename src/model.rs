@@ -369,6 +369,10 @@ impl Reader {
         let node = node.filter(|n| !n.is_null())?;
         match &node.value {
             Val::Str(s) => Some(s.clone()),
+            Val::Seq(_) | Val::Map(_) => {
+                self.error(path, Some(node), format!("expected a string, found {}", node.describe()));
+                None
+            }
             _ => {
                 let msg = format!("expected a string, found {}; quote it if text is meant", node.describe());
                 self.error(path, Some(node), msg);
@@ -1004,8 +1008,15 @@ pub fn to_object(m: &IndexMap<String, String>) -> Value {
     Value::Object(m.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
 }
 
+/// A value quoted for a message; a very long one is cut, saying how long it was.
 fn quote(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
+    const SHOWN: usize = 70;
+    if s.chars().count() <= SHOWN {
+        return serde_json::to_string(s).unwrap_or_default();
+    }
+    let head: String = s.chars().take(SHOWN).collect();
+    let quoted = serde_json::to_string(&head).unwrap_or_default();
+    format!("{}…\" ({} characters)", &quoted[..quoted.len() - 1], s.chars().count())
 }
 
 /// The known key nearest to a typo, if any is close.

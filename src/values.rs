@@ -125,15 +125,23 @@ pub fn parse_stream(bytes: &[u8], limits: Limits) -> Result<Vec<Node>, Problem> 
     Builder::new(limits).run(text)
 }
 
-/// Input must be UTF-8; say exactly where it is not.
+/// Input must be UTF-8 without NUL bytes; say exactly where it is not.
 fn decode(bytes: &[u8]) -> Result<&str, Problem> {
-    std::str::from_utf8(bytes).map_err(|e| {
-        let good = &bytes[..e.valid_up_to()];
-        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
-        let start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let col = String::from_utf8_lossy(&good[start..]).chars().count() + 1;
-        Problem::at_pos("", "input is not valid UTF-8", Pos { line, col })
-    })
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| Problem::at_pos("", "input is not valid UTF-8", position(&bytes[..e.valid_up_to()])))?;
+    // YAML cannot carry a NUL; some scanners would take it for the end of the input.
+    if let Some(i) = bytes.iter().position(|&b| b == 0) {
+        return Err(Problem::at_pos("", "input contains a NUL byte, which YAML text cannot hold", position(&bytes[..i])));
+    }
+    Ok(text)
+}
+
+/// The line and column just after `before`.
+fn position(before: &[u8]) -> Pos {
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+    Pos { line, col }
 }
 
 enum Frame {
@@ -264,11 +272,15 @@ impl Builder {
                     *merged = true;
                     merge_into(entries, seen, node)?
                 }
-                Some((k, _)) => match entries.iter_mut().find(|(have, _)| *merged && *have == k) {
-                    // A local key replaces the one a merge brought in.
-                    Some(entry) => entry.1 = node,
-                    None => entries.push((k, node)),
-                },
+                // A local key replaces the one a merge brought in; without a merge there is
+                // nothing to search, and a large mapping stays linear.
+                Some((k, _)) => {
+                    let merged_entry = if *merged { entries.iter_mut().find(|(have, _)| *have == k) } else { None };
+                    match merged_entry {
+                        Some(entry) => entry.1 = node,
+                        None => entries.push((k, node)),
+                    }
+                }
             },
         }
         Ok(())

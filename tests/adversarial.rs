@@ -1,0 +1,107 @@
+//! The adversarial corpus (`tests/adversarial/`, plus inputs too large to keep as files):
+//! every case either renders correctly or fails with a clear message, exit status 1 and
+//! nothing on stdout — never a panic, a hang or a partial stream.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+struct Run {
+    code: Option<i32>,
+    stdout: Vec<u8>,
+    stderr: String,
+}
+
+fn render(input: &[u8]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+        .args(["render", "--name", "app"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let _ = stdin.write_all(input);
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    Run { code: out.status.code(), stdout: out.stdout, stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+}
+
+fn corpus(name: &str) -> Vec<u8> {
+    std::fs::read(common::root().join("tests/adversarial").join(name)).unwrap()
+}
+
+fn refused(input: &[u8], message: &str, what: &str) {
+    let r = render(input);
+    assert_eq!(r.code, Some(1), "{what}: {}", r.stderr);
+    assert!(r.stdout.is_empty(), "{what}: stdout must be empty");
+    assert!(r.stderr.contains(message), "{what}: expected {message:?} in\n{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{what}: {}", r.stderr);
+    assert!(r.stderr.len() < 2000, "{what}: the message should be short, got {} bytes", r.stderr.len());
+}
+
+#[test]
+fn every_file_of_the_corpus() {
+    let cases: &[(&str, &str)] = &[
+        ("alias-bomb.yaml", "aliases expand to more than 10000 values (the alias expansion limit)"),
+        ("bad-merge.yaml", "a merge key (<<) needs a mapping or a list of mappings"),
+        ("complex-key.yaml", "a mapping key must be a plain string, not a list or mapping"),
+        ("duplicate-keys.yaml", "duplicate key \"image\""),
+        ("empty-documents.yaml", "no release values: the input is empty"),
+        ("empty.yaml", "no release values: the input is empty"),
+        ("fractional-weight.yaml", "weight: expected a non-negative integer, found number 33.3"),
+        ("huge-integer.yaml", "is too large"),
+        ("infinite-weight.yaml", ".inf (infinity or not-a-number) has no JSON form"),
+        ("invalid-utf8.yaml", "input is not valid UTF-8\n  --> <stdin>:4:15"),
+        ("negative-weight.yaml", "weight: expected a non-negative integer, found integer -1"),
+        ("nul-byte.yaml", "input contains a NUL byte, which YAML text cannot hold\n  --> <stdin>:1:24"),
+        ("nul-in-string.yaml", "input contains a NUL byte"),
+        ("null-application.yaml", "application is required"),
+        ("number-for-string.yaml", "image: expected a string, found integer 123; quote it if text is meant"),
+        ("only-comment.yaml", "no release values: the input is empty"),
+        ("several-documents.yaml", "the input holds several YAML documents"),
+        ("string-for-number.yaml", "port: expected a port number (1-65535), found \"80\""),
+        ("tab-indentation.yaml", "not valid YAML: tabs disallowed"),
+        ("twenty-versions.yaml", "20 versions have 2^20 readiness states"),
+        ("unicode-label-key.yaml", "labels.☃: the key \"☃\" must be a name"),
+        ("unknown-alias.yaml", "unknown anchor"),
+        ("very-long-name.yaml", "(10000 characters) is 10000 characters long; at most 63 are allowed"),
+        ("wrong-shapes.yaml", "environment: expected a string, found a list"),
+    ];
+    let listed = std::fs::read_dir(common::root().join("tests/adversarial")).unwrap().count();
+    assert_eq!(listed, cases.len() + 3, "every corpus file has an expectation (3 render)");
+    for (file, message) in cases {
+        refused(&corpus(file), message, file);
+    }
+}
+
+#[test]
+fn byte_order_mark_and_crlf_render_like_plain_text() {
+    let plain = render(&corpus("good.yaml"));
+    assert_eq!(plain.code, Some(0), "{}", plain.stderr);
+    for file in ["bom.yaml", "crlf.yaml"] {
+        let r = render(&corpus(file));
+        assert_eq!(r.code, Some(0), "{file}: {}", r.stderr);
+        assert_eq!(r.stdout, plain.stdout, "{file}");
+    }
+}
+
+#[test]
+fn generated_inputs_too_large_to_keep() {
+    let deep_flow = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    refused(deep_flow.as_bytes(), "nested more than 100 levels deep (the nesting limit)", "100k-deep flow lists");
+    let deep_maps = format!("a: {}1{}", "{a: ".repeat(100_000), "}".repeat(100_000));
+    refused(deep_maps.as_bytes(), "the nesting limit", "100k-deep flow mappings");
+    let deep_block: String = (0..150).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect();
+    refused(deep_block.as_bytes(), "nested more than 100 levels deep", "150-deep block mappings");
+    let big = format!("environment: deployment\n# {}\n", "x".repeat(5 << 20));
+    refused(big.as_bytes(), "more than the limit of 4194304 bytes", "5 MiB input");
+    let many_keys: String = (0..100_000).map(|i| format!("k{i}: {i}\n")).collect();
+    refused(many_keys.as_bytes(), "environment is required", "100k keys");
+    let long_line = format!("environment: deployment\napplication:\n  versions:\n  - image: \"{}\"\n", "y".repeat(1 << 20));
+    let r = render(long_line.as_bytes());
+    assert_eq!(r.code, Some(0), "a 1 MiB image name is odd but valid: {}", r.stderr);
+    let wide_bomb = format!("a: &a [{}]\nb: [{}]\n", vec!["x"; 1000].join(","), vec!["*a"; 1000].join(","));
+    refused(wide_bomb.as_bytes(), "the alias expansion limit", "1000 × 1000 aliases");
+}
