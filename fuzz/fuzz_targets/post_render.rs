@@ -1,0 +1,9 @@
+//! The Helm post-renderer's input: any stream is expanded or refused, never a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = releasegen::post_render::run(data, &releasegen::Options::default());
+    let _ = releasegen::krm::run(data, &releasegen::Options::default());
+});
