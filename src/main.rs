@@ -1,5 +1,7 @@
 //! The `releasegen` command line.
 
+#![forbid(unsafe_code)]
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use releasegen::problem::Problem;
 use releasegen::{Failure, Options, Ready, model::Context};
