@@ -15,6 +15,7 @@
 
 use crate::routing::{Guard, Tree};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// A YAML stream: every document starts with `---`.
 pub fn stream(docs: &[Value]) -> String {
@@ -28,14 +29,23 @@ pub fn stream(docs: &[Value]) -> String {
 
 /// One document, block style.
 pub fn document(v: &Value) -> String {
-    let mut w = Writer { out: String::new(), template: false };
+    let mut w = Writer { out: String::with_capacity(1024), template: false, weights: None };
     w.top(N::V(v));
     w.out
 }
 
 /// The Go template source of a routing plan.
 pub fn template(t: &Tree) -> String {
-    let mut w = Writer { out: String::new(), template: true };
+    let mut w = Writer { out: String::with_capacity(4096), template: true, weights: None };
+    w.top(N::T(t));
+    w.out
+}
+
+/// A routing plan evaluated at one state's weights, written directly: the same text as
+/// `document(&t.at(weights))`, without building the object first (2^N states are written
+/// for every release, so this is the routemap's main cost).
+pub fn document_at(t: &Tree, weights: &[u32]) -> String {
+    let mut w = Writer { out: String::with_capacity(1024), template: false, weights: Some(weights) };
     w.top(N::T(t));
     w.out
 }
@@ -47,38 +57,60 @@ enum N<'a> {
 }
 
 enum Shape<'a> {
-    Scalar(String),
-    Block(String),
+    Scalar(Cow<'a, str>),
+    Block(&'a str),
     Map(Vec<(&'a str, Option<&'a Guard>, N<'a>)>),
     Seq(Vec<(Option<&'a Guard>, N<'a>)>),
 }
 
-struct Writer {
+struct Writer<'w> {
     out: String,
     template: bool,
+    /// Evaluate guards and weights at these weights instead of writing template syntax.
+    weights: Option<&'w [u32]>,
 }
 
-impl Writer {
+impl Writer<'_> {
     fn shape<'a>(&self, n: N<'a>) -> Shape<'a> {
         match n {
             N::V(Value::Object(m)) => Shape::Map(m.iter().map(|(k, v)| (k.as_str(), None, N::V(v))).collect()),
             N::V(Value::Array(a)) => Shape::Seq(a.iter().map(|v| (None, N::V(v))).collect()),
             N::V(Value::String(s)) => self.string(s),
-            N::V(v) => Shape::Scalar(v.to_string()),
+            N::V(Value::Number(num)) => Shape::Scalar(Cow::Borrowed(num.as_str())),
+            N::V(Value::Bool(true)) => Shape::Scalar(Cow::Borrowed("true")),
+            N::V(Value::Bool(false)) => Shape::Scalar(Cow::Borrowed("false")),
+            N::V(Value::Null) => Shape::Scalar(Cow::Borrowed("null")),
             N::T(Tree::Value(v)) => self.shape(N::V(v)),
-            N::T(Tree::Weight(i)) => Shape::Scalar(format!("{{{{ index .Weights {i} }}}}")),
-            N::T(Tree::Map(e)) => Shape::Map(e.iter().map(|(k, g, t)| (k.as_str(), guard(g), N::T(t))).collect()),
-            N::T(Tree::Seq(items)) => Shape::Seq(items.iter().map(|(g, t)| (guard(g), N::T(t))).collect()),
+            N::T(Tree::Weight(i)) => match self.weights {
+                Some(w) => Shape::Scalar(Cow::Owned(w.get(*i).copied().unwrap_or(0).to_string())),
+                None => Shape::Scalar(Cow::Owned(format!("{{{{ index .Weights {i} }}}}"))),
+            },
+            N::T(Tree::Map(e)) => Shape::Map(
+                e.iter().filter(|(_, g, _)| self.holds(g)).map(|(k, g, t)| (k.as_str(), self.guard(g), N::T(t))).collect(),
+            ),
+            N::T(Tree::Seq(items)) => {
+                Shape::Seq(items.iter().filter(|(g, _)| self.holds(g)).map(|(g, t)| (self.guard(g), N::T(t))).collect())
+            }
         }
     }
 
-    fn string<'a>(&self, s: &str) -> Shape<'a> {
+    /// Whether a guarded part is written at all: always in a template, else if it holds.
+    fn holds(&self, g: &Guard) -> bool {
+        self.weights.is_none_or(|w| g.eval(w))
+    }
+
+    /// The guard to write around a part: none when evaluating, or when it always holds.
+    fn guard<'a>(&self, g: &'a Guard) -> Option<&'a Guard> {
+        if self.weights.is_some() || *g == Guard::Always { None } else { Some(g) }
+    }
+
+    fn string<'a>(&self, s: &'a str) -> Shape<'a> {
         if plain_ok(s) {
-            Shape::Scalar(s.to_string())
+            Shape::Scalar(Cow::Borrowed(s))
         } else if block_ok(s, self.template) {
-            Shape::Block(s.to_string())
+            Shape::Block(s)
         } else {
-            Shape::Scalar(double_quoted(s, self.template))
+            Shape::Scalar(Cow::Owned(double_quoted(s, self.template)))
         }
     }
 
@@ -89,7 +121,7 @@ impl Writer {
             Shape::Map(_) => self.out.push_str("{}\n"),
             Shape::Seq(_) => self.out.push_str("[]\n"),
             Shape::Scalar(s) => self.line(&s),
-            Shape::Block(s) => self.line(&double_quoted(&s, self.template)),
+            Shape::Block(s) => self.line(&double_quoted(s, self.template)),
         }
     }
 
@@ -137,7 +169,7 @@ impl Writer {
                 self.out.push(' ');
                 self.line(&s);
             }
-            Shape::Block(s) => self.block(&s, indent + 2),
+            Shape::Block(s) => self.block(s, indent + 2),
             Shape::Map(e) if e.is_empty() => self.line(" {}"),
             Shape::Seq(i) if i.is_empty() => self.line(" []"),
             Shape::Map(e) => {
@@ -163,7 +195,7 @@ impl Writer {
                 }
                 Shape::Block(s) => {
                     self.out.push(' ');
-                    self.line(&double_quoted(&s, self.template));
+                    self.line(&double_quoted(s, self.template));
                 }
                 Shape::Map(e) if e.is_empty() => self.line(" {}"),
                 Shape::Seq(i) if i.is_empty() => self.line(" []"),
@@ -208,10 +240,6 @@ impl Writer {
     }
 }
 
-fn guard(g: &Guard) -> Option<&Guard> {
-    if *g == Guard::Always { None } else { Some(g) }
-}
-
 /// A guard as a Go template pipeline (`and`, `or`, `not`, `gt` and `index` are builtins of
 /// both `text/template` and `html/template`).
 fn go_expr(g: &Guard) -> String {
@@ -236,7 +264,7 @@ pub fn plain_ok(s: &str) -> bool {
     let Some(first) = s.chars().next() else { return false };
     (first.is_ascii_alphabetic() || first == '_' || first == '/')
         && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-'))
-        && !YAML11_WORDS.contains(&s.to_ascii_lowercase().as_str())
+        && !YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
 }
 
 /// Multi-line text is clearer as a literal block, when the block can carry it exactly.

@@ -233,7 +233,7 @@ fn routemap(r: &Release, plan: Option<&Tree>) -> Result<Value, Problem> {
     if let Some(plan) = plan {
         for state in State::all(n) {
             let key = format!("ready-{}.yaml", state.label(n));
-            let text = emit::document(&routing::object_for(r, plan, state));
+            let text = emit::document_at(plan, &routing::weights_for(r, state));
             size += key.len() + text.len();
             if size > CONFIGMAP_LIMIT {
                 return Err(too_large(n, Some(size)));

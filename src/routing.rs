@@ -467,10 +467,14 @@ pub fn percentages(w: &[u32]) -> Vec<u32> {
     out
 }
 
+/// The weights a state's routing object is evaluated with.
+pub fn weights_for(r: &Release, state: State) -> Vec<u32> {
+    shown_weights(r, &state_weights(r, state, &[]))
+}
+
 /// The routing object of one state, as `ready-*` keys and `--ready` show it.
 pub fn object_for(r: &Release, tree: &Tree, state: State) -> Value {
-    let w = state_weights(r, state, &[]);
-    tree.at(&shown_weights(r, &w))
+    tree.at(&weights_for(r, state))
 }
 
 #[cfg(test)]
