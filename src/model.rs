@@ -356,11 +356,20 @@ impl Reader {
 
     /// A mapping (or absent/null); anything else is an error.
     fn map<'a>(&mut self, node: Option<&'a Node>, path: &str) -> Option<&'a Node> {
+        self.shaped(node, path, "a mapping", |v| matches!(v, Val::Map(_)))
+    }
+
+    /// A list (or absent/null); anything else is an error.
+    fn list<'a>(&mut self, node: Option<&'a Node>, path: &str) -> Option<&'a Node> {
+        self.shaped(node, path, "a list", |v| matches!(v, Val::Seq(_)))
+    }
+
+    fn shaped<'a>(&mut self, node: Option<&'a Node>, path: &str, what: &str, ok: fn(&Val) -> bool) -> Option<&'a Node> {
         let node = node.filter(|n| !n.is_null())?;
-        if let Val::Map(_) = node.value {
+        if ok(&node.value) {
             Some(node)
         } else {
-            self.error(path, Some(node), format!("expected a mapping, found {}", node.describe()));
+            self.error(path, Some(node), format!("expected {what}, found {}", node.describe()));
             None
         }
     }
@@ -898,16 +907,6 @@ impl Reader {
         let (n, p) = pick("ports");
         let ports = if modelmesh { None } else { self.list(n, &p).map(|n| n.to_json()) };
         Some(Model { format: format?, runtime, storage_uri: storage_uri?, protocol_version, ports })
-    }
-
-    fn list<'a>(&mut self, node: Option<&'a Node>, path: &str) -> Option<&'a Node> {
-        let node = node.filter(|n| !n.is_null())?;
-        if let Val::Seq(_) = node.value {
-            Some(node)
-        } else {
-            self.error(path, Some(node), format!("expected a list, found {}", node.describe()));
-            None
-        }
     }
 
     /// `{metadata?, spec}`: the spec passes through untouched; metadata is checked because it

@@ -28,18 +28,7 @@ fn predictor(v: &Version) -> Map<String, Value> {
         ModelSource::Given(g) => g.spec.get("predictor").and_then(Value::as_object).cloned().unwrap_or_default(),
         ModelSource::External => Map::new(),
         ModelSource::Model(m) => {
-            let mut model = Map::new();
-            model.insert("modelFormat".into(), json!({"name": m.format}));
-            if let Some(rt) = &m.runtime {
-                model.insert("runtime".into(), rt.clone().into());
-            }
-            model.insert("storageUri".into(), m.storage_uri.clone().into());
-            if let Some(p) = &m.protocol_version {
-                model.insert("protocolVersion".into(), p.clone().into());
-            }
-            if let Some(p) = &m.ports {
-                model.insert("ports".into(), p.clone());
-            }
+            let model = objects::model_spec(m);
             Map::from_iter([("model".to_string(), Value::Object(model))])
         }
     }

@@ -4,7 +4,7 @@
 //! can change their structure.
 
 use crate::emit;
-use crate::model::{DeploySource, Env, Given, ModelSource, ObjRef, Release, Strategy, Version, Workload, to_object};
+use crate::model::{DeploySource, Env, Given, Model, ModelSource, ObjRef, Release, Strategy, Version, Workload, to_object};
 use crate::problem::Problem;
 use crate::routing::{self, State, Tree};
 use serde_json::{Map, Value, json};
@@ -113,18 +113,7 @@ fn inference_service(r: &Release, v: &Version, source: &ModelSource) -> Value {
         ModelSource::Given(g) => (Some(g), g.spec.clone()),
         ModelSource::External => (None, json!({})),
         ModelSource::Model(m) => {
-            let mut model = Map::new();
-            model.insert("modelFormat".into(), json!({"name": m.format}));
-            if let Some(rt) = &m.runtime {
-                model.insert("runtime".into(), rt.clone().into());
-            }
-            model.insert("storageUri".into(), m.storage_uri.clone().into());
-            if let Some(p) = &m.protocol_version {
-                model.insert("protocolVersion".into(), p.clone().into());
-            }
-            if let Some(p) = &m.ports {
-                model.insert("ports".into(), p.clone());
-            }
+            let model = model_spec(m);
             let predictor = if modelmesh {
                 json!({"model": model})
             } else {
@@ -135,6 +124,23 @@ fn inference_service(r: &Release, v: &Version, source: &ModelSource) -> Value {
     };
     let metadata = meta(&v.target, v, given, extra);
     json!({"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService", "metadata": metadata, "spec": spec})
+}
+
+/// The generated predictor model: `modelFormat`, then the fields the user gave.
+pub(crate) fn model_spec(m: &Model) -> Map<String, Value> {
+    let mut model = Map::new();
+    model.insert("modelFormat".into(), json!({"name": m.format}));
+    if let Some(rt) = &m.runtime {
+        model.insert("runtime".into(), rt.clone().into());
+    }
+    model.insert("storageUri".into(), m.storage_uri.clone().into());
+    if let Some(p) = &m.protocol_version {
+        model.insert("protocolVersion".into(), p.clone().into());
+    }
+    if let Some(p) = &m.ports {
+        model.insert("ports".into(), p.clone());
+    }
+    model
 }
 
 fn app_object(r: &Release) -> Option<Value> {
