@@ -264,6 +264,8 @@ pub struct Context {
 }
 
 pub const DEFAULT_WEIGHT: u32 = 50;
+/// Beyond this many versions the 2^N precomputed states cannot fit any ConfigMap.
+pub const MAX_ROUTED_VERSIONS: usize = 16;
 pub const MAX_WEIGHT: i128 = i32::MAX as i128;
 const TOP_KEYS: &[&str] = &["environment", "application", "gateway", "service", "iter8Version"];
 const APP_KEYS: &[&str] = &[
@@ -524,6 +526,7 @@ impl Reader {
         let versions = self.versions(app.get("versions"), env, strategy, &name, &namespace, &defaults);
         if let Some(vs) = &versions {
             self.native_rules(env, vs, app.get("versions"));
+            self.routed_versions(env, strategy, vs.len(), app.get("versions"));
         }
         Some(Release {
             env,
@@ -573,6 +576,18 @@ impl Reader {
             self.report.warn(p);
         }
         on
+    }
+
+    /// Routing is precomputed for all 2^N readiness states (routemap, `states`, `route`), so
+    /// the number of versions of a routed release is bounded before any state is counted.
+    fn routed_versions(&mut self, env: Env, strategy: Option<Strategy>, n: usize, node: Option<&Node>) {
+        let routed = !matches!(strategy, None | Some(Strategy::None)) && env != Env::Deployment && !env.kserve_native();
+        if routed && n > MAX_ROUTED_VERSIONS {
+            let msg = format!(
+                "{n} versions have 2^{n} readiness states; their precomputed routing does not fit the routemap ConfigMap's 1 MiB limit (at most {MAX_ROUTED_VERSIONS} versions are routed); release fewer versions at once"
+            );
+            self.error("application.versions", node, msg);
+        }
     }
 
     /// What KServe itself would refuse.

@@ -11,8 +11,7 @@ use serde_json::{Map, Value, json};
 
 /// The Kubernetes limit on a ConfigMap's data.
 pub const CONFIGMAP_LIMIT: usize = 1 << 20;
-/// Beyond this many versions the 2^N precomputed states cannot fit any ConfigMap.
-pub const MAX_ROUTED_VERSIONS: usize = 16;
+pub use crate::model::MAX_ROUTED_VERSIONS;
 
 pub fn manifests(r: &Release, plan: Option<&Tree>, ready: Option<State>) -> Result<Vec<Value>, Problem> {
     if r.env.kserve_native() {

@@ -68,11 +68,26 @@ fn every_file_of_the_corpus() {
         ("unknown-alias.yaml", "unknown anchor"),
         ("very-long-name.yaml", "(10000 characters) is 10000 characters long; at most 63 are allowed"),
         ("wrong-shapes.yaml", "environment: expected a string, found a list"),
+        // Found by the render fuzzer: `states` and `--ready` counted 2^40 states.
+        ("fuzz-oom-many-versions-states.yaml", "readiness states; their precomputed routing does not fit"),
     ];
     let listed = std::fs::read_dir(common::root().join("tests/adversarial")).unwrap().count();
     assert_eq!(listed, cases.len() + 3, "every corpus file has an expectation (3 render)");
     for (file, message) in cases {
         refused(&corpus(file), message, file);
+    }
+}
+
+#[test]
+fn states_route_and_ready_refuse_too_many_versions_before_counting_states() {
+    let input = corpus("fuzz-oom-many-versions-states.yaml");
+    for args in [&["states", "--name", "app"][..], &["render", "--name", "app", "--ready", "all"], &["route", "/dev/stdin", "--name", "app"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let _ = child.stdin.take().unwrap().write_all(&input);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(out.stdout.is_empty());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("at most 16 versions are routed"), "{args:?}");
     }
 }
 
