@@ -19,7 +19,7 @@ for n in 1 2 3 4 5 6 7 8 9 10; do
     echo "  $n versions: $(head -1 "$tmp/err")" >&2
     continue
   fi
-  hyperfine -N --warmup 10 --runs 100 --export-json "$tmp/h.json" "$bin render --name app $tmp/v.yaml" > /dev/null
+  hyperfine -N --warmup 10 --runs 100 --export-json "$tmp/h.json" "$bin render --name app $tmp/v.yaml" > /dev/null 2>&1
   median=$(python3 -c "import json; print('%.2f ms' % (json.load(open('$tmp/h.json'))['results'][0]['median'] * 1000))")
   stream=$(wc -c < "$tmp/out.yaml")
   routemap=$(python3 - "$tmp/out.yaml" <<'PY'
