@@ -297,6 +297,8 @@ const VERSION_KEYS: &[&str] = &[
     "ports",
     "storageUri",
 ];
+/// The keys of a version that describe its workload (all after `port` in VERSION_KEYS).
+const WORKLOAD_KEYS: &[&str] = VERSION_KEYS.split_at(5).1;
 const ISTIO_MATCH_KEYS: &[&str] = &[
     "name",
     "uri",
@@ -779,17 +781,7 @@ impl Reader {
     /// Fields of another kind of environment are ignored; say so rather than stay silent.
     fn inapplicable(&mut self, node: &Node, path: &str, env: Env, external: bool) {
         let foreign: &[&str] = if external {
-            &[
-                "image",
-                "deploymentSpecification",
-                "serviceSpecification",
-                "inferenceServiceSpecification",
-                "modelFormat",
-                "runtime",
-                "protocolVersion",
-                "ports",
-                "storageUri",
-            ]
+            WORKLOAD_KEYS
         } else if env.uses_deployments() {
             &["inferenceServiceSpecification", "modelFormat", "runtime", "protocolVersion", "ports", "storageUri"]
         } else {
