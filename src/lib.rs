@@ -4,6 +4,12 @@
 //! Data flows one way, one module per stage:
 //! `values` (text → positioned tree) → `model` (validated release) → `routing` (the routing
 //! plan) and `objects` (Kubernetes objects) → `emit` (one YAML stream).
+//!
+//! Around that pipeline: `document` (Release documents) and `routing_actions` (the
+//! routing-actions chart's values) feed `model`; `native` builds KServe's own canary
+//! objects; `live` judges readiness from cluster objects for `route`; `states` reads the
+//! routing objects for review; `post_render` and `krm` wrap the pipeline in Helm's and KRM's
+//! protocols; `schema` describes the values; `names` and `problem` are shared by all.
 
 #![forbid(unsafe_code)]
 
