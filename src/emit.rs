@@ -131,7 +131,13 @@ impl Writer<'_> {
     }
 
     fn indent(&mut self, n: usize) {
-        self.out.extend(std::iter::repeat_n(' ', n));
+        const SPACES: &str = "                                                                ";
+        let mut n = n;
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            self.out.push_str(&SPACES[..k]);
+            n -= k;
+        }
     }
 
     fn open(&mut self, g: Option<&Guard>) {
@@ -264,29 +270,48 @@ pub fn plain_ok(s: &str) -> bool {
     let Some(first) = s.chars().next() else { return false };
     (first.is_ascii_alphabetic() || first == '_' || first == '/')
         && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-'))
-        && !YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
+        && !(s.len() <= 5 && YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)))
 }
 
-/// Multi-line text is clearer as a literal block, when the block can carry it exactly.
+/// Multi-line text is clearer as a literal block, when the block can carry it exactly: no
+/// control characters but tab and newline, no BOM or Unicode line separators, no line of
+/// only spaces (it would be read back as empty), and in a template none of the characters
+/// that must be escaped. One pass over the bytes: the routemap's strings are large.
 fn block_ok(s: &str, template: bool) -> bool {
-    let unprintable = |c: char| special(c) || (c.is_control() && c != '\n' && c != '\t');
-    // A whitespace-only line would be read back as an empty one.
-    let blank_with_spaces = |l: &str| !l.is_empty() && l.trim_matches([' ', '\t']).is_empty();
-    if !s.contains('\n') || s.starts_with('\t') || s.chars().any(unprintable) {
+    let b = s.as_bytes();
+    if !b.contains(&b'\n') || b.first() == Some(&b'\t') {
         return false;
     }
-    if s.split('\n').any(blank_with_spaces) {
-        return false;
+    let (mut blank, mut empty) = (true, true);
+    for (i, &c) in b.iter().enumerate() {
+        let next = |k: usize| b.get(i + k).copied().unwrap_or(0);
+        match c {
+            b'\n' => {
+                if blank && !empty {
+                    return false;
+                }
+                (blank, empty) = (true, true);
+                continue;
+            }
+            b' ' | b'\t' => {}
+            0..=0x1f | 0x7f => return false,
+            0xC2 if (0x80..=0x9F).contains(&next(1)) => return false,
+            0xE2 if next(1) == 0x80 && matches!(next(2), 0xA8 | 0xA9) => return false,
+            0xEF if next(1) == 0xBB && next(2) == 0xBF => return false,
+            b'{' | b'}' | b'<' | b'>' | b'&' if template => return false,
+            _ => blank = false,
+        }
+        empty = false;
     }
-    !(template && s.contains(['{', '}', '<', '>', '&']))
+    !(blank && !empty)
 }
 
 fn special(c: char) -> bool {
     matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{85}')
 }
 
-fn key_text(k: &str, template: bool) -> String {
-    if plain_ok(k) { k.to_string() } else { double_quoted(k, template) }
+fn key_text(k: &str, template: bool) -> Cow<'_, str> {
+    if plain_ok(k) { Cow::Borrowed(k) } else { Cow::Owned(double_quoted(k, template)) }
 }
 
 /// A YAML double-quoted scalar; in template mode also hides template and HTML syntax.
@@ -329,6 +354,23 @@ mod tests {
     fn layout() {
         let v = json!({"a": [{"b": 1, "c": ["x"]}, "yes"], "d": {}, "e": "l1\nl2\n", "f": []});
         assert_eq!(document(&v), "a:\n- b: 1\n  c:\n  - x\n- \"yes\"\nd: {}\ne: |\n  l1\n  l2\nf: []\n");
+    }
+
+    #[test]
+    fn literal_blocks_only_when_exact() {
+        assert!(block_ok("a\nb\n", false));
+        assert!(block_ok("a\n\nb", false));
+        assert!(!block_ok("a\n  \nb", false), "a line of spaces would come back empty");
+        assert!(block_ok("a  \nb  ", false), "trailing spaces after content are kept");
+        assert!(!block_ok("a\n   ", false));
+        assert!(!block_ok("a\u{85}\nb", false));
+        assert!(!block_ok("a\u{2028}\nb", false));
+        assert!(!block_ok("\u{feff}a\nb", false));
+        assert!(!block_ok("a\x07\nb", false));
+        assert!(!block_ok("\ta\nb", false));
+        assert!(!block_ok("{{ x }}\nb", true));
+        assert!(block_ok("{{ x }}\nb", false));
+        assert!(block_ok("naïve ☃\nb", false));
     }
 
     #[test]
