@@ -97,6 +97,10 @@ def main():
         "label not a string": "environment: deployment\napplication:\n  versions:\n  - image: x\n    metadata:\n      labels:\n        v: 1.10\n",
         "port out of range": "environment: deployment\napplication:\n  port: 70000\n  versions:\n  - image: x\n",
     }
+    # The adversarial corpus files that are schema errors (the others are YAML-level).
+    for name in ["number-for-string.yaml", "string-for-number.yaml", "negative-weight.yaml",
+                 "fractional-weight.yaml", "wrong-shapes.yaml", "null-application.yaml"]:
+        bad[f"tests/adversarial/{name}"] = (ROOT / "tests" / "adversarial" / name).read_text()
     for what, text in bad.items():
         try:
             chart.validate_schema(helm_chart.values_from_yaml(text))
