@@ -6,7 +6,7 @@
 
 use crate::problem::Problem;
 use crate::values::{self, Node, Val};
-use crate::{Options, document, emit, objects, routing};
+use crate::{Options, document, emit};
 use serde_json::{Value, json};
 
 pub struct Output {
@@ -65,16 +65,7 @@ fn expand(node: &Node, path: &str, opts: &Options) -> Result<Option<Vec<Value>>,
         p
     };
     let (release, _) = crate::release_of(node, &opts.context).map_err(|f| f.errors.into_iter().map(at).collect::<Vec<_>>())?;
-    let plan = routing::plan(&release);
-    let ready = match (&opts.ready, &plan) {
-        (Some(r), Some(_)) => Some(r.state_of(release.versions.len()).map_err(|p| vec![at(p)])?),
-        _ => None,
-    };
-    let mut docs = objects::manifests(&release, plan.as_ref(), ready).map_err(|p| vec![at(p)])?;
-    if ready.is_some() && opts.sync_waves {
-        objects::add_sync_waves(&mut docs, &release);
-    }
-    Ok(Some(docs))
+    crate::manifests_for(&release, opts).map(Some).map_err(|p| vec![at(p)])
 }
 
 fn finish(mut list: Value, problems: Vec<Problem>) -> Output {

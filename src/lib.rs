@@ -154,26 +154,33 @@ pub fn release_of(root: &values::Node, ctx: &model::Context) -> Result<(model::R
 pub fn render(input: &[u8], opts: &Options) -> Result<Rendered, Failure> {
     let (release, warnings) = release(input, opts)?;
     let fail = |p: Problem| Failure { errors: vec![p], warnings: warnings.clone() };
-    let plan = routing::plan(&release);
-    let ready = match &opts.ready {
-        Some(ready) => {
-            if plan.is_none() {
-                let msg = format!(
-                    "strategy {} in environment {} has no routing object to emit",
-                    release.strategy.name(),
-                    release.env.name()
-                );
-                return Err(fail(Problem::new("--ready", msg)));
-            }
-            Some(ready.state_of(release.versions.len()).map_err(fail)?)
-        }
-        None => None,
-    };
-    let mut docs = objects::manifests(&release, plan.as_ref(), ready).map_err(fail)?;
-    if ready.is_some() && opts.sync_waves {
-        objects::add_sync_waves(&mut docs, &release);
+    if opts.ready.is_some() && routing::plan(&release).is_none() {
+        let msg = format!(
+            "strategy {} in environment {} has no routing object to emit",
+            release.strategy.name(),
+            release.env.name()
+        );
+        return Err(fail(Problem::new("--ready", msg)));
     }
+    let docs = manifests_for(&release, opts).map_err(fail)?;
     Ok(Rendered { yaml: emit::stream(&docs), warnings })
+}
+
+/// A release's manifest set under `opts`: with `--ready`, when the release routes, also the
+/// live routing object and the Argo CD sync waves. `render`, `post-render` and `krm` all
+/// expand releases through here; a release that does not route ignores `--ready` (`render`
+/// refuses that combination before it gets here).
+pub fn manifests_for(release: &model::Release, opts: &Options) -> Result<Vec<serde_json::Value>, Problem> {
+    let plan = routing::plan(release);
+    let ready = match (&opts.ready, &plan) {
+        (Some(r), Some(_)) => Some(r.state_of(release.versions.len())?),
+        _ => None,
+    };
+    let mut docs = objects::manifests(release, plan.as_ref(), ready)?;
+    if ready.is_some() && opts.sync_waves {
+        objects::add_sync_waves(&mut docs, release);
+    }
+    Ok(docs)
 }
 
 /// What `route` produced: the routing object, and per version why it counted as ready or not.

@@ -10,7 +10,7 @@
 
 use crate::problem::Problem;
 use crate::values::{self, Val};
-use crate::{Failure, Options, document, emit, objects, routing};
+use crate::{Failure, Options, document, emit};
 use serde_json::{Value, json};
 
 pub const FILENAME_ANNOTATION: &str = "postrenderer.helm.sh/postrender-filename";
@@ -88,15 +88,7 @@ fn expand(doc: &Doc, index: usize, opts: &Options) -> Result<Option<(String, Vec
         errors: f.errors.into_iter().map(at).collect(),
         warnings: f.warnings.into_iter().map(at).collect(),
     })?;
-    let plan = routing::plan(&release);
-    let ready = match (&opts.ready, &plan) {
-        (Some(r), Some(_)) => Some(r.state_of(release.versions.len()).map_err(|p| Failure { errors: vec![p], warnings: vec![] })?),
-        _ => None,
-    };
-    let mut docs = objects::manifests(&release, plan.as_ref(), ready).map_err(|p| Failure { errors: vec![at(p)], warnings: vec![] })?;
-    if ready.is_some() && opts.sync_waves {
-        objects::add_sync_waves(&mut docs, &release);
-    }
+    let mut docs = crate::manifests_for(&release, opts).map_err(|p| Failure { errors: vec![at(p)], warnings: vec![] })?;
     if let Some(name) = filename(&root) {
         for d in &mut docs {
             annotate(d, &name);
