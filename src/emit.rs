@@ -303,7 +303,7 @@ fn block_ok(s: &str, template: bool) -> bool {
         }
         empty = false;
     }
-    !(blank && !empty)
+    !blank || empty
 }
 
 fn special(c: char) -> bool {
