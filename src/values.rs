@@ -257,7 +257,9 @@ impl Builder {
                         Val::Bool(b) => b.to_string(),
                         Val::Int(i) => i.to_string(),
                         Val::Float(f) => f,
-                        _ => unreachable_key(),
+                        // `open` refuses collections in key position; only an alias could
+                        // bring one, and it has no text.
+                        Val::Seq(_) | Val::Map(_) => String::new(),
                     };
                     if !seen.insert(text.clone()) {
                         return Err(Problem::at_pos(
@@ -285,11 +287,6 @@ impl Builder {
         }
         Ok(())
     }
-}
-
-fn unreachable_key() -> String {
-    // `open` refuses collections in key position, so a key is always a scalar.
-    String::new()
 }
 
 /// YAML merge keys (`<<: *defaults`), as Helm's YAML reader supports them: keys already
