@@ -13,7 +13,7 @@
 //! user text can open a template action or change `html/template`'s context; YAML decodes
 //! the escapes back to the original characters.
 
-use crate::routing::{Guard, Tree};
+use crate::routing::{Guard, Tree, Weights};
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -44,7 +44,7 @@ pub fn template(t: &Tree) -> String {
 /// A routing plan evaluated at one state's weights, written directly: the same text as
 /// `document(&t.at(weights))`, without building the object first (2^N states are written
 /// for every release, so this is the routemap's main cost).
-pub fn document_at(t: &Tree, weights: &[u32]) -> String {
+pub fn document_at(t: &Tree, weights: &Weights) -> String {
     let mut w = Writer { out: String::with_capacity(1024), template: false, weights: Some(weights) };
     w.top(N::T(t));
     w.out
@@ -66,8 +66,9 @@ enum Shape<'a> {
 struct Writer<'w> {
     out: String,
     template: bool,
-    /// Evaluate guards and weights at these weights instead of writing template syntax.
-    weights: Option<&'w [u32]>,
+    /// Evaluate guards (on the raw weights) and write the shown weights, instead of writing
+    /// template syntax.
+    weights: Option<&'w Weights>,
 }
 
 impl Writer<'_> {
@@ -82,7 +83,7 @@ impl Writer<'_> {
             N::V(Value::Null) => Shape::Scalar(Cow::Borrowed("null")),
             N::T(Tree::Value(v)) => self.shape(N::V(v)),
             N::T(Tree::Weight(i)) => match self.weights {
-                Some(w) => Shape::Scalar(Cow::Owned(w.get(*i).copied().unwrap_or(0).to_string())),
+                Some(w) => Shape::Scalar(Cow::Owned(w.shown.get(*i).copied().unwrap_or(0).to_string())),
                 None => Shape::Scalar(Cow::Owned(format!("{{{{ index .Weights {i} }}}}"))),
             },
             N::T(Tree::Map(e)) => Shape::Map(
@@ -96,7 +97,7 @@ impl Writer<'_> {
 
     /// Whether a guarded part is written at all: always in a template, else if it holds.
     fn holds(&self, g: &Guard) -> bool {
-        self.weights.is_none_or(|w| g.eval(w))
+        self.weights.is_none_or(|w| g.eval(&w.raw))
     }
 
     /// The guard to write around a part: none when evaluating, or when it always holds.

@@ -152,18 +152,29 @@ pub fn release_of(root: &values::Node, ctx: &model::Context) -> Result<(model::R
 
 /// The whole `render` pipeline, input bytes to YAML stream.
 pub fn render(input: &[u8], opts: &Options) -> Result<Rendered, Failure> {
-    let (release, warnings) = release(input, opts)?;
-    let fail = |p: Problem| Failure { errors: vec![p], warnings: warnings.clone() };
-    if opts.ready.is_some() && routing::plan(&release).is_none() {
-        let msg = format!(
-            "strategy {} in environment {} has no routing object to emit",
-            release.strategy.name(),
-            release.env.name()
-        );
-        return Err(fail(Problem::new("--ready", msg)));
+    let (release, mut warnings) = release(input, opts)?;
+    if opts.ready.is_some()
+        && let Some(note) = nothing_to_route(&release)
+    {
+        warnings.push(note);
     }
-    let docs = manifests_for(&release, opts).map_err(fail)?;
+    let docs = manifests_for(&release, opts).map_err(|p| Failure { errors: vec![p], warnings: warnings.clone() })?;
     Ok(Rendered { yaml: emit::stream(&docs), warnings })
+}
+
+/// `--ready` on a release that has no routing object: everything else is rendered, and this
+/// note says so on stderr. Not an error, so one Argo CD setting (`--ready all`) can serve
+/// every release, routed or not (SPEC §6).
+pub fn nothing_to_route(release: &model::Release) -> Option<Problem> {
+    if routing::plan(release).is_some() {
+        return None;
+    }
+    let msg = format!(
+        "strategy {} in environment {} has no routing object; nothing to route, the rest of the release is rendered",
+        release.strategy.name(),
+        release.env.name()
+    );
+    Some(Problem::new("--ready", msg))
 }
 
 /// A release's manifest set under `opts`: with `--ready`, when the release routes, also the
@@ -178,7 +189,7 @@ pub fn manifests_for(release: &model::Release, opts: &Options) -> Result<Vec<ser
     };
     let mut docs = objects::manifests(release, plan.as_ref(), ready)?;
     if ready.is_some() && opts.sync_waves {
-        objects::add_sync_waves(&mut docs, release);
+        objects::add_sync_waves(&mut docs);
     }
     Ok(docs)
 }
@@ -211,7 +222,7 @@ pub fn route(values_input: &[u8], live_input: &[u8], opts: &Options) -> Result<R
         explain.push(format!("version {i} ({}): {status}, weight {}", v.target.name, weights[i]));
         explain.extend(verdict.why.iter().map(|w| format!("  {w}")));
     }
-    explain.push(format!("state {}: weights {shown:?}", state.label(release.versions.len())));
+    explain.push(format!("state {}: weights {:?}", state.label(release.versions.len()), shown.shown));
     let yaml = emit::stream(&[plan.at(&shown)]);
     Ok(Routed { yaml, explain, warnings })
 }

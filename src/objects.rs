@@ -269,17 +269,15 @@ fn too_large(n: usize, size: Option<usize>) -> Problem {
     )
 }
 
-/// Argo CD applies wave "0" (the versions' workloads) and waits for it to be healthy before
-/// wave "1" (the routing object), so traffic moves only to workloads that are up. A wave the
-/// user set is kept.
-pub fn add_sync_waves(docs: &mut [Value], r: &Release) {
-    let workloads: usize = r.versions.iter().map(|v| match v.workload {
-        Workload::Deployment { .. } => 2,
-        Workload::InferenceService { .. } => 1,
-    }).sum();
+/// Argo CD sync waves for a stream whose last document is the live routing object: the
+/// routing object "1", every other object "0", so Argo CD moves traffic only after the
+/// workloads (and everything they need) are healthy. Decided by position, not by counting
+/// workload kinds, so releases with `workloads: external` get the same answer. A wave the
+/// user set on an object is kept.
+pub fn add_sync_waves(docs: &mut [Value]) {
     let last = docs.len().saturating_sub(1);
     for (i, doc) in docs.iter_mut().enumerate() {
-        let wave = if i < workloads { "0" } else if i == last { "1" } else { continue };
+        let wave = if i == last { "1" } else { "0" };
         let Some(meta) = doc.get_mut("metadata").and_then(Value::as_object_mut) else { continue };
         let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
         if let Some(a) = annotations.as_object_mut() {

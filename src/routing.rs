@@ -88,17 +88,34 @@ pub enum Tree {
     Seq(Vec<(Guard, Tree)>),
 }
 
+/// The weights of one state, two ways: `raw` decides which rules and destinations exist
+/// (guards), `shown` is what a precomputed state writes. Keeping them apart means a rounded
+/// share can never remove a version: with weights 1000 and 1 the candidate's 0.1 % is shown
+/// as 1, and its routes exist because its weight is 1, not because its share is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Weights {
+    pub raw: Vec<u32>,
+    pub shown: Vec<u32>,
+}
+
+impl Weights {
+    /// Weights written as they are (the controller's template result).
+    pub fn same(w: &[u32]) -> Weights {
+        Weights { raw: w.to_vec(), shown: w.to_vec() }
+    }
+}
+
 impl Tree {
     /// The concrete object for one state's weights.
-    pub fn at(&self, w: &[u32]) -> Value {
+    pub fn at(&self, w: &Weights) -> Value {
         match self {
             Tree::Value(v) => v.clone(),
-            Tree::Weight(i) => Value::from(w.get(*i).copied().unwrap_or(0)),
+            Tree::Weight(i) => Value::from(w.shown.get(*i).copied().unwrap_or(0)),
             Tree::Map(entries) => Value::Object(
-                entries.iter().filter(|(_, g, _)| g.eval(w)).map(|(k, _, t)| (k.clone(), t.at(w))).collect(),
+                entries.iter().filter(|(_, g, _)| g.eval(&w.raw)).map(|(k, _, t)| (k.clone(), t.at(w))).collect(),
             ),
             Tree::Seq(items) => {
-                Value::Array(items.iter().filter(|(g, _)| g.eval(w)).map(|(_, t)| t.at(w)).collect())
+                Value::Array(items.iter().filter(|(g, _)| g.eval(&w.raw)).map(|(_, t)| t.at(w)).collect())
             }
         }
     }
@@ -164,18 +181,6 @@ fn several_ready(indices: &[usize]) -> Guard {
         }
     }
     Guard::any(pairs)
-}
-
-/// The first version that carries traffic takes the default route: the primary, unless it has
-/// weight 0 (not ready), when the first ready candidate stands in so no rule is left pointing
-/// at a version that cannot serve.
-fn is_first_ready(i: usize) -> Guard {
-    Guard::all((0..i).map(|k| Guard::not(Guard::Ready(k))).chain([Guard::Ready(i)]).collect())
-}
-
-/// Some version before `i` carries traffic.
-fn ready_before(i: usize) -> Guard {
-    Guard::any((0..i).map(Guard::Ready).collect())
 }
 
 fn app_version_header(name: &str) -> Value {
@@ -250,9 +255,9 @@ fn kserve_blue_green(r: &Release) -> Vec<(Guard, Tree)> {
         .enumerate()
         .map(|(i, v)| {
             let branch = json!([{"headers": {"branch": {"exact": v.target.name}}}]);
-            // Gated like every route (SPEC §7.1); the primary has weight > 0 whenever it is
-            // ready or nothing is.
-            (Guard::Ready(i), kserve_route(r, v, Some(branch), true))
+            // A candidate's route exists while it has weight (SPEC §7.1); the primary's in
+            // every state (SPEC §5), so a request that names it always has a route.
+            (candidate_guard(i), kserve_route(r, v, Some(branch), true))
         })
         .collect();
     let all: Vec<usize> = (0..r.versions.len()).collect();
@@ -271,16 +276,20 @@ fn kserve_blue_green(r: &Release) -> Vec<(Guard, Tree)> {
     http
 }
 
-/// Canary on Istio: each ready candidate's cohort first, then the default route.
+/// Guard of a version's own route: a candidate's exists while it has weight; the primary's
+/// always, because the primary is the default destination in every state.
+fn candidate_guard(i: usize) -> Guard {
+    if i == 0 { Guard::Always } else { Guard::Ready(i) }
+}
+
+/// Canary on Istio: each ready candidate's cohort first, then the default route to the
+/// primary, in every state (SPEC §5: a canary never takes over the primary's traffic).
 fn istio_canary(r: &Release) -> Vec<(Guard, Tree)> {
     let mut http = Vec::new();
     for (i, v) in r.versions.iter().enumerate().skip(1) {
-        let guard = Guard::all(vec![Guard::Ready(i), ready_before(i)]);
-        http.push((guard, canary_route(r, v, Some(Value::Array(v.istio_match.clone())))));
+        http.push((Guard::Ready(i), canary_route(r, v, Some(Value::Array(v.istio_match.clone())))));
     }
-    for (i, v) in r.versions.iter().enumerate() {
-        http.push((is_first_ready(i), canary_route(r, v, None)));
-    }
+    http.push((Guard::Always, canary_route(r, &r.versions[0], None)));
     http
 }
 
@@ -300,23 +309,20 @@ fn canary_route(r: &Release, v: &Version, with_match: Option<Value>) -> Tree {
     }
 }
 
-/// Mirror: live traffic to the first ready version (the primary, normally); every other
-/// ready version receives a copy of its weight's percentage.
+/// Mirror: live traffic to the primary in every state (SPEC §5: a shadow never takes over the
+/// primary's traffic); every ready candidate receives a copy of its weight's percentage.
 fn mirror_rule(r: &Release) -> (Guard, Tree) {
     let n = r.versions.len();
-    let mut entries = vec![("name".to_string(), Guard::Always, s(&r.name))];
-    let route = (0..n).map(|i| {
-        let (dest, headers) = destination_deploy(r, &r.versions[i]);
-        (is_first_ready(i), val(json!([{"destination": dest, "headers": headers}])))
-    });
-    for (guard, tree) in route {
-        entries.push(("route".into(), guard, tree));
-    }
-    let mirrored = |i: usize| Guard::all(vec![Guard::Ready(i), ready_before(i)]);
-    let count_two_or_more = several_mirrored(n);
+    let (primary, headers) = destination_deploy(r, &r.versions[0]);
+    let mut entries = vec![
+        ("name".to_string(), Guard::Always, s(&r.name)),
+        ("route".to_string(), Guard::Always, val(json!([{"destination": primary, "headers": headers}]))),
+    ];
+    let candidates: Vec<usize> = (1..n).collect();
+    let several = several_ready(&candidates);
     for (i, v) in r.versions.iter().enumerate().skip(1) {
         let (dest, _) = destination_deploy(r, v);
-        let single = Guard::all(vec![mirrored(i), Guard::not(count_two_or_more.clone())]);
+        let single = Guard::all(vec![Guard::Ready(i), Guard::not(several.clone())]);
         entries.push(("mirror".into(), single.clone(), val(dest)));
         let pct = Tree::Map(vec![("value".into(), Guard::Always, Tree::Weight(i))]);
         entries.push(("mirrorPercentage".into(), single, pct));
@@ -324,23 +330,10 @@ fn mirror_rule(r: &Release) -> (Guard, Tree) {
     let mirrors = r.versions.iter().enumerate().skip(1).map(|(i, v)| {
         let (dest, _) = destination_deploy(r, v);
         let pct = Tree::Map(vec![("value".into(), Guard::Always, Tree::Weight(i))]);
-        (mirrored(i), map(vec![("destination", val(dest)), ("percentage", pct)]))
+        (Guard::Ready(i), map(vec![("destination", val(dest)), ("percentage", pct)]))
     });
-    entries.push(("mirrors".into(), count_two_or_more, Tree::Seq(mirrors.collect())));
+    entries.push(("mirrors".into(), several, Tree::Seq(mirrors.collect())));
     (Guard::Always, merge_alternatives(entries))
-}
-
-/// Three or more ready versions: one takes live traffic, at least two are mirrored.
-fn several_mirrored(n: usize) -> Guard {
-    let mut triples = Vec::new();
-    for a in 0..n {
-        for b in a + 1..n {
-            for c in b + 1..n {
-                triples.push(Guard::all(vec![Guard::Ready(a), Guard::Ready(b), Guard::Ready(c)]));
-            }
-        }
-    }
-    Guard::any(triples)
 }
 
 /// Keeps map entries that share a key (mutually exclusive alternatives) in order; the
@@ -390,14 +383,11 @@ fn gtw_blue_green(r: &Release) -> Vec<(Guard, Tree)> {
 fn gtw_canary(r: &Release) -> Vec<(Guard, Tree)> {
     let mut rules = Vec::new();
     for (i, v) in r.versions.iter().enumerate().skip(1) {
-        let guard = Guard::all(vec![Guard::Ready(i), ready_before(i)]);
         let rule = map(vec![("matches", val(Value::Array(v.gtw_matches.clone()))), ("backendRefs", Tree::Seq(vec![(Guard::Always, backend(v, None))]))]);
-        rules.push((guard, rule));
+        rules.push((Guard::Ready(i), rule));
     }
-    for (i, v) in r.versions.iter().enumerate() {
-        let rule = map(vec![("backendRefs", Tree::Seq(vec![(Guard::Always, backend(v, None))]))]);
-        rules.push((is_first_ready(i), rule));
-    }
+    let primary = map(vec![("backendRefs", Tree::Seq(vec![(Guard::Always, backend(&r.versions[0], None))]))]);
+    rules.push((Guard::Always, primary));
     rules
 }
 
@@ -439,36 +429,52 @@ pub fn state_weights(r: &Release, state: State, overrides: &[Option<u32>]) -> Ve
 }
 
 /// Weights as written into a precomputed state. Split strategies show integer percentages
-/// that sum to 100 (largest remainder; ties go to the lower index) so a reviewer reads
-/// shares directly; mirror weights are already percentages and stay as they are.
-pub fn shown_weights(r: &Release, w: &[u32]) -> Vec<u32> {
-    if r.strategy == Strategy::Mirror {
-        return w.to_vec();
-    }
-    percentages(w)
+/// that sum to 100 so a reviewer reads shares directly; mirror weights are already
+/// percentages and stay as they are. Guards still see the raw weights.
+pub fn shown_weights(r: &Release, w: &[u32]) -> Weights {
+    let shown = if r.strategy == Strategy::Mirror { w.to_vec() } else { percentages(w) };
+    Weights { raw: w.to_vec(), shown }
 }
 
+/// Integer percentages that sum to 100, in the weights' proportions, where every non-zero
+/// weight gets at least 1 (a ready version never rounds away) and a zero weight stays 0.
+/// Largest remainder method; ties go to the lower index. All zero stays all zero.
 pub fn percentages(w: &[u32]) -> Vec<u32> {
     let total: u64 = w.iter().map(|&x| u64::from(x)).sum();
     if total == 0 {
         return w.to_vec();
     }
-    let mut out: Vec<u32> = w.iter().map(|&x| (u64::from(x) * 100 / total) as u32).collect();
-    let mut rest = 100 - out.iter().sum::<u32>();
-    let mut order: Vec<usize> = (0..w.len()).filter(|&i| w[i] > 0).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(u64::from(w[i]) * 100 % total));
-    for i in order {
-        if rest == 0 {
-            break;
+    // Each non-zero weight first takes its floor or 1; what is left is shared by largest
+    // remainder. Taking the floor-or-1 can overshoot 100 only when many tiny weights sit
+    // next to a huge one; then the largest shares give back the excess, one at a time.
+    let mut out: Vec<u32> = w.iter().map(|&x| if x == 0 { 0 } else { ((u64::from(x) * 100 / total) as u32).max(1) }).collect();
+    let sum: u32 = out.iter().sum();
+    if sum > 100 {
+        let mut excess = sum - 100;
+        while excess > 0 {
+            let Some(k) = (0..out.len()).filter(|&k| out[k] > 1).max_by_key(|&k| (out[k], std::cmp::Reverse(k))) else { break };
+            out[k] -= 1;
+            excess -= 1;
         }
-        out[i] += 1;
+        return out;
+    }
+    let mut rest = 100 - sum;
+    let mut order: Vec<usize> = (0..w.len()).filter(|&i| w[i] > 0 && u64::from(w[i]) * 100 >= total).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(u64::from(w[i]) * 100 % total));
+    if order.is_empty() {
+        order = (0..w.len()).filter(|&i| w[i] > 0).collect();
+    }
+    let mut k = 0;
+    while rest > 0 {
+        out[order[k % order.len()]] += 1;
         rest -= 1;
+        k += 1;
     }
     out
 }
 
 /// The weights a state's routing object is evaluated with.
-pub fn weights_for(r: &Release, state: State) -> Vec<u32> {
+pub fn weights_for(r: &Release, state: State) -> Weights {
     shown_weights(r, &state_weights(r, state, &[]))
 }
 
@@ -487,6 +493,19 @@ mod tests {
         assert_eq!(percentages(&[30, 70]), vec![30, 70]);
         assert_eq!(percentages(&[1, 0]), vec![100, 0]);
         assert_eq!(percentages(&[1, 2]), vec![33, 67]);
+    }
+
+    #[test]
+    fn a_non_zero_weight_never_rounds_to_zero() {
+        assert_eq!(percentages(&[1000, 1]), vec![99, 1]);
+        assert_eq!(percentages(&[u32::MAX, 50]), vec![99, 1]);
+        assert_eq!(percentages(&[0, 0, 7]), vec![0, 0, 100]);
+        let mut many = vec![1u32; 15];
+        many.insert(0, 1_000_000);
+        let p = percentages(&many);
+        assert_eq!(p.iter().sum::<u32>(), 100);
+        assert!(p.iter().all(|&x| x >= 1), "{p:?}");
+        assert_eq!(p[0], 85);
     }
 
     #[test]

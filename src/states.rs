@@ -31,12 +31,12 @@ pub fn rows(r: &Release, plan: &Tree) -> Vec<Row> {
     let n = r.versions.len();
     State::all(n)
         .map(|state| {
-            let weights = routing::shown_weights(r, &routing::state_weights(r, state, &[]));
+            let weights = routing::weights_for(r, state);
             let obj = plan.at(&weights);
             Row {
                 state: state.label(n),
                 ready: (0..n).filter(|&i| state.is_ready(i)).collect(),
-                weights,
+                weights: weights.shown,
                 rules: rules_of(&obj),
             }
         })

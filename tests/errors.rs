@@ -235,10 +235,26 @@ fn several_documents_and_empty_input() {
 }
 
 #[test]
-fn ready_needs_routing_and_existing_versions() {
+fn ready_needs_existing_versions() {
     refuses_bytes(GOOD.as_bytes(), &["render", "--name", "a", "--ready", "3"], "--ready: version 3 does not exist");
+}
+
+/// One Argo CD setting (`--ready all`) serves every release: on one with no routing, the rest
+/// is rendered and stderr says there is nothing to route (SPEC §6).
+#[test]
+fn ready_without_routing_renders_the_rest_and_says_so() {
     let none = GOOD.replace("blue-green", "none");
-    refuses_bytes(none.as_bytes(), &["render", "--name", "a", "--ready", "all"], "--ready: strategy none");
+    let deployment = "environment: deployment\napplication:\n  versions:\n  - image: x\n";
+    for values in [none.as_str(), deployment] {
+        let plain = run(&["render", "--name", "a"], values.as_bytes());
+        let ready = run(&["render", "--name", "a", "--ready", "all"], values.as_bytes());
+        assert_eq!(ready.code, Some(0), "{}", ready.stderr);
+        assert_eq!(ready.stdout, plain.stdout, "--ready adds nothing when nothing routes");
+        assert!(!ready.stdout.is_empty());
+        assert!(ready.stderr.contains("warning: --ready: strategy none in environment"), "{}", ready.stderr);
+        assert!(ready.stderr.contains("nothing to route"), "{}", ready.stderr);
+        assert!(plain.stderr.is_empty(), "{}", plain.stderr);
+    }
 }
 
 #[test]

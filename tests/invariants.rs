@@ -3,14 +3,16 @@
 //! - no rule is left without a destination;
 //! - weighted destinations' shares sum to 100;
 //! - with nothing ready, the primary takes all traffic;
-//! - the Go template in `strSpec`, executed with the state's weights, yields exactly the
-//!   object of that state's `ready-*` key.
+//! - the Go template in `strSpec`, executed with Go's own `html/template` exactly as the
+//!   Iter8 controller executes it (the state's raw weights), routes exactly as that state's
+//!   `ready-*` key does (compared by shares: the key writes percentages).
 
 mod common;
 
+use releasegen::model::Context;
 use releasegen::routing::{self, State};
+use releasegen::Options;
 use serde_json::Value;
-use std::collections::HashMap;
 
 struct Case {
     stem: String,
@@ -59,14 +61,14 @@ fn precomputed_states_equal_the_template_result() {
         let template = templates[r.strategy.name()]["template"].as_str().unwrap();
         let n = r.versions.len();
         for state in State::all(n) {
-            let weights = routing::shown_weights(r, &routing::state_weights(r, state, &[]));
+            let weights = routing::weights_for(r, state);
             let key = format!("ready-{}.yaml", state.label(n));
             let precomputed = common::yaml(data[&key].as_str().unwrap_or_else(|| panic!("{}: no {key}", case.stem)));
             let written = data[&key].as_str().unwrap();
             let plan = routing::plan(r).unwrap();
             assert_eq!(written, releasegen::emit::document(&routing::object_for(r, &plan, state)), "{} {key}: written directly", case.stem);
-            let executed = execute(template, &weights);
-            assert_eq!(common::yaml(&executed), precomputed, "{} {key}: template and state differ", case.stem);
+            let executed = execute(template, &weights.raw);
+            assert_eq!(common::by_shares(common::yaml(&executed)), precomputed, "{} {key}: template and state differ", case.stem);
             checked += 1;
         }
         assert_eq!(data.as_object().unwrap().len(), 1 + (1 << n), "{}: one key per state", case.stem);
@@ -74,11 +76,9 @@ fn precomputed_states_equal_the_template_result() {
     assert!(checked > 60, "only {checked} states were checked");
 }
 
-/// Runs the template as the Iter8 controller does, with `.Weights` set.
+/// Runs the template as the Iter8 controller does: Go's `html/template`, `.Weights` set.
 fn execute(template: &str, weights: &[u32]) -> String {
-    let w: Vec<gtmpl::Value> = weights.iter().map(|&x| gtmpl::Value::from(u64::from(x))).collect();
-    let ctx = gtmpl::Value::Object(HashMap::from([("Weights".to_string(), gtmpl::Value::Array(w))]));
-    gtmpl::template(template, ctx).unwrap_or_else(|e| panic!("template does not execute: {e}\n{template}"))
+    common::with_go(|go| go.execute(template, weights)).unwrap_or_else(|e| panic!("template does not execute: {e}\n{template}"))
 }
 
 #[test]
@@ -107,4 +107,36 @@ application:
     let header = &executed["spec"]["http"][0]["match"][0]["headers"]["x-evil"]["exact"];
     assert_eq!(header, "{{ .Weights }} <script>alert(1)</script> & \"q\" 'a' \\ {{- end }}");
     assert_eq!(executed, routing::object_for(&r, &plan, State(3)));
+}
+
+/// Extreme ratios: the controller's template (raw weights) and the precomputed state (shares
+/// of at least 1) keep the same rules and destinations, and no ready version vanishes.
+#[test]
+fn extreme_weights_route_the_same_in_the_template_and_every_state() {
+    let cases = [
+        ("deployment-istio", "blue-green", vec![1000, 1]),
+        ("deployment-istio", "canary", vec![1000, 1]),
+        ("deployment-gtw", "blue-green", vec![1_000_000, 1, 1, 1]),
+        ("deployment-gtw", "canary", vec![1000, 1]),
+        ("kserve", "blue-green", vec![2_147_483_647, 1, 1]),
+        ("kserve-modelmesh-istio", "blue-green", vec![1, 1_000_000]),
+    ];
+    for (env, strategy, weights) in cases {
+        let versions: Vec<serde_json::Value> = weights
+            .iter()
+            .map(|w| serde_json::json!({"weight": w, "image": "x", "modelFormat": "sklearn", "storageUri": "s3://m"}))
+            .collect();
+        let values = serde_json::json!({"environment": env, "application": {"strategy": strategy, "versions": versions}});
+        let opts = Options { context: Context { release_name: Some("x".into()), namespace: Some("ns".into()), strict: false }, ..Options::default() };
+        let (r, _) = releasegen::release(values.to_string().as_bytes(), &opts).unwrap();
+        let plan = routing::plan(&r).unwrap();
+        let template = releasegen::emit::template(&plan);
+        let what = format!("{env} {strategy} {weights:?}");
+        assert_eq!(common::check_routing(&r, &what), 1 << weights.len());
+        for state in State::all(weights.len()) {
+            let w = routing::weights_for(&r, state);
+            let executed = common::by_shares(common::yaml(&execute(&template, &w.raw)));
+            assert_eq!(executed, routing::object_for(&r, &plan, state), "{what} state {}", state.label(weights.len()));
+        }
+    }
 }

@@ -16,7 +16,6 @@ use releasegen::model::Context;
 use releasegen::routing::{self, State};
 use releasegen::{Options, emit, names, objects};
 use serde_json::{Value, json};
-use std::collections::HashMap;
 
 const ENVS: &[(&str, &[&str])] = &[
     ("deployment", &["none"]),
@@ -114,10 +113,14 @@ fn strings(v: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// The controller's execution: Go's own `html/template` (see tests/gotemplate).
 fn execute(template: &str, weights: &[u32]) -> String {
-    let w: Vec<gtmpl::Value> = weights.iter().map(|&x| gtmpl::Value::from(u64::from(x))).collect();
-    let ctx = gtmpl::Value::Object(HashMap::from([("Weights".to_string(), gtmpl::Value::Array(w))]));
-    gtmpl::template(template, ctx).expect("the template executes")
+    common::with_go(|go| go.execute(template, weights)).expect("the template executes")
+}
+
+/// Weights as users write them at the extremes: zero, one, a million, Istio's largest.
+fn extreme_weight() -> impl Strategy<Value = u32> {
+    prop_oneof![Just(0u32), Just(1), Just(2), Just(1_000_000), Just(2_147_483_647), 0u32..=1000]
 }
 
 proptest! {
@@ -161,16 +164,40 @@ proptest! {
             let template = spec["routingTemplates"][c.strategy]["template"].as_str().unwrap();
             let n = release.versions.len();
             for state in State::all(n) {
-                let w = routing::shown_weights(&release, &routing::state_weights(&release, state, &[]));
-                let executed = common::yaml(&execute(template, &w));
+                let w = routing::weights_for(&release, state);
+                let executed = common::by_shares(common::yaml(&execute(template, &w.raw)));
                 prop_assert_eq!(&executed, &routing::object_for(&release, plan, state));
             }
-            // Candidate 1 has a cohort rule when it and the primary carry weight.
-            if n > 1 && c.strategy == "canary" && release.versions[0].weight > 0 && release.versions[1].weight > 0 {
+            // Candidate 1 has a cohort rule whenever it carries weight.
+            if n > 1 && c.strategy == "canary" && release.versions[1].weight > 0 {
                 let mut routed = Vec::new();
                 strings(&routing::object_for(&release, plan, State((1 << n) - 1)), &mut routed);
                 prop_assert!(routed.contains(&c.header), "header value {:?}", c.header);
             }
+        }
+    }
+
+    /// Extreme ratios (1 : 10^6, many weight-1 versions beside a huge one): in every state
+    /// each ready version keeps its route (no share rounds to 0), the routing invariants hold,
+    /// and the controller's template routes exactly as the precomputed state.
+    #[test]
+    fn extreme_ratios_never_drop_a_ready_version(
+        env in prop::sample::select(vec!["deployment-istio", "deployment-gtw", "kserve", "kserve-modelmesh-istio"]),
+        strategy in prop::sample::select(vec!["blue-green", "canary"]),
+        weights in proptest::collection::vec(extreme_weight(), 1..=6),
+    ) {
+        let versions: Vec<Value> = weights.iter().map(|w| json!({"weight": w, "image": "x", "modelFormat": "sklearn", "storageUri": "s3://m"})).collect();
+        let values = json!({"environment": env, "application": {"strategy": strategy, "versions": versions}});
+        let (release, _) = releasegen::release(values.to_string().as_bytes(), &options()).unwrap();
+        let plan = routing::plan(&release).unwrap();
+        let template = emit::template(&plan);
+        let n = weights.len();
+        prop_assert_eq!(common::check_routing(&release, env), 1 << n);
+        for state in State::all(n) {
+            let w = routing::weights_for(&release, state);
+            prop_assert_eq!(w.shown.iter().map(|&x| x > 0).collect::<Vec<_>>(), w.raw.iter().map(|&x| x > 0).collect::<Vec<_>>());
+            let executed = common::by_shares(common::yaml(&execute(&template, &w.raw)));
+            prop_assert_eq!(&executed, &routing::object_for(&release, &plan, state));
         }
     }
 }

@@ -137,19 +137,25 @@ fn states_tables_as_snapshotted() {
     insta::assert_snapshot!("states-json-three-versions-kserve-blue-green", out);
 }
 
+/// With `--ready`: the routing object is wave "1", every other object "0" (SPEC §9), also
+/// when the workloads are external (the old code counted workload documents never rendered).
 #[test]
 fn ready_sets_argo_cd_sync_waves() {
-    let (code, out, _) = run(&["render", "fixtures/deployment-istio-blue-green.yaml", "--name", "demo", "--ready", "all"], b"");
-    assert_eq!(code, Some(0));
-    let docs = common::docs(&out);
-    let wave = |d: &Value| d["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"].as_str().map(str::to_string);
-    let kinds: Vec<(String, Option<String>)> = docs.iter().map(|d| (d["kind"].as_str().unwrap().to_string(), wave(d))).collect();
-    let zero = Some("0".to_string());
-    assert_eq!(kinds[..4], [("Deployment".into(), zero.clone()), ("Service".into(), zero.clone()), ("Deployment".into(), zero.clone()), ("Service".into(), zero)]);
-    assert_eq!(kinds.last().unwrap(), &("VirtualService".to_string(), Some("1".to_string())));
-    assert!(kinds[4..kinds.len() - 1].iter().all(|(_, w)| w.is_none()), "{kinds:?}");
-    let (_, plain, _) = run(&["render", "fixtures/deployment-istio-blue-green.yaml", "--name", "demo", "--ready", "all", "--no-sync-waves"], b"");
-    assert!(!plain.contains("sync-wave"));
-    let (_, without_ready, _) = run(&["render", "fixtures/deployment-istio-blue-green.yaml", "--name", "demo"], b"");
-    assert!(!without_ready.contains("sync-wave"));
+    for fixture in ["deployment-istio-blue-green", "external-workloads-deployment-gtw-canary", "kserve-canary"] {
+        let path = format!("fixtures/{fixture}.yaml");
+        let (code, out, err) = run(&["render", &path, "--name", "demo", "--ready", "all"], b"");
+        assert_eq!(code, Some(0), "{err}");
+        let docs = common::docs(&out);
+        let wave = |d: &Value| d["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"].as_str().map(str::to_string);
+        let (last, rest) = docs.split_last().unwrap();
+        assert!(matches!(last["kind"].as_str(), Some("VirtualService" | "HTTPRoute")), "{fixture}: routing object last");
+        assert_eq!(wave(last).as_deref(), Some("1"), "{fixture}: routing object");
+        for d in rest {
+            assert_eq!(wave(d).as_deref(), Some("0"), "{fixture}: {} {}", d["kind"], d["metadata"]["name"]);
+        }
+        let (_, plain, _) = run(&["render", &path, "--name", "demo", "--ready", "all", "--no-sync-waves"], b"");
+        assert!(!plain.contains("sync-wave"));
+        let (_, without_ready, _) = run(&["render", &path, "--name", "demo"], b"");
+        assert!(!without_ready.contains("sync-wave"));
+    }
 }

@@ -117,44 +117,151 @@ pub fn mirrored_hosts(obj: &Value) -> Vec<String> {
 
 
 /// Checks the routing invariants in every readiness state of a release; returns how many
-/// states were checked. No destination whose weight in the state is 0 receives or mirrors
-/// traffic; no rule is left without a destination; weighted destinations' shares sum to
-/// 100; with nothing ready, the primary takes all traffic.
+/// states were checked (SPEC §5):
+/// - no candidate whose weight in the state is 0 receives or mirrors traffic;
+/// - canary and mirror: the primary is the default destination in every state, ready or not;
+/// - every version with weight > 0 appears where its strategy puts it (blue-green: in the
+///   split; canary: its own cohort rule; mirror: mirrored);
+/// - no rule is left without a destination; weighted destinations' shares sum to 100;
+/// - with nothing ready, the primary takes all traffic and nothing is mirrored.
 pub fn check_routing(r: &releasegen::model::Release, what: &str) -> usize {
+    use releasegen::model::Strategy;
     use releasegen::routing::{self, State};
     let Some(plan) = routing::plan(r) else { return 0 };
     let n = r.versions.len();
     let by_target: std::collections::HashMap<&str, usize> =
         r.versions.iter().enumerate().map(|(i, v)| (v.target.name.as_str(), i)).collect();
+    let primary = r.versions[0].target.name.as_str();
     for state in State::all(n) {
-        let weights = routing::shown_weights(r, &routing::state_weights(r, state, &[]));
+        let weights = routing::weights_for(r, state);
         let obj = routing::object_for(r, &plan, state);
         let ctx = format!("{what} state {}", state.label(n));
-        for rule in live_destinations(&obj) {
+        let rules = live_destinations(&obj);
+        for rule in &rules {
             assert!(!rule.is_empty(), "{ctx}: a rule has no destination");
-            for (name, _) in &rule {
+            for (name, _) in rule {
                 let i = by_target[name.as_str()];
-                assert!(weights[i] > 0, "{ctx}: traffic to {name}, whose weight is 0");
+                assert!(i == 0 || weights.raw[i] > 0, "{ctx}: traffic to candidate {name}, whose weight is 0");
             }
             if rule.len() > 1 {
                 let sum: u64 = rule.iter().map(|(_, w)| w.expect("several destinations state weights")).sum();
                 assert_eq!(sum, 100, "{ctx}: shares sum to {sum}");
+                assert!(rule.iter().all(|(_, w)| *w != Some(0)), "{ctx}: a destination with share 0");
             }
             if let [(_, Some(w))] = rule.as_slice() {
                 assert_eq!(*w, 100, "{ctx}: a single weighted destination takes everything");
             }
         }
-        for host in mirrored_hosts(&obj) {
-            let i = r.versions.iter().position(|v| host.starts_with(&format!("{}.", v.target.name))).unwrap();
-            assert!(weights[i] > 0 && i > 0, "{ctx}: mirrors to {host} with weight 0");
+        let mirrored: Vec<usize> = mirrored_hosts(&obj)
+            .iter()
+            .map(|host| r.versions.iter().position(|v| host.starts_with(&format!("{}.", v.target.name))).unwrap())
+            .collect();
+        for &i in &mirrored {
+            assert!(i > 0 && weights.raw[i] > 0, "{ctx}: mirrors to version {i} with weight 0");
+        }
+        let carried: std::collections::HashSet<usize> =
+            rules.iter().flatten().map(|(name, _)| by_target[name.as_str()]).collect();
+        match r.strategy {
+            Strategy::Canary | Strategy::Mirror => {
+                let default = rules.last().expect("a default rule");
+                assert_eq!(default.len(), 1, "{ctx}: the default rule has one destination");
+                assert_eq!(default[0].0, primary, "{ctx}: the primary is the default destination");
+            }
+            _ => {}
+        }
+        for i in (0..n).filter(|&i| weights.raw[i] > 0) {
+            match r.strategy {
+                Strategy::Mirror if i > 0 => assert!(mirrored.contains(&i), "{ctx}: version {i} has weight but is not mirrored"),
+                Strategy::Mirror => {}
+                _ => assert!(carried.contains(&i), "{ctx}: version {i} has weight but no route"),
+            }
         }
         if state == State(0) {
-            let primary = r.versions[0].target.name.as_str();
-            for rule in live_destinations(&obj) {
+            for rule in &rules {
                 assert!(rule.iter().all(|(name, _)| name == primary), "{ctx}: nothing is ready, so the primary takes all");
             }
-            assert!(mirrored_hosts(&obj).is_empty(), "{ctx}: nothing to mirror to");
+            assert!(mirrored.is_empty(), "{ctx}: nothing to mirror to");
         }
     }
     1 << n
+}
+
+/// Executes routing templates with Go's own `html/template`, exactly as the Iter8 controller
+/// does (`tests/gotemplate/main.go`). One Go process serves a whole test binary. Go is
+/// required: `.ci/run` installs Debian's `golang-go`; without it these tests fail and say so.
+pub struct GoTemplate {
+    child: std::process::Child,
+    out: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl GoTemplate {
+    fn start() -> GoTemplate {
+        use std::process::{Command, Stdio};
+        let bin = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("gotemplate-{}", std::process::id()));
+        let status = Command::new("go")
+            .args(["build", "-o"])
+            .arg(&bin)
+            .arg(root().join("tests/gotemplate/main.go"))
+            .env("GOTOOLCHAIN", "local")
+            .env("GOFLAGS", "")
+            .env("GOPROXY", "off")
+            .current_dir(env!("CARGO_TARGET_TMPDIR"))
+            .status()
+            .unwrap_or_else(|e| panic!("cannot run `go` ({e}): install Go (apt-get install golang-go) to execute routing templates as the Iter8 controller does"));
+        assert!(status.success(), "go build of tests/gotemplate failed");
+        let mut child = Command::new(&bin).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("the Go template helper starts");
+        let out = std::io::BufReader::new(child.stdout.take().unwrap());
+        GoTemplate { child, out }
+    }
+
+    /// The template's output for these `.Weights`, or the Go error.
+    pub fn execute(&mut self, template: &str, weights: &[u32]) -> Result<String, String> {
+        use std::io::{BufRead, Write};
+        let request = serde_json::json!({"template": template, "weights": weights});
+        let stdin = self.child.stdin.as_mut().unwrap();
+        writeln!(stdin, "{request}").and_then(|()| stdin.flush()).expect("write to the Go helper");
+        let mut line = String::new();
+        self.out.read_line(&mut line).expect("read from the Go helper");
+        let response: Value = serde_json::from_str(&line).expect("the Go helper answers JSON");
+        match response["error"].as_str() {
+            Some(e) => Err(e.to_string()),
+            None => Ok(response["output"].as_str().unwrap_or_default().to_string()),
+        }
+    }
+}
+
+/// Runs `f` with the test binary's one Go template process.
+pub fn with_go<T>(f: impl FnOnce(&mut GoTemplate) -> T) -> T {
+    static GO: std::sync::OnceLock<std::sync::Mutex<GoTemplate>> = std::sync::OnceLock::new();
+    let go = GO.get_or_init(|| std::sync::Mutex::new(GoTemplate::start()));
+    let mut guard = go.lock().unwrap_or_else(|e| e.into_inner());
+    f(&mut guard)
+}
+
+/// A routing object with every rule's destination weights replaced by their shares (integer
+/// percentages, as the `ready-*` keys write them), so the controller's result (raw weights)
+/// and a precomputed state (shares) compare equal when they route the same.
+pub fn by_shares(mut obj: Value) -> Value {
+    fn normalise(list: &mut Value) {
+        let Some(items) = list.as_array_mut() else { return };
+        let weights: Vec<Option<u32>> = items.iter().map(|d| d["weight"].as_u64().map(|w| w.min(u64::from(u32::MAX)) as u32)).collect();
+        if weights.iter().all(Option::is_none) {
+            return;
+        }
+        let shares = releasegen::routing::percentages(&weights.iter().map(|w| w.unwrap_or(0)).collect::<Vec<_>>());
+        for (d, s) in items.iter_mut().zip(shares) {
+            if d.get("weight").is_some() {
+                d["weight"] = Value::from(s);
+            }
+        }
+    }
+    for (rules, dests) in [("http", "route"), ("rules", "backendRefs")] {
+        let list = obj.get_mut("spec").and_then(|s| s.get_mut(rules)).and_then(Value::as_array_mut);
+        for rule in list.into_iter().flatten() {
+            if let Some(d) = rule.get_mut(dests) {
+                normalise(d);
+            }
+        }
+    }
+    obj
 }
