@@ -227,24 +227,35 @@ pub fn route(values_input: &[u8], live_input: &[u8], opts: &Options) -> Result<R
     Ok(Routed { yaml, explain, warnings })
 }
 
-/// Every readiness state as a table (`json`: as JSON) for review.
-pub fn states(input: &[u8], opts: &Options, json: bool) -> Result<Rendered, Failure> {
+/// How `states` writes its review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatesFormat {
+    /// A Markdown table, also for a terminal.
+    Table,
+    Json,
+    /// A Mermaid flowchart per state.
+    Mermaid,
+}
+
+/// Every readiness state, for review, in `format`.
+pub fn states(input: &[u8], opts: &Options, format: StatesFormat) -> Result<Rendered, Failure> {
     let (release, warnings) = release(input, opts)?;
-    let text = match routing::plan(&release) {
-        None if release.env.kserve_native() && json => format!("{}\n", serde_json::to_string_pretty(&native::json(&release)).unwrap_or_default()),
-        None if release.env.kserve_native() => native::table(&release),
-        Some(plan) => {
+    let pretty = |v: serde_json::Value| format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default());
+    let text = match (routing::plan(&release), format) {
+        (Some(plan), f) => {
             let rows = states::rows(&release, &plan);
-            if json {
-                let mut t = serde_json::to_string_pretty(&states::json(&release, &rows)).unwrap_or_default();
-                t.push('\n');
-                t
-            } else {
-                states::table(&release, &rows)
+            match f {
+                StatesFormat::Table => states::table(&release, &rows),
+                StatesFormat::Json => pretty(states::json(&release, &rows)),
+                StatesFormat::Mermaid => states::mermaid(&release, &rows),
             }
         }
-        None if json => format!("{}\n", serde_json::json!({"name": release.name, "strategy": "none", "states": []})),
-        None => format!(
+        (None, StatesFormat::Json) if release.env.kserve_native() => pretty(native::json(&release)),
+        (None, StatesFormat::Mermaid) if release.env.kserve_native() => native::mermaid(&release),
+        (None, _) if release.env.kserve_native() => native::table(&release),
+        (None, StatesFormat::Json) => pretty(serde_json::json!({"name": release.name, "strategy": "none", "states": []})),
+        (None, StatesFormat::Mermaid) => format!("flowchart LR\n  in([\"requests to {0}\"]) --> app[\"Service {0}: no routing object (strategy none)\"]\n", release.name),
+        (None, StatesFormat::Table) => format!(
             "# {} ({}, none)\n\nStrategy none: releasegen emits no routing object; every state routes as the app-level Service does.\n",
             release.name,
             release.env.name()

@@ -117,8 +117,12 @@ struct Common {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    /// A Markdown table (also for a terminal).
     Table,
+    /// JSON, for machines.
     Json,
+    /// A Mermaid flowchart per state, for a pull request.
+    Mermaid,
 }
 
 impl Common {
@@ -184,8 +188,12 @@ fn main() -> ExitCode {
         Command::States { file, common, output } => {
             let opts = common.options();
             let (label, input) = try_read!(file, &opts);
-            let json = matches!(output, Format::Json);
-            finish(&label, releasegen::states(&input, &opts, json).map(|r| (r.yaml, r.warnings)))
+            let format = match output {
+                Format::Table => releasegen::StatesFormat::Table,
+                Format::Json => releasegen::StatesFormat::Json,
+                Format::Mermaid => releasegen::StatesFormat::Mermaid,
+            };
+            finish(&label, releasegen::states(&input, &opts, format).map(|r| (r.yaml, r.warnings)))
         }
     }
 }

@@ -23,6 +23,9 @@ pub struct Rule {
 pub struct Row {
     pub state: String,
     pub ready: Vec<usize>,
+    /// Whether the primary is ready. When it is not, default traffic (canary, mirror, and
+    /// blue-green with nothing ready) goes to a version that cannot serve it.
+    pub primary_ready: bool,
     pub weights: Vec<u32>,
     pub rules: Vec<Rule>,
 }
@@ -36,6 +39,7 @@ pub fn rows(r: &Release, plan: &Tree) -> Vec<Row> {
             Row {
                 state: state.label(n),
                 ready: (0..n).filter(|&i| state.is_ready(i)).collect(),
+                primary_ready: state.is_ready(0),
                 weights: weights.shown,
                 rules: rules_of(&obj),
             }
@@ -111,28 +115,79 @@ fn shares(dests: Vec<(String, Option<u64>)>) -> Vec<(String, u32)> {
     dests.into_iter().map(|(n, _)| n).zip(routing::percentages(&weights)).collect()
 }
 
-/// A match clause in one line: `headers.traffic.exact=test`, `headers: traffic=test`.
+/// A match clause in one line, in the same words for Istio and the Gateway API:
+/// `header traffic exact "test" and path prefix "/beta/"`. Values are JSON-quoted, so a
+/// control character in a header value is shown escaped and can never forge a table row or
+/// move a terminal's cursor.
 fn clause(m: &Value) -> String {
+    let Some(fields) = m.as_object() else { return quoted(m) };
     let mut parts = Vec::new();
-    flatten("", m, &mut parts);
-    parts.join(", ")
+    for (key, v) in fields {
+        match key.as_str() {
+            "headers" | "queryParams" | "withoutHeaders" => {
+                let what = match key.as_str() {
+                    "headers" => "header",
+                    "queryParams" => "query",
+                    _ => "no header",
+                };
+                named_matches(what, v, &mut parts);
+            }
+            "uri" | "path" => parts.push(format!("path {}", string_match(v))),
+            "method" if v.is_string() => parts.push(format!("method exact {}", quoted(v))),
+            "method" | "authority" | "scheme" => parts.push(format!("{key} {}", string_match(v))),
+            _ => parts.push(format!("{} {}", terminal_safe(key), quoted(v))),
+        }
+    }
+    parts.join(" and ")
 }
 
-fn flatten(prefix: &str, v: &Value, out: &mut Vec<String>) {
-    let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+/// Istio's `{name: StringMatch}` maps and the Gateway API's `[{name, value, type}]` lists.
+fn named_matches(what: &str, v: &Value, out: &mut Vec<String>) {
     match v {
-        Value::Object(m) if m.contains_key("name") && m.contains_key("value") => {
-            let op = m.get("type").and_then(Value::as_str).map(|t| format!(" ({t})")).unwrap_or_default();
-            out.push(format!("{prefix}: {}={}{op}", scalar(&m["name"]), scalar(&m["value"])));
+        Value::Object(m) => {
+            for (name, sm) in m {
+                out.push(format!("{what} {} {}", terminal_safe(name), string_match(sm)));
+            }
         }
-        Value::Object(m) => m.iter().for_each(|(k, v)| flatten(&join(k), v, out)),
-        Value::Array(a) => a.iter().for_each(|v| flatten(prefix, v, out)),
-        v => out.push(format!("{prefix}={}", scalar(v))),
+        Value::Array(items) => {
+            for item in items {
+                let name = item["name"].as_str().map_or_else(|| quoted(&item["name"]), terminal_safe);
+                out.push(format!("{what} {name} {}", string_match(item)));
+            }
+        }
+        other => out.push(format!("{what} {}", quoted(other))),
     }
 }
 
-fn scalar(v: &Value) -> String {
-    v.as_str().map_or_else(|| v.to_string(), str::to_string)
+/// `exact "v"`, `prefix "v"` or `regex "v"`, from an Istio StringMatch (`{exact: v}`) or a
+/// Gateway API match (`{type: PathPrefix, value: v}`; no type means exact).
+fn string_match(v: &Value) -> String {
+    if let Some(value) = v.get("value") {
+        let op = match v.get("type").and_then(Value::as_str) {
+            None | Some("Exact") => "exact".to_string(),
+            Some("PathPrefix") => "prefix".to_string(),
+            Some("RegularExpression") => "regex".to_string(),
+            Some(other) => terminal_safe(other),
+        };
+        return format!("{op} {}", quoted(value));
+    }
+    match v.as_object().and_then(|m| m.iter().next()) {
+        Some((op, value)) => format!("{} {}", terminal_safe(op), quoted(value)),
+        None => quoted(v),
+    }
+}
+
+fn quoted(v: &Value) -> String {
+    v.to_string()
+}
+
+/// Text for a person's terminal: control characters (ESC, newlines, DEL, C1) are written as
+/// `\u{..}` escapes, so user text cannot forge lines or colours.
+pub fn terminal_safe(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars().map(|c| if c.is_control() { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() }).collect()
 }
 
 fn list(items: &[(String, u32)]) -> String {
@@ -150,7 +205,11 @@ pub fn table(r: &Release, rows: &[Row]) -> String {
     let mut cells = vec![["ready".to_string(), "rule".into(), "match".into(), "traffic".into(), "mirrored".into()]];
     for row in rows {
         for (k, rule) in row.rules.iter().enumerate() {
-            let ready = if k == 0 { row.state.clone() } else { String::new() };
+            let ready = match (k, row.primary_ready) {
+                (0, true) => row.state.clone(),
+                (0, false) => format!("{} (primary not ready)", row.state),
+                _ => String::new(),
+            };
             let matches = match (rule.matches.is_empty(), k) {
                 (false, _) => rule.matches.join(" or "),
                 (true, 0) => "(all traffic)".to_string(),
@@ -166,6 +225,16 @@ pub fn table(r: &Release, rows: &[Row]) -> String {
             let dashes: Vec<String> = widths.iter().map(|w| "-".repeat((*w).max(3))).collect();
             out.push_str(&format!("| {} |\n", dashes.join(" | ")));
         }
+    }
+    if rows.iter().any(|row| !row.primary_ready) {
+        let primary = &r.versions[0].target.name;
+        let note = match r.strategy {
+            crate::model::Strategy::BlueGreen => format!(
+                "the ready versions share the traffic; with none ready, all of it goes to `{primary}`, which cannot serve it"
+            ),
+            _ => format!("traffic outside the cohorts still goes to `{primary}` (the primary is the default destination in every state), which cannot serve it"),
+        };
+        out.push_str(&format!("\n(primary not ready): {note}.\n"));
     }
     out
 }
@@ -192,6 +261,7 @@ pub fn json(r: &Release, rows: &[Row]) -> Value {
         "states": rows.iter().map(|row| json!({
             "state": row.state,
             "ready": row.ready,
+            "primaryReady": row.primary_ready,
             "weights": row.weights,
             "rules": row.rules.iter().map(|rule| json!({
                 "name": rule.name,
@@ -201,4 +271,66 @@ pub fn json(r: &Release, rows: &[Row]) -> Value {
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
+}
+
+/// A Mermaid flowchart (GitHub and GitLab render it in a pull request): one box per readiness
+/// state, in it every version, and an arrow for each cohort and share of traffic (dotted:
+/// mirrored copies). Versions that are not ready in the state are drawn dashed and red.
+pub fn mermaid(r: &Release, rows: &[Row]) -> String {
+    let mut out = String::from("flowchart TB\n");
+    out.push_str("  classDef ready stroke:#2a7d2a,stroke-width:2px\n");
+    out.push_str("  classDef unready stroke:#c0392b,stroke-width:2px,stroke-dasharray:5 5,color:#c0392b\n");
+    for (k, row) in rows.iter().enumerate() {
+        let title = if row.primary_ready {
+            format!("state {}", row.state)
+        } else {
+            format!("state {}: primary not ready", row.state)
+        };
+        out.push_str(&format!("  subgraph s{k} [\"{}\"]\n    direction LR\n", mermaid_text(&title)));
+        out.push_str(&format!("    s{k}_in([\"requests to {}\"])\n", mermaid_text(&r.name)));
+        for (i, v) in r.versions.iter().enumerate() {
+            let ready = row.ready.contains(&i);
+            let (label, class) = if ready { (v.target.name.clone(), "ready") } else { (format!("{} (not ready)", v.target.name), "unready") };
+            out.push_str(&format!("    s{k}_v{i}[\"{}\"]:::{class}\n", mermaid_text(&label)));
+        }
+        let index_of = |name: &str| r.versions.iter().position(|v| v.target.name == name);
+        for (j, rule) in row.rules.iter().enumerate() {
+            let matched = match (rule.matches.is_empty(), j) {
+                (false, _) => rule.matches.join(" or "),
+                (true, 0) => "all traffic".to_string(),
+                (true, _) => "all other traffic".to_string(),
+            };
+            for (name, pct) in &rule.to {
+                let Some(i) = index_of(name) else { continue };
+                let label = if rule.to.len() > 1 { format!("{matched}: {pct}%") } else { matched.clone() };
+                out.push_str(&format!("    s{k}_in -->|\"{}\"| s{k}_v{i}\n", mermaid_text(&label)));
+            }
+            for (name, pct) in &rule.mirrored {
+                let Some(i) = index_of(name) else { continue };
+                out.push_str(&format!("    s{k}_in -.->|\"mirror {pct}%\"| s{k}_v{i}\n"));
+            }
+        }
+        out.push_str("  end\n");
+    }
+    out
+}
+
+/// Text inside a quoted Mermaid label: `#`, `"`, `<`, `>`, `&`, `|` and the backtick become entity
+/// codes, so a header value can neither end the label nor add nodes or HTML; control
+/// characters are escaped as for a terminal.
+fn mermaid_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in terminal_safe(s).chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            '`' => out.push_str("#96;"),
+            '|' => out.push_str("#124;"),
+            c => out.push(c),
+        }
+    }
+    out
 }

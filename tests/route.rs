@@ -159,3 +159,34 @@ fn ready_sets_argo_cd_sync_waves() {
         assert!(!without_ready.contains("sync-wave"));
     }
 }
+
+/// `states --output mermaid`: a flowchart per state; unready versions are drawn as such, and
+/// the primary-not-ready states are titled so.
+#[test]
+fn states_as_mermaid_flowcharts() {
+    for fixture in ["seed-gateway-api-canary-2-candidate", "three-versions-deployment-istio-mirror", "kserve-standard-canary"] {
+        let (code, out, err) = run(&["states", &format!("fixtures/{fixture}.yaml"), "--name", "demo", "--output", "mermaid"], b"");
+        assert_eq!(code, Some(0), "{err}");
+        insta::assert_snapshot!(format!("states-mermaid-{fixture}"), out);
+    }
+}
+
+/// A header value with a newline, an ANSI escape and Mermaid/Markdown syntax can neither
+/// forge a row of the table nor a node of the flowchart, nor reach the terminal raw.
+#[test]
+fn states_escape_user_text_for_people() {
+    let values = "environment: deployment-istio\napplication:\n  strategy: canary\n  versions:\n  - image: x\n  - image: x\n    match:\n    - headers:\n        x-c:\n          exact: \"a\\n| 1 | fake | row |\\e[31m\\\"]-->x[\\\"evil#`<b>\"\n";
+    let (code, table, err) = run(&["states", "-", "--name", "demo"], values.as_bytes());
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!table.contains('\u{1b}'), "raw ESC in:\n{table}");
+    assert!(table.contains(r#"\u001b[31m"#), "{table}");
+    assert!(!table.lines().any(|l| l.starts_with("| 1 | fake")), "forged row:\n{table}");
+    let rows = table.lines().filter(|l| l.starts_with('|')).count();
+    assert_eq!(rows, 2 + 1 + 1 + 2 + 2, "header, none, 0, 1 (two rules), 0-1 (two rules):\n{table}");
+    let (code, chart, _) = run(&["states", "-", "--name", "demo", "--output", "mermaid"], values.as_bytes());
+    assert_eq!(code, Some(0));
+    assert!(!chart.contains('\u{1b}') && !chart.contains("<b>") && !chart.contains("-->x["), "{chart}");
+    assert!(chart.contains(r#"#124;\u001b[31m\#quot;]--#gt;x[\#quot;evil#35;#96;#lt;b#gt;#quot;"|"#), "{chart}");
+    // Every line of the chart is one statement: the value's newline did not start another.
+    assert!(chart.lines().all(|l| l.starts_with("  ") || l == "flowchart TB"), "{chart}");
+}

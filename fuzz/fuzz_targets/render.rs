@@ -12,6 +12,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(out) = releasegen::render(data, &opts) else { return };
     if out.yaml.len() < 16 << 10 {
         assert_eq!(releasegen::render(data, &opts).map(|o| o.yaml).ok(), Some(out.yaml));
-        let _ = releasegen::states(data, &opts, false);
+        for f in [releasegen::StatesFormat::Table, releasegen::StatesFormat::Json, releasegen::StatesFormat::Mermaid] {
+            let _ = releasegen::states(data, &opts, f);
+        }
     }
 });
