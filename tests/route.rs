@@ -190,3 +190,29 @@ fn states_escape_user_text_for_people() {
     // Every line of the chart is one statement: the value's newline did not start another.
     assert!(chart.lines().all(|l| l.starts_with("  ") || l == "flowchart TB"), "{chart}");
 }
+
+/// An annotation at the top of its range (`4294967295`, what the controller's ParseUint(…, 32)
+/// accepts) next to a primary of weight 50: the primary's share is 0.000001 %, yet it keeps
+/// its destination with a share of at least 1, on Istio and the Gateway API alike.
+#[test]
+fn route_keeps_a_tiny_share_next_to_a_huge_annotation() {
+    for fixture in ["deployment-istio-blue-green", "deployment-gtw-blue-green"] {
+        let values = std::fs::read(common::root().join(format!("fixtures/{fixture}.yaml"))).unwrap();
+        let opts = common::options(fixture, None);
+        let (r, _) = releasegen::release(&values, &opts).unwrap();
+        let mut live = live_for(&r, State(3), 0);
+        let cm = format!("{}-weight-config", r.versions[1].target.name);
+        for item in live["items"].as_array_mut().unwrap() {
+            if item["metadata"]["name"] == cm.as_str() {
+                item["metadata"]["annotations"] = json!({"iter8.tools/weight": "4294967295"});
+            }
+        }
+        let routed = releasegen::route(&values, live.to_string().as_bytes(), &opts).unwrap();
+        let obj = &common::docs(&routed.yaml)[0];
+        let dests = &common::live_destinations(obj)[0];
+        let names: Vec<&str> = dests.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, [r.versions[0].target.name.as_str(), r.versions[1].target.name.as_str()], "{fixture}");
+        let weights: Vec<Option<u64>> = dests.iter().map(|(_, w)| *w).collect();
+        assert_eq!(weights, [Some(1), Some(99)], "{fixture}");
+    }
+}
