@@ -212,6 +212,11 @@ pub fn route(values_input: &[u8], live_input: &[u8], opts: &Options) -> Result<R
     };
     let live = live::read(live_input, opts.limits, &release.namespace).map_err(fail)?;
     let verdicts = live.judge(&release);
+    let mut warnings = warnings;
+    warnings.extend(verdicts.iter().flat_map(|v| v.warnings.iter().cloned()));
+    if !live.has_any_of(&release) {
+        warnings.push(nothing_of_the_release(&release, &live));
+    }
     let state = live::state(&verdicts);
     let overrides: Vec<Option<u32>> = verdicts.iter().map(|v| v.weight_override).collect();
     let weights = routing::state_weights(&release, state, &overrides);
@@ -235,6 +240,21 @@ pub enum StatesFormat {
     Json,
     /// A Mermaid flowchart per state.
     Mermaid,
+}
+
+/// Live objects that hold nothing of the release: said on stderr, since the usual cause is a
+/// wrong `--namespace` or kubectl context, and the result routes as "nothing ready".
+fn nothing_of_the_release(release: &model::Release, live: &live::Live) -> Problem {
+    let (name, ns) = (&release.name, &release.namespace);
+    let msg = if live.empty_list {
+        format!("the live objects are an empty List: nothing of release {name} is deployed in namespace {ns} yet; routing as nothing ready")
+    } else {
+        format!(
+            "no live object belongs to release {name} in namespace {ns} (saw {}); check --namespace and the kubectl context; routing as nothing ready",
+            live.seen()
+        )
+    };
+    Problem::new("", msg).in_source(live::SOURCE)
 }
 
 /// Every readiness state, for review, in `format`.

@@ -16,7 +16,12 @@ use std::collections::HashMap;
 #[derive(Debug, Default)]
 pub struct Live {
     objects: HashMap<(String, String, String), Value>,
+    /// The input was one `List` with no items: nothing is deployed yet, said explicitly.
+    pub empty_list: bool,
 }
+
+/// Where the live objects come from, in every message about them.
+pub const SOURCE: &str = "<stdin>";
 
 /// How one version was judged, with the reasons for `-v`.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,33 +30,49 @@ pub struct Verdict {
     pub why: Vec<String>,
     /// A valid `iter8.tools/weight` annotation on the version's first resource.
     pub weight_override: Option<u32>,
+    /// Said on stderr every time: an `iter8.tools/weight` annotation that is not a weight.
+    pub warnings: Vec<Problem>,
 }
 
 /// Reads the live objects; `namespace` is assumed for objects that do not name one.
+/// Empty input is refused: it is what a failed `kubectl get` upstream leaves in the pipe, and
+/// reading it as "nothing is ready" would move the candidates' traffic away (SPEC §8).
 pub fn read(bytes: &[u8], limits: Limits, namespace: &str) -> Result<Live, Problem> {
     let docs = values::parse_stream(bytes, limits).map_err(|mut p| {
         p.message = format!("live objects: {}", p.message);
-        p
+        p.in_source(SOURCE)
     })?;
+    if docs.iter().all(|d| matches!(d.value, Val::Null)) {
+        let msg = "no live objects: the input is empty (a failed `kubectl get` upstream prints nothing); \
+                   routing is left as it is. Pipe `kubectl get ... -o json` with `set -o pipefail`, \
+                   or pass an empty List to say that nothing is deployed";
+        return Err(Problem::new("", msg).in_source(SOURCE));
+    }
     let mut live = Live::default();
+    let several = docs.len() > 1;
     for (d, doc) in docs.iter().enumerate() {
-        let path = format!("live[{d}]");
+        let path = if several { format!("document {}", d + 1) } else { String::new() };
         if doc.get("kind").is_some_and(|k| k.value == Val::Str("List".into())) {
             let Some(Val::Seq(items)) = doc.get("items").map(|n| &n.value) else {
-                return Err(at(&format!("{path}.items"), doc, "a List needs a list of items"));
+                return Err(at(&join(&path, "items"), doc, "a List needs a list of items"));
             };
+            live.empty_list |= items.is_empty() && !several;
             for (i, item) in items.iter().enumerate() {
-                live.add(item, &format!("{path}.items[{i}]"), namespace)?;
+                live.add(item, &join(&path, &format!("items[{i}]")), namespace)?;
             }
-        } else {
-            live.add(doc, &path, namespace)?;
+        } else if !matches!(doc.value, Val::Null) {
+            live.add(doc, if several { &path } else { "document 1" }, namespace)?;
         }
     }
     Ok(live)
 }
 
+fn join(prefix: &str, rest: &str) -> String {
+    if prefix.is_empty() { rest.to_string() } else { format!("{prefix}: {rest}") }
+}
+
 fn at(path: &str, node: &Node, msg: &str) -> Problem {
-    Problem::at_pos(path, msg, node.pos)
+    Problem::at_pos(path, msg, node.pos).in_source(SOURCE)
 }
 
 impl Live {
@@ -63,18 +84,34 @@ impl Live {
             Some(Val::Str(s)) if !s.is_empty() => Some(s.clone()),
             _ => None,
         };
-        let kind = text(node.get("kind")).ok_or_else(|| at(&format!("{path}.kind"), node, "an object needs a kind"))?;
+        let kind = text(node.get("kind")).ok_or_else(|| at(path, node, "an object needs a kind"))?;
         let meta = node.get("metadata");
         let name = text(meta.and_then(|m| m.get("name")))
-            .ok_or_else(|| at(&format!("{path}.metadata.name"), node, "an object needs metadata.name"))?;
+            .ok_or_else(|| at(&format!("{path} ({kind})"), node, "an object needs metadata.name"))?;
         let ns = text(meta.and_then(|m| m.get("namespace"))).unwrap_or_else(|| namespace.to_string());
         let key = (kind, ns, name);
         if self.objects.contains_key(&key) {
-            let msg = format!("{} {}/{} appears twice in the live objects", key.0, key.1, key.2);
-            return Err(at(path, node, &msg));
+            let named = format!("{path} ({} {}/{})", key.0, key.1, key.2);
+            return Err(at(&named, node, "appears twice in the live objects"));
         }
         self.objects.insert(key, node.to_json());
         Ok(())
+    }
+
+    /// Whether any object of the release is among the live objects.
+    pub fn has_any_of(&self, r: &Release) -> bool {
+        r.versions.iter().any(|v| r.resources(v).iter().any(|res| self.get(res).is_some()))
+    }
+
+    /// What the input held, for a message: up to five objects, then a count.
+    pub fn seen(&self) -> String {
+        let mut keys: Vec<&(String, String, String)> = self.objects.keys().collect();
+        keys.sort();
+        let mut shown: Vec<String> = keys.iter().take(5).map(|(k, ns, n)| format!("{k} {ns}/{n}")).collect();
+        if keys.len() > 5 {
+            shown.push(format!("{} more", keys.len() - 5));
+        }
+        shown.join(", ")
     }
 
     fn get(&self, res: &Resource) -> Option<&Value> {
@@ -104,16 +141,17 @@ impl Live {
             }
         }
         let ready = why.is_empty();
-        let weight_override = resources.first().and_then(|res| self.weight_annotation(res, ready, &mut why));
+        let mut warnings = Vec::new();
+        let weight_override = resources.first().and_then(|res| self.weight_annotation(res, ready, &mut why, &mut warnings));
         if ready {
             why.insert(0, "every resource exists and meets its conditions".into());
         }
-        Verdict { ready, why, weight_override }
+        Verdict { ready, why, weight_override, warnings }
     }
 
     /// The controller reads `iter8.tools/weight` from a version's first resource only, and
     /// ignores a value that is not a base-10 unsigned 32-bit integer.
-    fn weight_annotation(&self, res: &Resource, ready: bool, why: &mut Vec<String>) -> Option<u32> {
+    fn weight_annotation(&self, res: &Resource, ready: bool, why: &mut Vec<String>, warnings: &mut Vec<Problem>) -> Option<u32> {
         let text = self.get(res)?["metadata"]["annotations"]["iter8.tools/weight"].as_str()?;
         let valid = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
         match text.parse::<u32>().ok().filter(|_| valid) {
@@ -127,7 +165,13 @@ impl Live {
                 Some(w)
             }
             None => {
-                why.push(format!("ignored the invalid iter8.tools/weight annotation {text:?} of {} {}", res.kind.short(), res.obj.name));
+                let (kind, ns, name) = (res.kind.kind(), &res.obj.namespace, &res.obj.name);
+                why.push(format!("ignored the invalid iter8.tools/weight annotation {text:?} of {} {name}", res.kind.short()));
+                let msg = format!(
+                    "annotation iter8.tools/weight is {text:?}, not a whole number from 0 to 4294967295; \
+                     ignored, as the Iter8 controller ignores it: the version keeps its declared weight"
+                );
+                warnings.push(Problem::new(&format!("{kind} {ns}/{name}"), msg).in_source(SOURCE));
                 None
             }
         }

@@ -3,7 +3,7 @@
 #![forbid(unsafe_code)]
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use releasegen::problem::Problem;
+use releasegen::problem::{Problem, terminal_safe};
 use releasegen::{Failure, Options, Ready, model::Context};
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -155,7 +155,7 @@ fn main() -> ExitCode {
             let routed = releasegen::route(&input, &live, &opts);
             if verbose && let Ok(r) = &routed {
                 let mut err = std::io::stderr().lock();
-                r.explain.iter().for_each(|l| drop(writeln!(err, "{l}")));
+                r.explain.iter().for_each(|l| drop(writeln!(err, "{}", terminal_safe(l))));
             }
             finish(&label, routed.map(|r| (r.yaml, r.warnings)))
         }
@@ -252,9 +252,11 @@ fn report(problems: &[Problem], kind: &str, label: &str) {
         let _ = writeln!(err, "{kind}: {} {kind}s; the first {SHOWN_PROBLEMS} follow", problems.len());
     }
     for p in problems.iter().take(SHOWN_PROBLEMS) {
-        let _ = writeln!(err, "{kind}: {p}");
+        // Keys, values and live object names are user text: escaped, so none can forge a line
+        // (`\nerror: FAKE`) or colour the terminal.
+        let _ = writeln!(err, "{kind}: {}", terminal_safe(&p.to_string()));
         if let Some(pos) = p.pos {
-            let _ = writeln!(err, "  --> {label}:{}:{}", pos.line, pos.col);
+            let _ = writeln!(err, "  --> {}:{}:{}", p.source.as_deref().unwrap_or(label), pos.line, pos.col);
         }
     }
 }

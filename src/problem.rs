@@ -16,30 +16,51 @@ pub struct Problem {
     pub path: String,
     pub message: String,
     pub pos: Option<Pos>,
+    /// The input the problem is in, when it is not the values (`<stdin>` for `route`'s live
+    /// objects), so a message never points at the values file for a fault in another input.
+    pub source: Option<String>,
 }
 
 impl Problem {
     pub fn new(path: &str, message: impl Into<String>) -> Self {
-        Problem { path: path.to_string(), message: message.into(), pos: None }
+        Problem { path: path.to_string(), message: message.into(), pos: None, source: None }
+    }
+
+    /// The same problem, said to be in `source`.
+    pub fn in_source(mut self, source: &str) -> Self {
+        self.source = Some(source.to_string());
+        self
     }
 
     pub fn at_pos(path: &str, message: &str, pos: Pos) -> Self {
-        Problem { path: path.to_string(), message: message.to_string(), pos: Some(pos) }
+        Problem { path: path.to_string(), message: message.to_string(), pos: Some(pos), source: None }
     }
 
     pub fn input(message: String) -> Self {
-        Problem { path: String::new(), message, pos: None }
+        Problem { path: String::new(), message, pos: None, source: None }
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(source) = &self.source {
+            write!(f, "{source}: ")?;
+        }
         if self.path.is_empty() {
             write!(f, "{}", self.message)
         } else {
             write!(f, "{}: {}", self.path, self.message)
         }
     }
+}
+
+/// Text for a person's terminal: control characters (ESC, newlines, DEL, C1) are written as
+/// `\u{..}` escapes, so user text cannot forge lines or colours.
+pub fn terminal_safe(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars().map(|c| if c.is_control() { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() }).collect()
 }
 
 /// Errors and warnings gathered while validating, so one run reports every problem.

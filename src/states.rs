@@ -4,6 +4,7 @@
 //! hold, so the review shows what will be applied.
 
 use crate::model::Release;
+use crate::problem::terminal_safe;
 use crate::routing::{self, State, Tree};
 use serde_json::{Value, json};
 
@@ -181,14 +182,6 @@ fn quoted(v: &Value) -> String {
     v.to_string()
 }
 
-/// Text for a person's terminal: control characters (ESC, newlines, DEL, C1) are written as
-/// `\u{..}` escapes, so user text cannot forge lines or colours.
-pub fn terminal_safe(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
-        return s.to_string();
-    }
-    s.chars().map(|c| if c.is_control() { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() }).collect()
-}
 
 fn list(items: &[(String, u32)]) -> String {
     items.iter().map(|(n, p)| format!("{n} {p}%")).collect::<Vec<_>>().join(", ")

@@ -128,3 +128,51 @@ fn helm4_plugin_manifest() {
     assert_eq!(cmd["command"], "releasegen");
     assert_eq!(cmd["args"][0], "post-render");
 }
+
+/// The README's no-controller loop (`examples/no-controller/route-loop.sh`) with a stand-in
+/// kubectl: when `kubectl get` fails, or prints nothing, nothing is applied; when it works,
+/// the routing object for the live state is.
+#[test]
+fn route_loop_applies_nothing_when_kubectl_get_fails() {
+    let dir = std::env::temp_dir().join(format!("releasegen-loop-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let live = r#"{"kind":"List","items":[
+      {"kind":"Deployment","metadata":{"name":"demo-0","namespace":"demo"},"status":{"conditions":[{"type":"Available","status":"True"}]}},
+      {"kind":"Service","metadata":{"name":"demo-0","namespace":"demo"}},
+      {"kind":"Deployment","metadata":{"name":"demo-1","namespace":"demo"},"status":{"conditions":[{"type":"Available","status":"True"}]}},
+      {"kind":"Service","metadata":{"name":"demo-1","namespace":"demo"}}]}"#;
+    std::fs::write(dir.join("live.json"), live).unwrap();
+    // The stand-in: `get` behaves as $GET says; `apply -f F` copies F to applied.yaml.
+    let stub = format!(
+        "#!/bin/sh\nd={}\ncase \"$1\" in\n get) case \"$GET\" in fail) echo 'error: the server does not have a resource type \"isvc\"' >&2; exit 1;; empty) exit 0;; *) cat $d/live.json;; esac;;\n apply) cp \"$3\" $d/applied.yaml;;\nesac\n",
+        dir.display()
+    );
+    std::fs::write(dir.join("kubectl"), stub).unwrap();
+    Command::new("chmod").arg("+x").arg(dir.join("kubectl")).status().unwrap();
+    let script = common::root().join("examples/no-controller/route-loop.sh");
+    let run = |get: &str| {
+        let _ = std::fs::remove_file(dir.join("applied.yaml"));
+        let out = Command::new("bash")
+            .arg(&script)
+            .args(["fixtures/deployment-istio-canary.yaml", "demo", "demo"])
+            .current_dir(common::root())
+            .env("KUBECTL", dir.join("kubectl"))
+            .env("RELEASEGEN", env!("CARGO_BIN_EXE_releasegen"))
+            .env("ROUNDS", "1")
+            .env("GET", get)
+            .output()
+            .unwrap();
+        (String::from_utf8_lossy(&out.stderr).into_owned(), std::fs::read_to_string(dir.join("applied.yaml")).ok())
+    };
+    let (err, applied) = run("fail");
+    assert!(applied.is_none(), "applied after a failed get: {applied:?}");
+    assert!(err.contains("routing was left as it was"), "{err}");
+    let (err, applied) = run("empty");
+    assert!(applied.is_none(), "applied after an empty get: {applied:?}");
+    assert!(err.contains("no live objects: the input is empty"), "{err}");
+    let (err, applied) = run("ok");
+    let applied = applied.unwrap_or_else(|| panic!("nothing applied: {err}"));
+    assert!(applied.contains("kind: VirtualService") && applied.contains("exact: test"), "{applied}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

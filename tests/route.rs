@@ -100,20 +100,76 @@ fn live_fixtures_route_as_snapshotted() {
 fn route_refuses_unreadable_live_input() {
     let v = "fixtures/deployment-istio-blue-green.yaml";
     for (input, message) in [
-        (&b"{not: [json"[..], "live objects: not valid YAML"),
-        (b"- just\n- a list\n", "live[0]: expected a Kubernetes object, found a list"),
-        (b"kind: List\nitems: 3\n", "live[0].items: a List needs a list of items"),
-        (b"apiVersion: v1\nkind: Service\nmetadata: {}\n", "live[0].metadata.name: an object needs metadata.name"),
-        (b"kind: Service\nmetadata: {name: a}\n---\nkind: Service\nmetadata: {name: a}\n", "Service demo/a appears twice"),
+        (&b"{not: [json"[..], "error: <stdin>: live objects: not valid YAML"),
+        (b"- just\n- a list\n", "error: <stdin>: document 1: expected a Kubernetes object, found a list"),
+        (b"kind: List\nitems: 3\n", "error: <stdin>: items: a List needs a list of items"),
+        (b"kind: List\nitems:\n- {kind: Service, metadata: {name: a}}\n- {apiVersion: v1, kind: Service, metadata: {}}\n", "error: <stdin>: items[1] (Service): an object needs metadata.name"),
+        (b"kind: Service\nmetadata: {name: a}\n---\nkind: Service\nmetadata: {name: a}\n", "error: <stdin>: document 2 (Service demo/a): appears twice in the live objects"),
     ] {
         let (code, out, err) = run(&["route", v, "--name", "demo", "--namespace", "demo"], input);
         assert_eq!(code, Some(1), "{err}");
         assert!(out.is_empty(), "{out}");
         assert!(err.contains(message), "{message:?} not in {err}");
+        assert!(!err.contains(v), "a live-object problem points at the values file:\n{err}");
     }
+    // Positions point at stdin, never at the values file.
+    let (_, _, err) = run(&["route", v, "--name", "demo", "--namespace", "demo"], b"kind: List\nitems:\n- 3\n");
+    assert!(err.contains("  --> <stdin>:3:3"), "{err}");
     let (code, out, err) = run(&["route", "fixtures/deployment-istio-none.yaml", "--name", "demo"], b"kind: List\nitems: []\n");
     assert_eq!((code, out.is_empty()), (Some(1), true));
     assert!(err.contains("has no routing object"), "{err}");
+}
+
+/// Empty stdin is what `kubectl get … | releasegen route` gets when kubectl fails: it must
+/// never route as "nothing ready" and take the candidates' traffic away (SPEC §8).
+#[test]
+fn route_refuses_empty_stdin() {
+    for input in [&b""[..], b"\n", b"  \n\n", b"# only a comment\n", b"---\n", b"\xef\xbb\xbf"] {
+        let (code, out, err) = run(&["route", "fixtures/deployment-istio-canary.yaml", "--name", "demo", "--namespace", "demo"], input);
+        assert_eq!(code, Some(1), "{input:?}: {err}");
+        assert!(out.is_empty(), "{input:?}: {out}");
+        assert!(err.contains("error: <stdin>: no live objects: the input is empty"), "{input:?}: {err}");
+    }
+}
+
+/// A readable list that holds nothing of the release (wrong namespace or context) routes as
+/// nothing ready, with a warning naming the release, the namespace and what was seen; an
+/// explicitly empty List does the same with a note.
+#[test]
+fn route_says_when_nothing_of_the_release_is_live() {
+    let v = "fixtures/deployment-istio-canary.yaml";
+    let foreign = br#"{"kind": "List", "items": [{"kind": "Deployment", "metadata": {"name": "httpbin-0", "namespace": "test"}}]}"#;
+    let (code, out, err) = run(&["route", v, "--name", "demo", "--namespace", "demo"], foreign);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("kind: VirtualService"));
+    assert!(
+        err.contains("warning: <stdin>: no live object belongs to release demo in namespace demo (saw Deployment test/httpbin-0); check --namespace"),
+        "{err}"
+    );
+    let (code, out, err) = run(&["route", v, "--name", "demo", "--namespace", "demo"], b"kind: List\nitems: []\n");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("kind: VirtualService"));
+    assert!(err.contains("warning: <stdin>: the live objects are an empty List: nothing of release demo is deployed in namespace demo yet"), "{err}");
+}
+
+/// An invalid weight annotation is a warning every time, not only with -v.
+#[test]
+fn route_warns_about_an_invalid_weight_annotation() {
+    let values = std::fs::read(common::root().join("fixtures/deployment-istio-blue-green.yaml")).unwrap();
+    let opts = common::options("deployment-istio-blue-green", None);
+    let (r, _) = releasegen::release(&values, &opts).unwrap();
+    for bad in ["30%", "-1", "1e9", "", "4294967296"] {
+        let mut live = live_for(&r, State(3), 0);
+        for item in live["items"].as_array_mut().unwrap() {
+            if item["metadata"]["name"] == "demo-1-weight-config" {
+                item["metadata"]["annotations"] = json!({"iter8.tools/weight": bad});
+            }
+        }
+        let (code, _, err) = run(&["route", "fixtures/deployment-istio-blue-green.yaml", "--name", "demo", "--namespace", "demo"], live.to_string().as_bytes());
+        assert_eq!(code, Some(0), "{err}");
+        let want = format!("warning: <stdin>: ConfigMap demo/demo-1-weight-config: annotation iter8.tools/weight is {bad:?}, not a whole number");
+        assert!(err.contains(&want), "{bad}: {err}");
+    }
 }
 
 #[test]

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Routes a release by live readiness with kubectl and releasegen alone: the Iter8 controller's
+# job, by hand. Each step runs only when the one before succeeded, so a failing `kubectl get`
+# (RBAC, a blip, a cluster without a kind) leaves the routing as it is: nothing is applied.
+#
+#   examples/no-controller/route-loop.sh values.yaml httpbin test
+#
+# KINDS: ask only for the kinds the environment uses (an unknown kind fails the whole get):
+#   deployment environments: deploy,svc,cm   KServe and ModelMesh: isvc,cm
+set -euo pipefail
+values=$1 name=$2 namespace=$3
+KINDS=${KINDS:-deploy,svc,cm}
+INTERVAL=${INTERVAL:-10}
+ROUNDS=${ROUNDS:-0}            # 0: forever
+RELEASEGEN=${RELEASEGEN:-releasegen}
+KUBECTL=${KUBECTL:-kubectl}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+round=0
+while :; do
+  if "$KUBECTL" get "$KINDS" -n "$namespace" -l iter8.tools/watch=true -o json > "$work/live.json" \
+    && "$RELEASEGEN" route -f "$values" --name "$name" --namespace "$namespace" < "$work/live.json" > "$work/route.yaml" \
+    && "$KUBECTL" apply -f "$work/route.yaml"; then
+    :
+  else
+    echo "route-loop: this round failed; the routing was left as it was" >&2
+  fi
+  round=$((round + 1))
+  if [ "$ROUNDS" -ne 0 ] && [ "$round" -ge "$ROUNDS" ]; then break; fi
+  sleep "$INTERVAL"
+done
