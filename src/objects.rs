@@ -13,7 +13,34 @@ use serde_json::{Map, Value, json};
 pub const CONFIGMAP_LIMIT: usize = 1 << 20;
 pub use crate::model::MAX_ROUTED_VERSIONS;
 
+/// Label of every object `render` emits but the live routing object: `kubectl apply --prune -l
+/// releasegen.dev/release=APP` then applies the release and prunes only its own objects.
+pub const RELEASE_LABEL: &str = "releasegen.dev/release";
+/// Label of the live routing object (template result, `ready-*`, `--ready`, `route`) instead,
+/// so a prune of the release never removes the route traffic is flowing through (SPEC §9).
+pub const ROUTING_LABEL: &str = "releasegen.dev/routing";
+
 pub fn manifests(r: &Release, plan: Option<&Tree>, ready: Option<State>) -> Result<Vec<Value>, Problem> {
+    let mut docs = release_objects(r, plan)?;
+    for doc in &mut docs {
+        set_label(doc, RELEASE_LABEL, &r.name);
+    }
+    if let (Some(plan), Some(state)) = (plan, ready) {
+        docs.push(routing::object_for(r, plan, state));
+    }
+    Ok(docs)
+}
+
+fn set_label(doc: &mut Value, key: &str, value: &str) {
+    let Some(meta) = doc.get_mut("metadata").and_then(Value::as_object_mut) else { return };
+    let labels = meta.entry("labels").or_insert_with(|| json!({}));
+    if let Some(labels) = labels.as_object_mut() {
+        labels.insert(key.to_string(), value.into());
+    }
+}
+
+/// Everything of the release but the live routing object.
+fn release_objects(r: &Release, plan: Option<&Tree>) -> Result<Vec<Value>, Problem> {
     if r.env.kserve_native() {
         return Ok(vec![crate::native::inference_service(r)]);
     }
@@ -29,9 +56,6 @@ pub fn manifests(r: &Release, plan: Option<&Tree>, ready: Option<State>) -> Resu
         docs.extend(r.versions.iter().map(weight_config));
     }
     docs.push(routemap(r, plan)?);
-    if let (Some(plan), Some(state)) = (plan, ready) {
-        docs.push(routing::object_for(r, plan, state));
-    }
     Ok(docs)
 }
 

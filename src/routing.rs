@@ -153,7 +153,7 @@ pub fn plan(r: &Release) -> Option<Tree> {
     Some(map(vec![
         ("apiVersion", s(api)),
         ("kind", s(kind)),
-        ("metadata", val(json!({"name": r.name, "namespace": r.namespace}))),
+        ("metadata", val(json!({"name": r.name, "namespace": r.namespace, "labels": {crate::objects::ROUTING_LABEL: r.name}}))),
         ("spec", spec),
     ]))
 }

@@ -61,3 +61,43 @@ fn kubectl_reads_exactly_what_releasegen_meant() {
     }
     assert!(compared > 100, "compared only {compared} objects");
 }
+
+/// The prune labels as kubectl reads them (SPEC §9): every object `render --ready all` emits
+/// carries `releasegen.dev/release: APP` and not the routing label, except the live routing
+/// object, which carries `releasegen.dev/routing: APP` and not the release label. So
+/// `kubectl apply --prune -l releasegen.dev/release=APP` selects the release without its live
+/// route, and `-l releasegen.dev/routing=APP` selects just the route. The routemap's template
+/// and every `ready-*` state write the same routing label (the invariants compare them).
+#[test]
+fn prune_labels_split_the_release_from_its_live_route() {
+    let mut checked = 0;
+    for (stem, path) in common::fixtures() {
+        let out = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+            .args(["render", "--ready", "all"])
+            .args(["--name", common::name_for(&stem).0, "--namespace", common::name_for(&stem).1])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{stem}: {}", String::from_utf8_lossy(&out.stderr));
+        let Some(read) = kubectl_decode(&String::from_utf8(out.stdout).unwrap()) else { return };
+        let input = std::fs::read(&path).unwrap();
+        let (release, _) = releasegen::release(&input, &common::options(&stem, None)).unwrap();
+        let app = release.name.as_str();
+        let routes = releasegen::routing::plan(&release).is_some();
+        for (i, obj) in read.iter().enumerate() {
+            let labels = &obj["metadata"]["labels"];
+            let is_route = routes && i + 1 == read.len();
+            let what = format!("{stem}: {} {}", obj["kind"], obj["metadata"]["name"]);
+            if is_route {
+                assert!(matches!(obj["kind"].as_str(), Some("VirtualService" | "HTTPRoute")), "{what}");
+                assert_eq!(labels["releasegen.dev/routing"], app, "{what}");
+                assert!(labels.get("releasegen.dev/release").is_none(), "{what}: a prune of the release would remove the live route");
+            } else {
+                assert_eq!(labels["releasegen.dev/release"], app, "{what}");
+                assert!(labels.get("releasegen.dev/routing").is_none(), "{what}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "checked only {checked} objects");
+}
