@@ -20,20 +20,43 @@ struct Doc<'a> {
     text: &'a str,
 }
 
-/// Splits a stream where kubectl and Helm do: at lines that begin with `---`.
-fn split(stream: &str) -> Vec<Doc<'_>> {
+/// Splits a stream where kubectl and Helm do: at lines that begin with `---`. A separator
+/// line may carry only spaces and a comment after `---`; content there (`--- {a: 1}`) is
+/// split differently by Helm (kept) and kubectl (refused), so it is refused here by line,
+/// never dropped.
+fn split(stream: &str) -> Result<Vec<Doc<'_>>, Problem> {
     let mut docs = Vec::new();
     let mut start = 0;
     let mut offset = 0;
-    for line in stream.split_inclusive('\n') {
-        if line.starts_with("---") {
+    for (n, line) in stream.split_inclusive('\n').enumerate() {
+        if let Some(rest) = line.strip_prefix("---") {
+            let rest = rest.trim();
+            if !rest.is_empty() && !rest.starts_with('#') {
+                let msg = format!(
+                    "line {}: content on a document separator line (`--- {}`) is read differently by Helm and kubectl; put it on the next line",
+                    n + 1,
+                    rest.chars().take(40).collect::<String>()
+                );
+                return Err(Problem::input(msg));
+            }
             docs.push(Doc { text: &stream[start..offset] });
             start = offset + line.len();
         }
         offset += line.len();
     }
     docs.push(Doc { text: &stream[start..] });
-    docs.into_iter().filter(|d| d.text.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))).collect()
+    Ok(docs.into_iter().filter(|d| d.text.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))).collect())
+}
+
+/// Whether a document's text says it is a Release: a top-level `kind: Release` (or the JSON
+/// spelling) next to our API group. Only such a document must parse as values; any other
+/// keeps its bytes, whatever the values reader would think of it.
+fn looks_like_release(text: &str) -> bool {
+    let kind_line = text.lines().any(|l| {
+        l.strip_prefix("kind:").is_some_and(|v| v.trim().trim_matches(|c| c == '"' || c == '\'') == document::KIND)
+    });
+    let json_kind = text.contains("\"kind\":\"Release\"") || text.contains("\"kind\": \"Release\"");
+    (kind_line || json_kind) && text.contains("releasegen.dev/")
 }
 
 /// The `# Source:` comment of a Helm 3 document, if any.
@@ -45,7 +68,9 @@ fn source_comment(text: &str) -> Option<&str> {
 pub fn run(input: &[u8], opts: &Options) -> Result<(String, Vec<Problem>), Failure> {
     let text = std::str::from_utf8(input)
         .map_err(|e| Failure { errors: vec![Problem::input(format!("the stream is not UTF-8 (at byte {})", e.valid_up_to()))], warnings: vec![] })?;
-    let docs = split(text);
+    // A byte-order mark belongs to the stream, not to its first document.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let docs = split(text).map_err(|p| Failure { errors: vec![p], warnings: vec![] })?;
     if docs.is_empty() {
         return Err(Failure { errors: vec![Problem::input("the stream has no documents to post-render".into())], warnings: vec![] });
     }
@@ -80,7 +105,13 @@ fn expand(doc: &Doc, index: usize, opts: &Options) -> Result<Option<(String, Vec
     if !doc.text.contains("releasegen.dev/") {
         return Ok(None);
     }
-    let root = values::parse(doc.text.as_bytes(), opts.limits).map_err(|p| Failure { errors: vec![at(p)], warnings: vec![] })?;
+    let root = match values::parse(doc.text.as_bytes(), opts.limits) {
+        Ok(root) => root,
+        // Another chart's object that merely mentions our group (a duplicate key, deep
+        // nesting, an anchor our limits refuse): not ours to judge; its bytes pass through.
+        Err(_) if !looks_like_release(doc.text) => return Ok(None),
+        Err(p) => return Err(Failure { errors: vec![at(p)], warnings: vec![] }),
+    };
     if !document::is_release(&root) {
         return Ok(None);
     }
@@ -128,9 +159,18 @@ mod tests {
 
     #[test]
     fn splits_like_kubectl() {
-        let docs = split("---\n# Source: a\nx: 1\n---\ny: 2\n--- \n# only a comment\n---\n");
+        let docs = split("---\n# Source: a\nx: 1\n---\ny: 2\n--- \n# only a comment\n--- # c\n").unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].text, "# Source: a\nx: 1\n");
         assert_eq!(source_comment(docs[0].text), Some("# Source: a"));
+        assert!(split("a: 1\n--- {b: 2}\n").is_err());
+        assert!(split("a: 1\n---b\n").is_err());
+    }
+
+    #[test]
+    fn knows_a_release_by_its_text() {
+        assert!(looks_like_release("apiVersion: releasegen.dev/v1alpha1\nkind: Release\n"));
+        assert!(looks_like_release("{\"apiVersion\": \"releasegen.dev/v1alpha1\", \"kind\": \"Release\"}"));
+        assert!(!looks_like_release("kind: ConfigMap\ndata:\n  note: see releasegen.dev/v1alpha1 kind: Release\n"));
     }
 }

@@ -81,3 +81,29 @@ fn a_bad_release_fails_with_nothing_on_stdout() {
     let (code, out, _) = post_render("apiVersion: releasegen.dev/v1alpha1\nkind: Release\nmetadata: {name: x}\nspec: [1]\n", &[]);
     assert_eq!((code, out.as_str()), (Some(1), ""));
 }
+
+/// Found by an adversarial review: a byte-order mark, content on a separator line, and a
+/// foreign document that merely mentions our group. Everything that is not a Release keeps
+/// its bytes, or the stream is refused with the reason, never dropped.
+#[test]
+fn everything_else_passes_through_or_is_refused_clearly() {
+    let release = stream("helm3-stream.yaml");
+    let (code, plain, err) = post_render(&release, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    // A leading BOM: the same output as without it (kubectl rejected `---\n\u{feff}---`).
+    let (code, out, err) = post_render(&format!("\u{feff}{release}"), &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, plain);
+    assert!(!out.contains('\u{feff}'));
+    // Content on a separator line: refused by line, nothing on stdout.
+    let (code, out, err) = post_render("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n--- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n", &[]);
+    assert_eq!(code, Some(1));
+    assert!(out.is_empty(), "{out}");
+    assert!(err.contains("line 4: content on a document separator line (`--- {apiVersion: v1, kind: ConfigMap, metada`) is read differently by Helm and kubectl"), "{err}");
+    // Another chart's object that mentions releasegen.dev/ and would fail the values' limits
+    // (a duplicate key): its bytes come back untouched.
+    let foreign = "# Source: other/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: docs\ndata:\n  link: https://releasegen.dev/docs\n  link: again\n";
+    let (code, out, err) = post_render(&format!("---\n{foreign}"), &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, format!("---\n{foreign}"));
+}
