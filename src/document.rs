@@ -36,8 +36,25 @@ pub fn values_of<'a>(root: &'a Node, ctx: &Context) -> Result<(&'a Node, Context
             Some(Val::Str(s)) if !s.is_empty() => Some(s.clone()),
             _ => None,
         };
+        // A flag that says otherwise is an error naming both, never a silent choice (SPEC §9).
+        if let (Some(doc), Some(flag)) = (text("name"), &ctx.release_name)
+            && doc != *flag
+        {
+            let msg = format!("the Release is named {doc:?}, but --name (under Argo CD: the Application's name) says {flag:?}; make them agree or leave one out");
+            return Err(Problem::new("metadata.name", msg));
+        }
+        let explicit_ns = ctx.namespace.as_ref().filter(|_| ctx.namespace_origin.is_none());
+        if let (Some(doc), Some(flag)) = (text("namespace"), explicit_ns)
+            && doc != *flag
+        {
+            let msg = format!("the Release is in namespace {doc:?}, but --namespace (under Argo CD: the Application's namespace) says {flag:?}; make them agree or leave one out");
+            return Err(Problem::new("metadata.namespace", msg));
+        }
         ctx.release_name = text("name").or(ctx.release_name);
-        ctx.namespace = text("namespace").or(ctx.namespace);
+        if let Some(ns) = text("namespace") {
+            ctx.namespace = Some(ns);
+            ctx.namespace_origin = None;
+        }
     }
     match root.get("spec") {
         Some(spec) if matches!(spec.value, Val::Map(_)) => Ok((spec, ctx, "spec.")),

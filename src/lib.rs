@@ -19,6 +19,7 @@ pub mod krm;
 pub mod live;
 pub mod model;
 pub mod names;
+pub mod namespace;
 pub mod native;
 pub mod objects;
 pub mod post_render;

@@ -104,9 +104,10 @@ struct Common {
     /// The release name (application name unless application.metadata.name is set).
     #[arg(long)]
     name: Option<String>,
-    /// The release namespace (unless application.metadata.namespace is set).
-    #[arg(long, default_value = "default")]
-    namespace: String,
+    /// The release namespace (unless application.metadata.namespace is set); else
+    /// $HELM_NAMESPACE, the kubeconfig's current context, or default, as Helm finds it.
+    #[arg(short = 'n', long)]
+    namespace: Option<String>,
     /// Treat unknown keys as errors instead of warnings.
     #[arg(long)]
     strict: bool,
@@ -127,8 +128,9 @@ enum Format {
 
 impl Common {
     fn options(self) -> Options {
+        let (namespace, namespace_origin) = releasegen::namespace::resolve(self.namespace);
         let mut opts = Options {
-            context: Context { release_name: self.name, namespace: Some(self.namespace), strict: self.strict },
+            context: Context { release_name: self.name, namespace: Some(namespace), strict: self.strict, namespace_origin },
             ..Options::default()
         };
         opts.limits.max_bytes = self.max_input_bytes;
@@ -160,16 +162,19 @@ fn main() -> ExitCode {
             finish(&label, routed.map(|r| (r.yaml, r.warnings)))
         }
         Command::PostRender { ready, no_sync_waves, strict, max_input_bytes } => {
-            let common = Common { name: None, namespace: "default".into(), strict, max_input_bytes };
+            let common = Common { name: None, namespace: Some("default".into()), strict, max_input_bytes };
             let mut opts = common.options();
+            // Each Release document carries its own namespace; plain values default to `default`.
+            opts.context.namespace = None;
             opts.ready = ready;
             opts.sync_waves = !no_sync_waves;
             let (label, input) = try_read!(None, &opts);
             finish(&label, releasegen::post_render::run(&input, &opts))
         }
         Command::Krm { ready, max_input_bytes } => {
-            let common = Common { name: None, namespace: "default".into(), strict: false, max_input_bytes };
+            let common = Common { name: None, namespace: Some("default".into()), strict: false, max_input_bytes };
             let mut opts = common.options();
+            opts.context.namespace = None;
             opts.ready = ready;
             let (_, input) = try_read!(None, &opts);
             let out = releasegen::krm::run(&input, &opts);

@@ -261,6 +261,9 @@ pub struct Context {
     pub release_name: Option<String>,
     pub namespace: Option<String>,
     pub strict: bool,
+    /// Why `namespace` is what it is, when `--namespace` did not say it ($HELM_NAMESPACE, the
+    /// kubeconfig, the default): said on stderr whenever the release uses it.
+    pub namespace_origin: Option<String>,
 }
 
 pub const DEFAULT_WEIGHT: u32 = 50;
@@ -432,6 +435,49 @@ impl Reader {
         }
     }
 
+    /// The application's name and namespace: its own metadata, else `--name` / the release
+    /// namespace. A bad flag is reported once, against the flag, and stops here, rather than
+    /// as errors about derived names (`HttpBin-0`) the user never wrote. A namespace the user
+    /// did not give is said on stderr with where it came from.
+    fn identity(&mut self, meta: &Meta, app: &Node, ctx: &Context) -> Option<(String, String)> {
+        let name = match (&meta.name, &ctx.release_name) {
+            (Some(n), _) => {
+                self.name(n, app.get("metadata"), "application.metadata.name", names::rfc1035_label);
+                n.clone()
+            }
+            (None, Some(n)) => {
+                if let Err(e) = names::rfc1035_label(n) {
+                    self.error("--name", None, format!("{} {e}; the release name names the application and, with -0, -1, its versions", quote(n)));
+                    return None;
+                }
+                n.clone()
+            }
+            (None, None) => {
+                self.error("application.metadata.name", None, "no release name: pass --name or set application.metadata.name");
+                return None;
+            }
+        };
+        let namespace = match (&meta.namespace, &ctx.namespace) {
+            (Some(ns), _) => {
+                self.name(ns, None, "application.metadata.namespace", names::dns_label);
+                ns.clone()
+            }
+            (None, ns) => {
+                let ns = ns.clone().unwrap_or_else(|| "default".into());
+                let flag = if ctx.namespace_origin.as_deref().is_some_and(|o| o.contains("HELM_NAMESPACE")) { "$HELM_NAMESPACE" } else { "--namespace" };
+                if let Err(e) = names::dns_label(&ns) {
+                    self.error(flag, None, format!("{} {e}", quote(&ns)));
+                    return None;
+                }
+                if let Some(origin) = &ctx.namespace_origin {
+                    self.report.warn(Problem::new("--namespace", format!("not given; using {}, {origin}", quote(&ns))));
+                }
+                ns
+            }
+        };
+        Some((name, namespace))
+    }
+
     fn release(&mut self, root: &Node, ctx: &Context) -> Option<Release> {
         if !matches!(root.value, Val::Map(_)) {
             self.error("", Some(root), format!("release values must be a mapping, found {}", root.describe()));
@@ -512,14 +558,7 @@ impl Reader {
     ) -> Option<Release> {
         self.known_keys(app, "application", APP_KEYS);
         let meta = self.metadata(app.get("metadata"), "application.metadata");
-        let name = meta.name.clone().or_else(|| ctx.release_name.clone());
-        let Some(name) = name else {
-            self.error("application.metadata.name", None, "no release name: pass --name or set application.metadata.name");
-            return None;
-        };
-        self.name(&name, app.get("metadata"), "application.metadata.name", names::rfc1035_label);
-        let namespace = meta.namespace.clone().or_else(|| ctx.namespace.clone()).unwrap_or_else(|| "default".into());
-        self.name(&namespace, None, "application.metadata.namespace", names::dns_label);
+        let (name, namespace) = self.identity(&meta, app, ctx)?;
         let strategy = self.strategy(app.get("strategy"), env);
         let app_port = self.app_port(app.get("port"));
         let external = self.workloads(app.get("workloads"), env);

@@ -15,7 +15,7 @@ struct Run {
 
 fn render(input: &[u8]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
-        .args(["render", "--name", "app"])
+        .args(["render", "--name", "app", "--namespace", "app"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

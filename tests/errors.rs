@@ -12,8 +12,17 @@ struct Run {
 }
 
 fn run(args: &[&str], input: &[u8]) -> Run {
+    run_env(args, input, &[])
+}
+
+/// Runs releasegen with no namespace from the environment but `env` (hermetic: no inherited
+/// $HELM_NAMESPACE, no kubeconfig).
+fn run_env(args: &[&str], input: &[u8], env: &[(&str, &str)]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
         .args(args)
+        .env_remove("HELM_NAMESPACE")
+        .env("KUBECONFIG", "/nonexistent/releasegen-test-kubeconfig")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -48,7 +57,7 @@ const GOOD: &str = "environment: deployment-istio\napplication:\n  strategy: blu
 
 #[test]
 fn good_input_renders() {
-    let r = run(&["render", "--name", "app"], GOOD.as_bytes());
+    let r = run(&["render", "--name", "app", "-n", "default"], GOOD.as_bytes());
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(r.stdout.starts_with("---\napiVersion: apps/v1\n"));
     assert!(r.stderr.is_empty(), "{}", r.stderr);
@@ -184,7 +193,7 @@ fn invalid_names() {
     );
     refuses_bytes(GOOD.as_bytes(), &["render", "--name", &long], "(derived from the release name; set metadata.name)");
     refuses_bytes(GOOD.as_bytes(), &["render", "--name", "1app"], "must start with a lowercase letter (an RFC 1035 label)");
-    refuses_bytes(GOOD.as_bytes(), &["render", "--name", "app", "--namespace", "Bad"], "application.metadata.namespace: \"Bad\"");
+    refuses_bytes(GOOD.as_bytes(), &["render", "--name", "app", "--namespace", "Bad"], "error: --namespace: \"Bad\" must consist");
     refuses_bytes(GOOD.as_bytes(), &["render"], "no release name: pass --name or set application.metadata.name");
 }
 
@@ -246,8 +255,8 @@ fn ready_without_routing_renders_the_rest_and_says_so() {
     let none = GOOD.replace("blue-green", "none");
     let deployment = "environment: deployment\napplication:\n  versions:\n  - image: x\n";
     for values in [none.as_str(), deployment] {
-        let plain = run(&["render", "--name", "a"], values.as_bytes());
-        let ready = run(&["render", "--name", "a", "--ready", "all"], values.as_bytes());
+        let plain = run(&["render", "--name", "a", "-n", "a"], values.as_bytes());
+        let ready = run(&["render", "--name", "a", "-n", "a", "--ready", "all"], values.as_bytes());
         assert_eq!(ready.code, Some(0), "{}", ready.stderr);
         assert_eq!(ready.stdout, plain.stdout, "--ready adds nothing when nothing routes");
         assert!(!ready.stdout.is_empty());
@@ -334,4 +343,73 @@ fn routing_actions_values_rules() {
         "error: appVersions[0].weight: expected a non-negative integer, found integer -3",
     );
     refuses("appType: deployment\nappName: Http_Bin\naction: initialize\nstrategy: canary\n", "error: appName: \"Http_Bin\"");
+}
+
+/// A bad `--name` or `--namespace` is one error, against the flag, not errors about derived
+/// names the user never wrote (SPEC §6); an empty one too (Argo CD's empty namespace).
+#[test]
+fn bad_flags_are_reported_against_the_flag() {
+    let values = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/deployment-istio-canary.yaml")).unwrap();
+    for (args, want) in [
+        (&["render", "--name", "HttpBin", "-n", "demo"][..], "error: --name: \"HttpBin\" must consist of lowercase letters"),
+        (&["render", "--name", "demo", "--namespace", ""][..], "error: --namespace: \"\" must not be empty"),
+        (&["states", "--name", "demo", "-n", "Demo"][..], "error: --namespace: \"Demo\" must consist"),
+    ] {
+        let r = run(args, &values);
+        assert_eq!(r.code, Some(1), "{}", r.stderr);
+        assert!(r.stdout.is_empty());
+        assert!(r.stderr.contains(want), "{want:?} not in {}", r.stderr);
+        assert_eq!(r.stderr.matches("error:").count(), 1, "one error, against the flag:\n{}", r.stderr);
+    }
+}
+
+/// The namespace as Helm finds it: --namespace, else $HELM_NAMESPACE, else the kubeconfig's
+/// current context, else default; stderr says which when it was not explicit, and
+/// application.metadata.namespace wins over all without a note.
+#[test]
+fn namespace_as_helm_finds_it() {
+    let dir = std::env::temp_dir().join(format!("releasegen-kubeconfig-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config");
+    std::fs::write(&config, "apiVersion: v1\nkind: Config\ncurrent-context: mm\ncontexts:\n- name: other\n  context: {cluster: c, namespace: nope}\n- name: mm\n  context: {cluster: c, user: u, namespace: modelmesh-serving}\n").unwrap();
+    let kubeconfig = config.display().to_string();
+    let ns_of = |r: &Run| common_namespace(&r.stdout);
+    let r = run_env(&["render", "--name", "app"], GOOD.as_bytes(), &[("KUBECONFIG", &kubeconfig)]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(ns_of(&r), "modelmesh-serving");
+    assert!(r.stderr.contains("warning: --namespace: not given; using \"modelmesh-serving\", the namespace of the kubeconfig's current context \"mm\""), "{}", r.stderr);
+    let r = run_env(&["render", "--name", "app"], GOOD.as_bytes(), &[("KUBECONFIG", &kubeconfig), ("HELM_NAMESPACE", "helmns")]);
+    assert_eq!(ns_of(&r), "helmns");
+    assert!(r.stderr.contains("using \"helmns\", from $HELM_NAMESPACE"), "{}", r.stderr);
+    let r = run_env(&["render", "--name", "app", "-n", "flag"], GOOD.as_bytes(), &[("KUBECONFIG", &kubeconfig), ("HELM_NAMESPACE", "helmns")]);
+    assert_eq!(ns_of(&r), "flag");
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    let r = run(&["render", "--name", "app"], GOOD.as_bytes());
+    assert_eq!(ns_of(&r), "default");
+    assert!(r.stderr.contains("using \"default\", the default: no --namespace"), "{}", r.stderr);
+    let own = GOOD.replace("application:\n", "application:\n  metadata:\n    namespace: own\n");
+    let r = run_env(&["render", "--name", "app"], own.as_bytes(), &[("KUBECONFIG", &kubeconfig)]);
+    assert_eq!(ns_of(&r), "own");
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn common_namespace(stream: &str) -> String {
+    let line = stream.lines().find(|l| l.starts_with("  namespace: ")).expect("a namespace");
+    line.trim_start_matches("  namespace: ").to_string()
+}
+
+/// A Release document whose name or namespace differs from the flags is an error naming both.
+#[test]
+fn a_release_document_and_the_flags_must_agree() {
+    let release = "apiVersion: releasegen.dev/v1alpha1\nkind: Release\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  environment: deployment\n  application:\n    versions:\n    - image: x\n";
+    refuses_bytes(release.as_bytes(), &["render", "--name", "api"], "metadata.name: the Release is named \"web\", but --name (under Argo CD: the Application's name) says \"api\"");
+    refuses_bytes(release.as_bytes(), &["render", "--namespace", "prod"], "metadata.namespace: the Release is in namespace \"shop\", but --namespace (under Argo CD: the Application's namespace) says \"prod\"");
+    let r = run(&["render", "--name", "web", "-n", "shop"], release.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    // Without flags, the document's own name and namespace, with no note.
+    let r = run(&["render"], release.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    assert_eq!(common_namespace(&r.stdout), "shop");
 }
