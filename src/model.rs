@@ -320,6 +320,21 @@ const ISTIO_MATCH_KEYS: &[&str] = &[
 ];
 const GTW_MATCH_KEYS: &[&str] = &["path", "headers", "queryParams", "method"];
 
+/// Where a key written at the wrong level belongs (`strategy` at the top level: in
+/// `application`), so a misplaced key does not just vanish with "unknown key".
+fn misplaced(key: &str, path: &str) -> Option<String> {
+    let in_version = path.starts_with("application.versions[") && path.ends_with(']');
+    match path {
+        "" if APP_KEYS.contains(&key) => Some(format!("application.{key}")),
+        "" if VERSION_KEYS.contains(&key) => Some(format!("application.versions[i].{key}")),
+        "application" if TOP_KEYS.contains(&key) => Some(format!("{key} at the top level")),
+        "application" if VERSION_KEYS.contains(&key) => Some(format!("application.versions[i].{key}")),
+        _ if in_version && APP_KEYS.contains(&key) => Some(format!("application.{key}")),
+        _ if in_version && TOP_KEYS.contains(&key) => Some(format!("{key} at the top level")),
+        _ => None,
+    }
+}
+
 /// Validates the values and builds the release, or returns every problem found.
 pub fn build(root: &Node, ctx: &Context) -> (Option<Release>, Report) {
     let mut r = Reader { report: Report::default(), strict: ctx.strict };
@@ -354,7 +369,10 @@ impl Reader {
             if known.contains(&key.as_str()) {
                 continue;
             }
-            let hint = closest(key, known).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
+            let hint = misplaced(key, path)
+                .map(|at| format!("; did you mean {at}?"))
+                .or_else(|| closest(key, known).map(|k| format!("; did you mean `{k}`?")))
+                .unwrap_or_default();
             let mut p = Problem::new(&join(path, key), format!("unknown key{hint}"));
             p.pos = Some(value.pos);
             if self.strict { self.report.error(p) } else { self.report.warn(p) }

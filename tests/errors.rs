@@ -413,3 +413,21 @@ fn a_release_document_and_the_flags_must_agree() {
     assert!(r.stderr.is_empty(), "{}", r.stderr);
     assert_eq!(common_namespace(&r.stdout), "shop");
 }
+
+/// A key written at the wrong level says where it belongs (SPEC §9): `strategy` at the top
+/// level would otherwise silently drop all routing.
+#[test]
+fn misplaced_keys_say_where_they_belong() {
+    let values = "environment: deployment-istio\nstrategy: canary\napplication:\n  weight: 3\n  versions:\n  - image: x\n    strategy: canary\n    wieght: 3\n";
+    let r = run(&["render", "--name", "a", "-n", "a"], values.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    for want in [
+        "warning: strategy: unknown key; did you mean application.strategy?",
+        "warning: application.weight: unknown key; did you mean application.versions[i].weight?",
+        "warning: application.versions[0].strategy: unknown key; did you mean application.strategy?",
+        "warning: application.versions[0].wieght: unknown key; did you mean `weight`?",
+    ] {
+        assert!(r.stderr.contains(want), "{want:?} not in\n{}", r.stderr);
+    }
+    refuses_bytes(values.as_bytes(), &["render", "--name", "a", "-n", "a", "--strict"], "error: strategy: unknown key; did you mean application.strategy?");
+}
