@@ -62,8 +62,12 @@ enum Command {
         /// With --ready, leave out the Argo CD sync-wave annotations.
         #[arg(long)]
         no_sync_waves: bool,
-        /// Treat unknown keys as errors instead of warnings.
+        /// Let unknown keys through as warnings. Without it they are errors: Helm 3 shows a
+        /// post-renderer's stderr only when it fails, so a warning would never be seen.
         #[arg(long)]
+        allow_unknown: bool,
+        /// Unknown keys are errors (the default here; kept for compatibility).
+        #[arg(long, hide = true, conflicts_with = "allow_unknown")]
         strict: bool,
         /// Refuse streams larger than this many bytes.
         #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
@@ -161,8 +165,8 @@ fn main() -> ExitCode {
             }
             finish(&label, routed.map(|r| (r.yaml, r.warnings)))
         }
-        Command::PostRender { ready, no_sync_waves, strict, max_input_bytes } => {
-            let common = Common { name: None, namespace: Some("default".into()), strict, max_input_bytes };
+        Command::PostRender { ready, no_sync_waves, allow_unknown, strict: _, max_input_bytes } => {
+            let common = Common { name: None, namespace: Some("default".into()), strict: !allow_unknown, max_input_bytes };
             let mut opts = common.options();
             // Each Release document carries its own namespace; plain values default to `default`.
             opts.context.namespace = None;

@@ -18,6 +18,8 @@ pub const FILENAME_ANNOTATION: &str = "postrenderer.helm.sh/postrender-filename"
 /// One document of the input, as text, with the comment lines that preceded its content.
 struct Doc<'a> {
     text: &'a str,
+    /// Lines of the stream before this document, so positions point into the stream.
+    line_offset: usize,
 }
 
 /// Splits a stream where kubectl and Helm do: at lines that begin with `---`. A separator
@@ -39,12 +41,12 @@ fn split(stream: &str) -> Result<Vec<Doc<'_>>, Problem> {
                 );
                 return Err(Problem::input(msg));
             }
-            docs.push(Doc { text: &stream[start..offset] });
+            docs.push(Doc { text: &stream[start..offset], line_offset: stream[..start].matches('\n').count() });
             start = offset + line.len();
         }
         offset += line.len();
     }
-    docs.push(Doc { text: &stream[start..] });
+    docs.push(Doc { text: &stream[start..], line_offset: stream[..start].matches('\n').count() });
     Ok(docs.into_iter().filter(|d| d.text.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))).collect())
 }
 
@@ -99,6 +101,9 @@ fn expand(doc: &Doc, index: usize, opts: &Options) -> Result<Option<(String, Vec
     // Paths name the document in the stream: `documents[2].spec.application…`.
     let at = |mut p: Problem| {
         p.path = if p.path.is_empty() { format!("documents[{index}]") } else { format!("documents[{index}].{}", p.path) };
+        if let Some(pos) = p.pos.as_mut() {
+            pos.line += doc.line_offset;
+        }
         p
     };
     // Only a document that names our API group can be a Release; others are not even parsed.
@@ -119,7 +124,8 @@ fn expand(doc: &Doc, index: usize, opts: &Options) -> Result<Option<(String, Vec
         errors: f.errors.into_iter().map(at).collect(),
         warnings: f.warnings.into_iter().map(at).collect(),
     })?;
-    let mut docs = crate::manifests_for(&release, opts).map_err(|p| Failure { errors: vec![at(p)], warnings: vec![] })?;
+    let warnings: Vec<Problem> = warnings.into_iter().map(at).collect();
+    let mut docs = crate::manifests_for(&release, opts).map_err(|p| Failure { errors: vec![at(p)], warnings: warnings.clone() })?;
     if let Some(name) = filename(&root) {
         for d in &mut docs {
             annotate(d, &name);

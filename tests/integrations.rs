@@ -176,3 +176,22 @@ fn route_loop_applies_nothing_when_kubectl_get_fails() {
     assert!(applied.contains("kind: VirtualService") && applied.contains("exact: test"), "{applied}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The plugin's `strict` parameter (default "true"): a typo fails the render, since nobody
+/// reads the repo-server's log; `strict: "false"` lets it through as a warning.
+#[test]
+fn argocd_plugin_is_strict_unless_told_otherwise() {
+    let dir = std::env::temp_dir().join(format!("releasegen-argo-strict-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let values = "environment: deployment-istio\napplication:\n  strategy: blue-green\n  versions:\n  - image: x\n  - image: x\n    wieght: 3\n";
+    std::fs::write(dir.join("releasegen.yaml"), values).unwrap();
+    let out = argocd_generate(&dir, &[]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error: application.versions[1].wieght: unknown key"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = argocd_generate(&dir, &[("PARAM_STRICT", "false")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: application.versions[1].wieght: unknown key"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -107,3 +107,19 @@ fn everything_else_passes_through_or_is_refused_clearly() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(out, format!("---\n{foreign}"));
 }
+
+/// Helm 3 shows a post-renderer's stderr only when it fails, so an unknown key is an error
+/// here unless `--allow-unknown` (SPEC §9).
+#[test]
+fn unknown_keys_fail_post_render_unless_allowed() {
+    let stream = "---\n# Source: releasegen/templates/release.yaml\napiVersion: releasegen.dev/v1alpha1\nkind: Release\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  environment: deployment\n  application:\n    versions:\n    - image: x\n      wieght: 3\n";
+    let (code, out, err) = post_render(stream, &[]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("error: documents[0].spec.application.versions[0].wieght: unknown key"), "{err}");
+    assert!(err.contains("  --> <stdin>:13:15"), "the position in the stream: {err}");
+    let (code, out, err) = post_render(stream, &["--allow-unknown"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("kind: Deployment"));
+    assert!(err.contains("warning: documents[0].spec.application.versions[0].wieght: unknown key"), "{err}");
+}
