@@ -166,7 +166,7 @@ pub fn render(input: &[u8], opts: &Options) -> Result<Rendered, Failure> {
 /// `--ready` on a release that has no routing object: everything else is rendered, and this
 /// note says so on stderr. Not an error, so one Argo CD setting (`--ready all`) can serve
 /// every release, routed or not (SPEC §6).
-pub fn nothing_to_route(release: &model::Release) -> Option<Problem> {
+fn nothing_to_route(release: &model::Release) -> Option<Problem> {
     if routing::plan(release).is_some() {
         return None;
     }
@@ -181,7 +181,7 @@ pub fn nothing_to_route(release: &model::Release) -> Option<Problem> {
 /// A release's manifest set under `opts`: with `--ready`, when the release routes, also the
 /// live routing object and the Argo CD sync waves. `render`, `post-render` and `krm` all
 /// expand releases through here; a release that does not route ignores `--ready` (`render`
-/// refuses that combination before it gets here).
+/// says so on stderr).
 pub fn manifests_for(release: &model::Release, opts: &Options) -> Result<Vec<serde_json::Value>, Problem> {
     let plan = routing::plan(release);
     let ready = match (&opts.ready, &plan) {

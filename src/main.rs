@@ -142,6 +142,14 @@ impl Common {
     }
 }
 
+/// Options for `post-render` and `krm`: no name or namespace from the command line, since each
+/// Release document carries its own (plain values default to `default`).
+fn stream_options(strict: bool, max_input_bytes: usize) -> Options {
+    let mut opts = Options { context: Context { strict, ..Context::default() }, ..Options::default() };
+    opts.limits.max_bytes = max_input_bytes;
+    opts
+}
+
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Render { file, common, ready, no_sync_waves } => {
@@ -166,19 +174,14 @@ fn main() -> ExitCode {
             finish(&label, routed.map(|r| (r.yaml, r.warnings)))
         }
         Command::PostRender { ready, no_sync_waves, allow_unknown, strict: _, max_input_bytes } => {
-            let common = Common { name: None, namespace: Some("default".into()), strict: !allow_unknown, max_input_bytes };
-            let mut opts = common.options();
-            // Each Release document carries its own namespace; plain values default to `default`.
-            opts.context.namespace = None;
+            let mut opts = stream_options(!allow_unknown, max_input_bytes);
             opts.ready = ready;
             opts.sync_waves = !no_sync_waves;
             let (label, input) = try_read!(None, &opts);
             finish(&label, releasegen::post_render::run(&input, &opts))
         }
         Command::Krm { ready, max_input_bytes } => {
-            let common = Common { name: None, namespace: Some("default".into()), strict: false, max_input_bytes };
-            let mut opts = common.options();
-            opts.context.namespace = None;
+            let mut opts = stream_options(false, max_input_bytes);
             opts.ready = ready;
             let (_, input) = try_read!(None, &opts);
             let out = releasegen::krm::run(&input, &opts);

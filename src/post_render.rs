@@ -30,6 +30,8 @@ fn split(stream: &str) -> Result<Vec<Doc<'_>>, Problem> {
     let mut docs = Vec::new();
     let mut start = 0;
     let mut offset = 0;
+    // Lines before the current document, counted as the loop goes (never recounted).
+    let mut first_line = 0;
     for (n, line) in stream.split_inclusive('\n').enumerate() {
         if let Some(rest) = line.strip_prefix("---") {
             let rest = rest.trim();
@@ -41,12 +43,13 @@ fn split(stream: &str) -> Result<Vec<Doc<'_>>, Problem> {
                 );
                 return Err(Problem::input(msg));
             }
-            docs.push(Doc { text: &stream[start..offset], line_offset: stream[..start].matches('\n').count() });
+            docs.push(Doc { text: &stream[start..offset], line_offset: first_line });
             start = offset + line.len();
+            first_line = n + 1;
         }
         offset += line.len();
     }
-    docs.push(Doc { text: &stream[start..], line_offset: stream[..start].matches('\n').count() });
+    docs.push(Doc { text: &stream[start..], line_offset: first_line });
     Ok(docs.into_iter().filter(|d| d.text.lines().any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))).collect())
 }
 

@@ -98,13 +98,6 @@ pub struct Weights {
     pub shown: Vec<u32>,
 }
 
-impl Weights {
-    /// Weights written as they are (the controller's template result).
-    pub fn same(w: &[u32]) -> Weights {
-        Weights { raw: w.to_vec(), shown: w.to_vec() }
-    }
-}
-
 impl Tree {
     /// The concrete object for one state's weights.
     pub fn at(&self, w: &Weights) -> Value {
