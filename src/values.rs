@@ -32,6 +32,9 @@ impl Default for Limits {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     pub value: Val,
+    /// Where a problem with this value is reported: for the value of a mapping entry, its
+    /// key's line and column (the place a user searches for, and the same line even when
+    /// the value is a block on the lines below); otherwise where the value starts.
     pub pos: Pos,
 }
 
@@ -270,13 +273,14 @@ impl Builder {
                     }
                     *key = Some((text, node.pos));
                 }
-                Some((k, _)) if k == "<<" => {
+                Some((k, key_pos)) if k == "<<" => {
                     *merged = true;
-                    merge_into(entries, seen, node)?
+                    merge_into(entries, seen, Node { pos: key_pos, ..node })?
                 }
                 // A local key replaces the one a merge brought in; without a merge there is
                 // nothing to search, and a large mapping stays linear.
-                Some((k, _)) => {
+                Some((k, key_pos)) => {
+                    let node = Node { pos: key_pos, ..node };
                     let merged_entry = if *merged { entries.iter_mut().find(|(have, _)| *have == k) } else { None };
                     match merged_entry {
                         Some(entry) => entry.1 = node,

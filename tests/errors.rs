@@ -431,3 +431,28 @@ fn misplaced_keys_say_where_they_belong() {
     }
     refuses_bytes(values.as_bytes(), &["render", "--name", "a", "-n", "a", "--strict"], "error: strategy: unknown key; did you mean application.strategy?");
 }
+
+/// SPEC §9: every problem points at the key's own line and column, not at the value (which
+/// may start on a later line, or be an alias defined elsewhere).
+#[test]
+fn problems_point_at_the_key() {
+    // A bad scalar: the key's column (3), not the value's (11).
+    refuses(
+        "environment: deployment-istio\napplication:\n  strategy: sideways\n  versions:\n  - image: x\n",
+        "application.strategy: ",
+    );
+    let r = run(&["render", "--name", "app", "-n", "x"], b"environment: deployment-istio\napplication:\n  strategy: sideways\n  versions:\n  - image: x\n");
+    assert!(r.stderr.contains("  --> <stdin>:3:3\n"), "{}", r.stderr);
+    // A block value of the wrong kind: the key's line (2), not the line the block starts on.
+    let r = run(&["render", "--name", "app", "-n", "x"], b"environment: deployment-istio\napplication:\n  - image: x\n");
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("application: ") && r.stderr.contains("  --> <stdin>:2:1\n"), "{}", r.stderr);
+    // An unknown key (a warning): the key itself.
+    let r = run(&["render", "--name", "app", "-n", "x"], b"environment: deployment-istio\napplication:\n  versions:\n  - image: x\n    wieght:   3\n");
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("wieght: unknown key") && r.stderr.contains("  --> <stdin>:5:5\n"), "{}", r.stderr);
+    // An alias: where it is used, not where the anchor was defined.
+    let r = run(&["render", "--name", "app", "-n", "x"], b"x: &bad sideways\nenvironment: deployment-istio\napplication:\n  strategy: *bad\n  versions:\n  - image: x\n");
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stderr.contains("application.strategy: ") && r.stderr.contains("  --> <stdin>:4:3\n"), "{}", r.stderr);
+}

@@ -117,7 +117,7 @@ fn unknown_keys_fail_post_render_unless_allowed() {
     assert_eq!(code, Some(1), "{err}");
     assert!(out.is_empty());
     assert!(err.contains("error: documents[0].spec.application.versions[0].wieght: unknown key"), "{err}");
-    assert!(err.contains("  --> <stdin>:13:15"), "the position in the stream: {err}");
+    assert!(err.contains("  --> <stdin>:13:7"), "the position of the key in the stream: {err}");
     let (code, out, err) = post_render(stream, &["--allow-unknown"]);
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("kind: Deployment"));
