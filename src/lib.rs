@@ -160,7 +160,11 @@ pub fn render(input: &[u8], opts: &Options) -> Result<Rendered, Failure> {
         warnings.push(note);
     }
     let docs = manifests_for(&release, opts).map_err(|p| Failure { errors: vec![p], warnings: warnings.clone() })?;
-    Ok(Rendered { yaml: emit::stream(&docs), warnings })
+    let yaml = emit::stream(&docs);
+    if yaml.len() > opts.limits.max_output {
+        return Err(Failure { errors: vec![opts.limits.output_problem("the rendered stream")], warnings });
+    }
+    Ok(Rendered { yaml, warnings })
 }
 
 /// `--ready` on a release that has no routing object: everything else is rendered, and this
@@ -264,6 +268,7 @@ pub fn states(input: &[u8], opts: &Options, format: StatesFormat) -> Result<Rend
     let pretty = |v: serde_json::Value| format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default());
     let text = match (routing::plan(&release), format) {
         (Some(plan), f) => {
+            objects::routemap_fits(&release, &plan).map_err(|p| Failure { errors: vec![p], warnings: warnings.clone() })?;
             let rows = states::rows(&release, &plan);
             match f {
                 StatesFormat::Table => states::table(&release, &rows),
@@ -282,5 +287,8 @@ pub fn states(input: &[u8], opts: &Options, format: StatesFormat) -> Result<Rend
             release.env.name()
         ),
     };
+    if text.len() > opts.limits.max_output {
+        return Err(Failure { errors: vec![opts.limits.output_problem("the review of every state")], warnings });
+    }
     Ok(Rendered { yaml: text, warnings })
 }

@@ -4,7 +4,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use releasegen::problem::{Problem, terminal_safe};
-use releasegen::{Failure, Options, Ready, model::Context};
+use releasegen::{Failure, Options, Ready, model::Context, values::Limits};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -137,7 +137,7 @@ impl Common {
             context: Context { release_name: self.name, namespace: Some(namespace), strict: self.strict, namespace_origin },
             ..Options::default()
         };
-        opts.limits.max_bytes = self.max_input_bytes;
+        opts.limits = Limits::values(self.max_input_bytes);
         opts
     }
 }
@@ -146,7 +146,7 @@ impl Common {
 /// Release document carries its own (plain values default to `default`).
 fn stream_options(strict: bool, max_input_bytes: usize) -> Options {
     let mut opts = Options { context: Context { strict, ..Context::default() }, ..Options::default() };
-    opts.limits.max_bytes = max_input_bytes;
+    opts.limits = Limits::stream(max_input_bytes);
     opts
 }
 

@@ -10,6 +10,7 @@ use crate::problem::{Problem, Report};
 use crate::values::{Node, Val};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Env {
@@ -104,7 +105,7 @@ impl Strategy {
 }
 
 /// A Kubernetes object a version consists of, by name and namespace.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ObjRef {
     pub name: String,
     pub namespace: String,
@@ -269,6 +270,12 @@ pub struct Context {
 pub const DEFAULT_WEIGHT: u32 = 50;
 /// Beyond this many versions the 2^N precomputed states cannot fit any ConfigMap.
 pub const MAX_ROUTED_VERSIONS: usize = 16;
+/// Versions of one release in any environment (the version limit). Each version is a set of
+/// objects, so the output grows with versions × what each inherits; real releases have a few.
+pub const MAX_VERSIONS: usize = 64;
+/// Bytes the application-level values each version inherits (labels, annotations, model
+/// fields) may take once copied into every version (the copy limit).
+pub const MAX_INHERITED_COPIES: usize = 8 << 20;
 pub const MAX_WEIGHT: i128 = i32::MAX as i128;
 const TOP_KEYS: &[&str] = &["environment", "application", "gateway", "service", "iter8Version"];
 const APP_KEYS: &[&str] = &[
@@ -365,7 +372,7 @@ impl Reader {
     /// `--strict` makes them errors.
     fn known_keys(&mut self, node: &Node, path: &str, known: &[&str]) {
         let Val::Map(entries) = &node.value else { return };
-        for (key, value) in entries {
+        for (key, value) in entries.iter() {
             if known.contains(&key.as_str()) {
                 continue;
             }
@@ -585,7 +592,6 @@ impl Reader {
         let versions = self.versions(app.get("versions"), env, strategy, &name, &namespace, &defaults);
         if let Some(vs) = &versions {
             self.native_rules(env, vs, app.get("versions"));
-            self.routed_versions(env, strategy, vs.len(), app.get("versions"));
         }
         Some(Release {
             env,
@@ -721,7 +727,7 @@ impl Reader {
         let mut out = IndexMap::new();
         let Some(node) = self.map(node, path) else { return out };
         let Val::Map(entries) = &node.value else { return out };
-        for (key, value) in entries {
+        for (key, value) in entries.iter() {
             let p = join(path, key);
             if let Err(e) = names::qualified_name(key) {
                 self.error(&p, Some(value), format!("the key {} {e}", quote(key)));
@@ -768,6 +774,14 @@ impl Reader {
                 return None;
             }
         };
+        // Counts first: what the versions would cost is known before any is built.
+        if items.len() > MAX_VERSIONS {
+            let msg = format!("{} versions; a release has at most {MAX_VERSIONS} (the version limit)", items.len());
+            self.error(path, node, msg);
+            return None;
+        }
+        self.routed_versions(env, strategy, items.len(), node);
+        self.inherited_copies(items.len(), defaults)?;
         let scope = Scope { env, strategy, app, ns, defaults };
         let versions: Vec<Option<Version>> =
             items.iter().enumerate().map(|(i, v)| self.version(v, i, &scope)).collect();
@@ -775,15 +789,39 @@ impl Reader {
         versions.into_iter().collect()
     }
 
-    /// Two versions with one Service or InferenceService would route as one.
+    /// Every version carries its own copy of the application's labels, annotations and model
+    /// fields; refuse before making copies that would not fit in memory.
+    fn inherited_copies(&mut self, n: usize, defaults: &AppDefaults) -> Option<()> {
+        let strings = |m: &IndexMap<String, String>| m.iter().map(|(k, v)| k.len() + v.len() + 8).sum::<usize>();
+        let model_fields = ["modelFormat", "storageUri", "runtime", "protocolVersion", "ports"];
+        let each = strings(&defaults.meta.labels)
+            + strings(&defaults.meta.annotations)
+            + model_fields.iter().filter_map(|k| defaults.node.get(k)).map(Node::text_size).sum::<usize>();
+        if n.saturating_mul(each) <= MAX_INHERITED_COPIES {
+            return Some(());
+        }
+        let msg = format!(
+            "each of the {n} versions gets a copy of the application's labels, annotations and model fields ({each} bytes); \
+             {n} copies are more than {MAX_INHERITED_COPIES} bytes (the copy limit); set large values on the versions that need them"
+        );
+        self.error("application", Some(defaults.node), msg);
+        None
+    }
+
+    /// Two versions with one Service or InferenceService would route as one. Hash maps keep
+    /// this linear in the number of versions.
     fn unique_targets(&mut self, versions: &[Option<Version>]) {
+        let mut targets: HashMap<&ObjRef, usize> = HashMap::new();
+        let mut names: HashMap<(&str, &str), usize> = HashMap::new();
         for (i, v) in versions.iter().enumerate() {
             let Some(v) = v else { continue };
-            let earlier = versions[..i].iter().flatten().position(|w| w.target == v.target || w.name == v.name && w.namespace == v.namespace);
+            let earlier = targets.get(&v.target).or_else(|| names.get(&(v.name.as_str(), v.namespace.as_str()))).copied();
             if let Some(j) = earlier {
                 let msg = format!("version {i} has the same name ({}) as version {j}; every version needs its own", v.target.name);
                 self.error(&format!("application.versions[{i}].metadata.name"), None, msg);
             }
+            targets.entry(&v.target).or_insert(i);
+            names.entry((&v.name, &v.namespace)).or_insert(i);
         }
     }
 

@@ -39,14 +39,14 @@ fn from_kubeconfig() -> Option<(String, String, String)> {
         .into_iter()
         .filter_map(|f| {
             let bytes = std::fs::read(&f).ok()?;
-            let node = values::parse(&bytes, Limits { max_bytes: 16 << 20, ..Limits::default() }).ok()?;
+            let node = values::parse(&bytes, Limits::stream(16 << 20)).ok()?;
             Some((f, node))
         })
         .collect();
     let current = docs.iter().find_map(|(_, d)| text(d.get("current-context")))?;
     for (file, doc) in &docs {
         let Some(Val::Seq(contexts)) = doc.get("contexts").map(|n| &n.value) else { continue };
-        for c in contexts {
+        for c in contexts.iter() {
             if text(c.get("name")).as_deref() == Some(current.as_str()) {
                 let ns = text(c.get("context").and_then(|c| c.get("namespace")))?;
                 return Some((ns, current, file.clone()));

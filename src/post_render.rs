@@ -81,9 +81,11 @@ pub fn run(input: &[u8], opts: &Options) -> Result<(String, Vec<Problem>), Failu
     }
     let mut out = String::new();
     let mut warnings = Vec::new();
+    let mut generated = 0;
     for (i, doc) in docs.iter().enumerate() {
         match expand(doc, i, opts)? {
             Some((expanded, w)) => {
+                generated += expanded.len();
                 out.push_str(&expanded);
                 warnings.extend(w);
             }
@@ -94,6 +96,9 @@ pub fn run(input: &[u8], opts: &Options) -> Result<(String, Vec<Problem>), Failu
                     out.push('\n');
                 }
             }
+        }
+        if generated > opts.limits.max_output {
+            return Err(Failure { errors: vec![opts.limits.output_problem("the post-rendered stream")], warnings });
         }
     }
     Ok((out, warnings))
@@ -113,7 +118,8 @@ fn expand(doc: &Doc, index: usize, opts: &Options) -> Result<Option<(String, Vec
     if !doc.text.contains("releasegen.dev/") {
         return Ok(None);
     }
-    let root = match values::parse(doc.text.as_bytes(), opts.limits) {
+    // A Release document is release values, held to the values' limits (not the stream's).
+    let root = match values::parse(doc.text.as_bytes(), values::Limits::default()) {
         Ok(root) => root,
         // Another chart's object that merely mentions our group (a duplicate key, deep
         // nesting, an anchor our limits refuse): not ours to judge; its bytes pass through.

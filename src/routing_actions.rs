@@ -81,7 +81,7 @@ pub fn translate(root: &Node) -> Result<Translated, Problem> {
         metadata.push(("name".to_string(), name.clone()));
     }
     let mut application = vec![
-        ("metadata".to_string(), node(Val::Map(metadata))),
+        ("metadata".to_string(), node(Val::Map(metadata.into()))),
         ("workloads".to_string(), s("external")),
         ("versions".to_string(), versions(root, &strategy)),
     ];
@@ -91,7 +91,7 @@ pub fn translate(root: &Node) -> Result<Translated, Problem> {
     if let Some(port) = root.get("appPort") {
         application.push(("port".into(), port.clone()));
     }
-    let mut top = vec![("environment".to_string(), s(environment)), ("application".to_string(), node(Val::Map(application)))];
+    let mut top = vec![("environment".to_string(), s(environment)), ("application".to_string(), node(Val::Map(application.into())))];
     if let Some(v) = root.get("iter8Version") {
         top.push(("iter8Version".into(), v.clone()));
     }
@@ -99,9 +99,9 @@ pub fn translate(root: &Node) -> Result<Translated, Problem> {
         top.push(("gateway".into(), g.clone()));
     }
     if let Some(p) = root.get("modelmeshServingPort") {
-        top.push(("service".into(), node(Val::Map(vec![("port".into(), p.clone())]))));
+        top.push(("service".into(), node(Val::Map(vec![("port".into(), p.clone())].into()))));
     }
-    Ok(Translated { values: node(Val::Map(top)), weights_only, warnings })
+    Ok(Translated { values: node(Val::Map(top.into())), weights_only, warnings })
 }
 
 /// `appVersions` entries `{name, namespace, weight, match}` become versions; absent, two
@@ -109,18 +109,18 @@ pub fn translate(root: &Node) -> Result<Translated, Problem> {
 fn versions(root: &Node, strategy: &str) -> Node {
     let pos = root.pos;
     let given: Vec<Node> = match root.get("appVersions").map(|n| &n.value) {
-        Some(Val::Seq(items)) => items.clone(),
-        _ => vec![Node { value: Val::Map(vec![]), pos }, Node { value: Val::Map(vec![]), pos }],
+        Some(Val::Seq(items)) => items.to_vec(),
+        _ => vec![Node { value: Val::Map(Default::default()), pos }, Node { value: Val::Map(Default::default()), pos }],
     };
     let mirror_pct = root.get("mirrorPercentage");
-    let items = given
+    let items: Vec<Node> = given
         .iter()
         .enumerate()
         .map(|(i, v)| {
             let Val::Map(entries) = &v.value else { return v.clone() };
             let mut meta = Vec::new();
             let mut out = Vec::new();
-            for (k, val) in entries {
+            for (k, val) in entries.iter() {
                 match k.as_str() {
                     "name" | "namespace" => meta.push((k.clone(), val.clone())),
                     _ => out.push((k.clone(), val.clone())),
@@ -132,12 +132,12 @@ fn versions(root: &Node, strategy: &str) -> Node {
                 out.push(("weight".into(), p.clone()));
             }
             if !meta.is_empty() {
-                out.insert(0, ("metadata".into(), Node { value: Val::Map(meta), pos: v.pos }));
+                out.insert(0, ("metadata".into(), Node { value: Val::Map(meta.into()), pos: v.pos }));
             }
-            Node { value: Val::Map(out), pos: v.pos }
+            Node { value: Val::Map(out.into()), pos: v.pos }
         })
         .collect();
-    Node { value: Val::Seq(items), pos }
+    Node { value: Val::Seq(items.into()), pos }
 }
 
 /// Names a path of the translated values in the chart's own terms.

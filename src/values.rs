@@ -12,20 +12,59 @@
 
 use crate::problem::{Pos, Problem};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::rc::Rc;
 
-/// Limits on what one input may cost. The defaults fit any real release by a wide margin.
+/// Limits on what one input may cost. The defaults fit any real release by a wide margin;
+/// together they keep every run within about 2 s and 256 MiB (`benches/worst-case`).
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub max_bytes: usize,
     pub max_depth: usize,
     /// Nodes that aliases may add by copying anchored subtrees (defeats "billion laughs").
     pub max_alias_nodes: usize,
+    /// Values (scalars, lists and mappings) one document may hold (the value limit): far
+    /// above any release, and low enough that the copies later stages make fit in memory.
+    pub max_values: usize,
+    /// Bytes of manifests one run may generate (the output limit). One release stays well
+    /// below it (its routemap is at most 1 MiB, its copies of inherited values 8 MiB); a
+    /// stream of many Releases (`post-render`, `krm`) may not, and is refused as soon as it
+    /// passes it, before work and memory grow further.
+    pub max_output: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_bytes: 4 << 20, max_depth: 100, max_alias_nodes: 10_000 }
+        Limits::values(4 << 20)
+    }
+}
+
+impl Limits {
+    /// For release values (`render`, `states`, `route`): one value per 8 bytes (524,288 for
+    /// 4 MiB) and four times the input as output (16 MiB).
+    pub fn values(max_bytes: usize) -> Self {
+        Limits {
+            max_bytes,
+            max_depth: 100,
+            max_alias_nodes: 10_000,
+            max_values: (max_bytes / 8).max(1024),
+            max_output: max_bytes.saturating_mul(4),
+        }
+    }
+
+    /// For streams of many objects (`post-render`, `krm`; 32 MiB by default): the same
+    /// 524,288 values and 16 MiB of generated manifests at the default size. Objects passed
+    /// through do not count as output.
+    pub fn stream(max_bytes: usize) -> Self {
+        Limits { max_values: (max_bytes / 64).max(1024), max_output: max_bytes / 2, ..Limits::values(max_bytes) }
+    }
+
+    /// The problem for output that passed `max_output`.
+    pub fn output_problem(&self, what: &str) -> Problem {
+        Problem::input(format!(
+            "{what} would be more than {} bytes (the output limit; --max-input-bytes raises it); split the input",
+            self.max_output
+        ))
     }
 }
 
@@ -46,8 +85,10 @@ pub enum Val {
     /// Kept as written (normalized to JSON syntax) so `1.10` is never rewritten as `1.1`.
     Float(String),
     Str(String),
-    Seq(Vec<Node>),
-    Map(Vec<(String, Node)>),
+    /// Collections are shared, not copied: an anchor, an alias and a merge all point at the
+    /// one list the parser built, so their cost does not multiply with nesting.
+    Seq(Rc<Vec<Node>>),
+    Map(Rc<Vec<(String, Node)>>),
 }
 
 impl Node {
@@ -73,6 +114,16 @@ impl Node {
             Val::Str(s) => serde_json::to_string(s).unwrap_or_default(),
             Val::Seq(_) => "a list".into(),
             Val::Map(_) => "a mapping".into(),
+        }
+    }
+
+    /// About how many bytes the value takes written out: its text, keys and one per value.
+    pub fn text_size(&self) -> usize {
+        1 + match &self.value {
+            Val::Str(s) | Val::Float(s) => s.len(),
+            Val::Null | Val::Bool(_) | Val::Int(_) => 8,
+            Val::Seq(items) => items.iter().map(Node::text_size).sum(),
+            Val::Map(entries) => entries.iter().map(|(k, v)| k.len() + v.text_size()).sum(),
         }
     }
 
@@ -151,12 +202,27 @@ enum Frame {
     Seq { items: Vec<Node>, pos: Pos, anchor: usize },
     Map {
         entries: Vec<(String, Node)>,
-        seen: HashSet<String>,
-        key: Option<(String, Pos)>,
-        merged: bool,
+        /// Each key's place in `entries`, so merges and duplicate checks stay linear.
+        index: HashMap<String, Slot>,
+        key: Option<Key>,
         pos: Pos,
         anchor: usize,
     },
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    at: usize,
+    /// Written in this mapping (a second one is a duplicate), not brought in by a merge.
+    written: bool,
+}
+
+/// The key whose value comes next.
+enum Key {
+    Name(String, Pos),
+    /// A plain `<<`: YAML's merge key. A quoted `"<<"` is an ordinary key, as go-yaml and
+    /// PyYAML read it.
+    Merge(Pos),
 }
 
 struct Builder {
@@ -164,12 +230,13 @@ struct Builder {
     stack: Vec<Frame>,
     anchors: HashMap<usize, Node>,
     alias_nodes: usize,
+    values: usize,
     docs: Vec<Node>,
 }
 
 impl Builder {
     fn new(limits: Limits) -> Self {
-        Builder { limits, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0, docs: Vec::new() }
+        Builder { limits, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0, values: 0, docs: Vec::new() }
     }
 
     fn run(mut self, text: &str) -> Result<Vec<Node>, Problem> {
@@ -182,34 +249,49 @@ impl Builder {
 
     fn event(&mut self, event: Event, span: Span) -> Result<(), Problem> {
         let pos = Pos { line: span.start.line(), col: span.start.col() + 1 };
+        if matches!(event, Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..)) {
+            self.values += 1;
+            if self.values > self.limits.max_values {
+                let msg = format!(
+                    "the input holds more than {} values (the value limit; --max-input-bytes raises it)",
+                    self.limits.max_values
+                );
+                return Err(Problem::at_pos("", &msg, pos));
+            }
+        }
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let is_str_tag = tag.as_ref().is_some_and(|t| t.suffix == "str");
-                // Keys stay as written: `y:` is the key "y", not "true".
-                let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
-                let value = if style == ScalarStyle::Plain && !is_str_tag && !is_key {
-                    resolve_plain(&text, pos)?
-                } else {
-                    Val::Str(text.into_owned())
-                };
+                let plain = style == ScalarStyle::Plain && !is_str_tag;
+                if self.expects_key() {
+                    // Keys stay as written: `y:` is the key "y", not "true".
+                    let merge = plain && text == "<<";
+                    let node = Node { value: Val::Str(text.into_owned()), pos };
+                    self.remember(anchor, &node);
+                    return self.key(node, merge);
+                }
+                let value = if plain { resolve_plain(&text, pos)? } else { Val::Str(text.into_owned()) };
                 self.finish(Node { value, pos }, anchor)
             }
             Event::SequenceStart(anchor, _) => self.open(Frame::Seq { items: Vec::new(), pos, anchor }, pos),
-            Event::MappingStart(anchor, _) => self.open(
-                Frame::Map { entries: Vec::new(), seen: HashSet::new(), key: None, merged: false, pos, anchor },
-                pos,
-            ),
+            Event::MappingStart(anchor, _) => {
+                self.open(Frame::Map { entries: Vec::new(), index: HashMap::new(), key: None, pos, anchor }, pos)
+            }
             Event::SequenceEnd | Event::MappingEnd => self.close(),
             Event::Alias(id) => self.alias(id, pos),
             _ => Ok(()),
         }
     }
 
+    fn expects_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
+    }
+
     fn open(&mut self, frame: Frame, pos: Pos) -> Result<(), Problem> {
         if self.stack.len() >= self.limits.max_depth {
             return Err(nesting_error(self.limits, pos));
         }
-        if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
+        if self.expects_key() {
             return Err(Problem::at_pos("", "a mapping key must be a plain string, not a list or mapping", pos));
         }
         self.stack.push(frame);
@@ -218,8 +300,8 @@ impl Builder {
 
     fn close(&mut self) -> Result<(), Problem> {
         let (node, anchor) = match self.stack.pop() {
-            Some(Frame::Seq { items, pos, anchor }) => (Node { value: Val::Seq(items), pos }, anchor),
-            Some(Frame::Map { entries, pos, anchor, .. }) => (Node { value: Val::Map(entries), pos }, anchor),
+            Some(Frame::Seq { items, pos, anchor }) => (Node { value: Val::Seq(Rc::new(items)), pos }, anchor),
+            Some(Frame::Map { entries, pos, anchor, .. }) => (Node { value: Val::Map(Rc::new(entries)), pos }, anchor),
             None => return Ok(()),
         };
         self.finish(node, anchor)
@@ -229,64 +311,82 @@ impl Builder {
         let Some(node) = self.anchors.get(&id) else {
             return Err(Problem::at_pos("", "alias to an unknown anchor", pos));
         };
-        self.alias_nodes += count_nodes(node);
-        if self.alias_nodes > self.limits.max_alias_nodes {
-            return Err(Problem::at_pos(
-                "",
-                &format!(
+        // Sharing makes the alias itself cheap, but what reads the values walks every copy;
+        // the count stops at the limit, so counting costs no more than the limit allows.
+        let room = self.limits.max_alias_nodes - self.alias_nodes;
+        match count_nodes_upto(node, room) {
+            Some(n) => self.alias_nodes += n,
+            None => {
+                let msg = format!(
                     "aliases expand to more than {} values (the alias expansion limit)",
                     self.limits.max_alias_nodes
-                ),
-                pos,
-            ));
+                );
+                return Err(Problem::at_pos("", &msg, pos));
+            }
         }
         let node = node.clone();
+        if self.expects_key() {
+            return self.key(node, false);
+        }
         self.finish(node, 0)
     }
 
-    /// Places a completed node into its parent (or the document list).
-    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Problem> {
+    fn remember(&mut self, anchor: usize, node: &Node) {
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
+    }
+
+    /// Takes a mapping key; a key written twice is refused, as kubectl refuses it.
+    fn key(&mut self, node: Node, merge: bool) -> Result<(), Problem> {
+        let Some(Frame::Map { index, key, .. }) = self.stack.last_mut() else { return Ok(()) };
+        if merge {
+            *key = Some(Key::Merge(node.pos));
+            return Ok(());
+        }
+        let text = match node.value {
+            Val::Str(s) => s,
+            Val::Null => String::new(),
+            Val::Bool(b) => b.to_string(),
+            Val::Int(i) => i.to_string(),
+            Val::Float(f) => f,
+            // `open` refuses collections in key position; only an alias could bring one, and
+            // it has no text.
+            Val::Seq(_) | Val::Map(_) => String::new(),
+        };
+        if index.get(&text).is_some_and(|slot| slot.written) {
+            let msg = format!("duplicate key {} (kubectl rejects duplicate keys too)", quoted(&text));
+            return Err(Problem::at_pos("", &msg, node.pos));
+        }
+        *key = Some(Key::Name(text, node.pos));
+        Ok(())
+    }
+
+    /// Places a completed value into its parent (or the document list).
+    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), Problem> {
+        self.remember(anchor, &node);
         match self.stack.last_mut() {
             None => self.docs.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, seen, key, merged, .. }) => match key.take() {
-                None => {
-                    let text = match node.value {
-                        Val::Str(s) => s,
-                        Val::Null => String::new(),
-                        Val::Bool(b) => b.to_string(),
-                        Val::Int(i) => i.to_string(),
-                        Val::Float(f) => f,
-                        // `open` refuses collections in key position; only an alias could
-                        // bring one, and it has no text.
-                        Val::Seq(_) | Val::Map(_) => String::new(),
-                    };
-                    if !seen.insert(text.clone()) {
-                        return Err(Problem::at_pos(
-                            "",
-                            &format!("duplicate key {} (kubectl rejects duplicate keys too)", quoted(&text)),
-                            node.pos,
-                        ));
-                    }
-                    *key = Some((text, node.pos));
-                }
-                Some((k, key_pos)) if k == "<<" => {
-                    *merged = true;
-                    merge_into(entries, seen, Node { pos: key_pos, ..node })?
-                }
-                // A local key replaces the one a merge brought in; without a merge there is
-                // nothing to search, and a large mapping stays linear.
-                Some((k, key_pos)) => {
-                    let node = Node { pos: key_pos, ..node };
-                    let merged_entry = if *merged { entries.iter_mut().find(|(have, _)| *have == k) } else { None };
-                    match merged_entry {
-                        Some(entry) => entry.1 = node,
-                        None => entries.push((k, node)),
+            Some(Frame::Map { entries, index, key, .. }) => match key.take() {
+                Some(Key::Merge(pos)) => merge_into(entries, index, Node { pos, ..node })?,
+                // A local key replaces the one a merge brought in.
+                Some(Key::Name(k, pos)) => {
+                    let node = Node { pos, ..node };
+                    match index.get_mut(&k) {
+                        Some(slot) => {
+                            slot.written = true;
+                            entries[slot.at].1 = node;
+                        }
+                        None => {
+                            index.insert(k.clone(), Slot { at: entries.len(), written: true });
+                            entries.push((k, node));
+                        }
                     }
                 }
+                // Keys go through `Builder::key` and `open` refuses collection keys, so a value
+                // always has its key; refuse rather than guess should that ever change.
+                None => return Err(Problem::at_pos("", "a mapping key must be a plain string", node.pos)),
             },
         }
         Ok(())
@@ -295,32 +395,49 @@ impl Builder {
 
 /// YAML merge keys (`<<: *defaults`), as Helm's YAML reader supports them: keys already
 /// present win over merged ones.
-fn merge_into(entries: &mut Vec<(String, Node)>, seen: &mut HashSet<String>, node: Node) -> Result<(), Problem> {
-    seen.remove("<<");
-    let sources = match node.value {
+fn merge_into(entries: &mut Vec<(String, Node)>, index: &mut HashMap<String, Slot>, node: Node) -> Result<(), Problem> {
+    let refuse = |pos| Err(Problem::at_pos("", "a merge key (<<) needs a mapping or a list of mappings", pos));
+    let sources: Vec<Node> = match &node.value {
         Val::Map(_) => vec![node],
-        Val::Seq(items) => items,
-        _ => return Err(Problem::at_pos("", "a merge key (<<) needs a mapping or a list of mappings", node.pos)),
+        Val::Seq(items) => items.to_vec(),
+        _ => return refuse(node.pos),
     };
     for source in sources {
-        let Val::Map(more) = source.value else {
-            return Err(Problem::at_pos("", "a merge key (<<) needs a mapping or a list of mappings", source.pos));
-        };
-        for (k, v) in more {
-            if !entries.iter().any(|(have, _)| *have == k) {
-                entries.push((k, v));
+        let Val::Map(more) = &source.value else { return refuse(source.pos) };
+        for (k, v) in more.iter() {
+            if !index.contains_key(k) {
+                index.insert(k.clone(), Slot { at: entries.len(), written: false });
+                entries.push((k.clone(), v.clone()));
             }
         }
     }
     Ok(())
 }
 
-fn count_nodes(node: &Node) -> usize {
-    1 + match &node.value {
-        Val::Seq(items) => items.iter().map(count_nodes).sum(),
-        Val::Map(entries) => entries.iter().map(|(_, v)| count_nodes(v)).sum(),
-        _ => 0,
+/// The number of values in `node`, or `None` when it is more than `limit`; stops counting
+/// there.
+fn count_nodes_upto(node: &Node, limit: usize) -> Option<usize> {
+    let mut count = 0;
+    let mut todo = vec![node];
+    while let Some(n) = todo.pop() {
+        count += 1;
+        // Every value waiting in `todo` counts at least one, so a large list is refused
+        // before it is queued.
+        let more = match &n.value {
+            Val::Seq(items) => items.len(),
+            Val::Map(entries) => entries.len(),
+            _ => 0,
+        };
+        if count + todo.len() + more > limit {
+            return None;
+        }
+        match &n.value {
+            Val::Seq(items) => todo.extend(items.iter()),
+            Val::Map(entries) => todo.extend(entries.iter().map(|(_, v)| v)),
+            _ => {}
+        }
     }
+    Some(count)
 }
 
 fn quoted(s: &str) -> String {
@@ -470,5 +587,51 @@ mod tests {
         let m = v.get("m").unwrap();
         assert_eq!(m.get("x").unwrap().value, Val::Int(1));
         assert_eq!(m.get("y").unwrap().value, Val::Int(3));
+    }
+
+    #[test]
+    fn only_a_plain_merge_key_merges() {
+        for text in ["m: {\"<<\": {x: 1}}\n", "m:\n  '<<': {x: 1}\n", "m: {!!str <<: {x: 1}}\n"] {
+            let v = parse(text.as_bytes(), Limits::default()).unwrap();
+            let m = v.get("m").unwrap();
+            assert!(m.get("<<").is_some() && m.get("x").is_none(), "{text}: {m:?}");
+        }
+        let v = parse(b"m: {<<: {x: 1}}\n", Limits::default()).unwrap();
+        assert!(v.get("m").unwrap().get("x").is_some());
+    }
+
+    #[test]
+    fn merged_keys_can_be_replaced_once() {
+        let v = parse(b"m: {<<: {x: 1, y: 2}, x: 3, z: 4}\n", Limits::default()).unwrap();
+        let m = v.get("m").unwrap();
+        assert_eq!(m.get("x").unwrap().value, Val::Int(3));
+        let Val::Map(entries) = &m.value else { panic!() };
+        let keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["x", "y", "z"]);
+        let dup = parse(b"m: {<<: {x: 1}, x: 3, x: 4}\n", Limits::default()).unwrap_err();
+        assert!(dup.to_string().contains("duplicate key \"x\""), "{dup}");
+    }
+
+    #[test]
+    fn anchors_are_shared_not_copied() {
+        // Nested anchors around one list, then an alias to the outermost: one list in memory.
+        let mut text = String::from("a: ");
+        for i in 0..50 {
+            text.push_str(&format!("&a{i} ["));
+        }
+        text.push_str("1, 2, 3");
+        text.push_str(&"]".repeat(50));
+        text.push_str("\nb: *a0\n");
+        let v = parse(text.as_bytes(), Limits::default()).unwrap();
+        let (Val::Seq(a), Val::Seq(b)) = (&v.get("a").unwrap().value, &v.get("b").unwrap().value) else { panic!() };
+        assert!(Rc::ptr_eq(a, b), "the alias shares the anchored list");
+    }
+
+    #[test]
+    fn alias_counting_stops_at_the_limit() {
+        let limits = Limits { max_alias_nodes: 5, ..Limits::default() };
+        assert!(parse(b"a: &a [1, 2, 3]\nb: *a\n", limits).is_ok());
+        let err = parse(b"a: &a [1, 2, 3, 4, 5, 6]\nb: *a\n", limits).unwrap_err();
+        assert!(err.to_string().contains("alias expansion limit"), "{err}");
     }
 }

@@ -120,3 +120,56 @@ fn generated_inputs_too_large_to_keep() {
     let wide_bomb = format!("a: &a [{}]\nb: [{}]\n", vec!["x"; 1000].join(","), vec!["*a"; 1000].join(","));
     refused(wide_bomb.as_bytes(), "the alias expansion limit", "1000 × 1000 aliases");
 }
+
+/// A quoted `"<<"` is an ordinary key (go-yaml and PyYAML read it so); only a plain `<<`
+/// merges. A header named "<<" in a match reaches the route instead of being merged away.
+#[test]
+fn a_quoted_merge_key_is_an_ordinary_key() {
+    for key in ["\"<<\"", "'<<'"] {
+        let values = format!("environment: deployment-istio\napplication:\n  strategy: canary\n  versions:\n  - image: a\n  - image: b\n    match:\n    - headers:\n        {key}: {{exact: x}}\n");
+        let r = render(values.as_bytes());
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        let out = String::from_utf8(r.stdout).unwrap();
+        let docs = common::docs(&out);
+        let routemap = docs.iter().find(|d| d["data"]["ready-1.yaml"].is_string()).expect("a routemap");
+        let state = common::yaml(routemap["data"]["ready-1.yaml"].as_str().unwrap());
+        assert_eq!(state["spec"]["http"][0]["match"][0]["headers"]["<<"]["exact"], "x", "{key}: {out}");
+    }
+}
+
+/// Runs releasegen with `args` on `input`, expecting exit 1, an empty stdout and `message`.
+fn refused_by(args: &[&str], input: &[u8], message: &str) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let _ = child.stdin.take().unwrap().write_all(input);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+    assert!(out.stdout.is_empty(), "{args:?}: stdout must be empty");
+    assert!(err.contains(message), "{args:?}: expected {message:?} in\n{err}");
+}
+
+/// Limits on work and memory, not only bytes (the worst-case corpus in `benches/worst-case`
+/// measures them; these check that each limit names itself and refuses cleanly).
+#[test]
+fn counts_that_would_cost_too_much_are_refused_by_name() {
+    let versions: String = (0..65).map(|i| format!("  - {{image: x, metadata: {{name: v{i}}}}}\n")).collect();
+    refused(format!("environment: deployment\napplication:\n  versions:\n{versions}").as_bytes(), "application.versions: 65 versions; a release has at most 64 (the version limit)", "65 versions");
+    let annotations: String = (0..20_000).map(|i| format!("      k{i}: \"{}\"\n", "v".repeat(20))).collect();
+    let versions: String = (0..30).map(|i| format!("  - {{image: x, metadata: {{name: v{i}}}}}\n")).collect();
+    let values = format!("environment: deployment\napplication:\n  metadata:\n    annotations:\n{annotations}  versions:\n{versions}");
+    refused(values.as_bytes(), "30 copies are more than 8388608 bytes (the copy limit)", "inherited annotations × versions");
+    let nulls = format!("environment: deployment\nx: [{}]\n", vec!["~"; 600_000].join(","));
+    refused(nulls.as_bytes(), "the input holds more than 524288 values (the value limit; --max-input-bytes raises it)", "600k values");
+    // `states` refuses what `render` refuses: sixteen versions do not fit the routemap.
+    let sixteen: String = (0..16).map(|i| format!("  - image: b{i}\n")).collect();
+    let values = format!("environment: deployment-istio\napplication:\n  strategy: blue-green\n  versions:\n{sixteen}");
+    for format in ["table", "json", "mermaid"] {
+        refused_by(&["states", "--name", "app", "-n", "app", "-o", format], values.as_bytes(), "does not fit the routemap ConfigMap's 1 MiB limit");
+    }
+    refused_by(&["render", "--name", "app", "-n", "app"], values.as_bytes(), "does not fit the routemap ConfigMap's 1 MiB limit");
+    // Many Release documents in one stream: refused at the output limit, not rendered to
+    // hundreds of MiB.
+    let release = "---\napiVersion: releasegen.dev/v1alpha1\nkind: Release\nmetadata: {name: a, namespace: ns}\nspec: {environment: deployment-istio, application: {strategy: blue-green, versions: [{image: a}, {image: b}]}}\n";
+    let stream: String = (0..6000).map(|i| release.replace("name: a,", &format!("name: a{i},"))).collect();
+    refused_by(&["post-render"], stream.as_bytes(), "the output limit");
+}
