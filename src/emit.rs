@@ -163,7 +163,16 @@ impl Writer<'_> {
             if !(inline_first && i == 0) {
                 self.indent(indent);
             }
-            self.out.push_str(&key_text(key, self.template));
+            let text = key_text(key, self.template);
+            // go-yaml reads an implicit key of at most 1024 characters; a longer one is
+            // written as an explicit `? key` with its `:` on the next line.
+            if text.len() > IMPLICIT_KEY_MAX {
+                self.out.push_str("? ");
+                self.line(&text);
+                self.indent(indent);
+            } else {
+                self.out.push_str(&text);
+            }
             self.out.push(':');
             self.after_key(*child, indent);
             self.close(*g);
@@ -231,8 +240,11 @@ impl Writer<'_> {
             Some(b) => (b, ""),
             None => (s, "-"),
         };
+        // A first content line that starts with a space or a tab would be taken for
+        // indentation (go-yaml refuses the tab); an explicit indentation indicator says where
+        // the content starts.
         let first = body.split('\n').find(|l| !l.is_empty()).unwrap_or("");
-        let indicator = if first.starts_with(' ') { "2" } else { "" };
+        let indicator = if first.starts_with([' ', '\t']) { "2" } else { "" };
         self.out.push_str(" |");
         self.out.push_str(indicator);
         self.out.push_str(chomp);
@@ -280,7 +292,8 @@ pub fn plain_ok(s: &str) -> bool {
 /// that must be escaped. One pass over the bytes: the routemap's strings are large.
 fn block_ok(s: &str, template: bool) -> bool {
     let b = s.as_bytes();
-    if !b.contains(&b'\n') || b.first() == Some(&b'\t') {
+    // Only newlines (`"\n"`) has no content line, and a block without one reads back as "".
+    if !b.contains(&b'\n') || b.iter().all(|&c| c == b'\n') {
         return false;
     }
     let (mut blank, mut empty) = (true, true);
@@ -299,6 +312,7 @@ fn block_ok(s: &str, template: bool) -> bool {
             0xC2 if (0x80..=0x9F).contains(&next(1)) => return false,
             0xE2 if next(1) == 0x80 && matches!(next(2), 0xA8 | 0xA9) => return false,
             0xEF if next(1) == 0xBB && next(2) == 0xBF => return false,
+            0xEF if next(1) == 0xBF && matches!(next(2), 0xBE | 0xBF) => return false,
             b'{' | b'}' | b'<' | b'>' | b'&' if template => return false,
             _ => blank = false,
         }
@@ -307,9 +321,16 @@ fn block_ok(s: &str, template: bool) -> bool {
     !blank || empty
 }
 
+/// Characters written as escapes although they are not control characters: the BOM and the
+/// Unicode line breaks (YAML 1.2 and go-yaml fold or strip them), and U+FFFE/U+FFFF, which
+/// go-yaml refuses raw ("control characters are not allowed").
 fn special(c: char) -> bool {
-    matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{85}')
+    matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{fffe}' | '\u{ffff}')
 }
+
+/// The longest implicit key go-yaml and libyaml read is 1024 characters
+/// (`simple_key.mark.index + 1024`); bytes are compared, which errs on the explicit side.
+const IMPLICIT_KEY_MAX: usize = 1000;
 
 fn key_text(k: &str, template: bool) -> Cow<'_, str> {
     if plain_ok(k) { Cow::Borrowed(k) } else { Cow::Owned(double_quoted(k, template)) }
@@ -368,7 +389,10 @@ mod tests {
         assert!(!block_ok("a\u{2028}\nb", false));
         assert!(!block_ok("\u{feff}a\nb", false));
         assert!(!block_ok("a\x07\nb", false));
-        assert!(!block_ok("\ta\nb", false));
+        assert!(block_ok("\ta\nb", false), "a leading tab gets an indentation indicator");
+        assert!(!block_ok("\n", false), "only newlines: no content line to carry them");
+        assert!(!block_ok("\n\n", false));
+        assert!(!block_ok("a\u{fffe}\nb", false));
         assert!(!block_ok("{{ x }}\nb", true));
         assert!(block_ok("{{ x }}\nb", false));
         assert!(block_ok("naïve ☃\nb", false));
@@ -378,5 +402,19 @@ mod tests {
     fn template_mode_escapes_syntax() {
         let t = Tree::Value(json!({"k": "{{ .X }}<script>&"}));
         assert_eq!(template(&t), "k: \"\\x7B\\x7B .X \\x7D\\x7D\\x3Cscript\\x3E\\x26\"\n");
+    }
+
+    #[test]
+    fn every_string_has_a_form_go_yaml_reads() {
+        let v = json!({"a": "\n\tx\ny", "b": "\n", "c": "x\u{fffe}\u{ffff}", "d": "\t\n"});
+        assert_eq!(
+            document(&v),
+            "a: |2-\n\n  \tx\n  y\nb: \"\\n\"\nc: \"x\\uFFFE\\uFFFF\"\nd: \"\\t\\n\"\n"
+        );
+        let long = "k".repeat(1001);
+        let v = json!({ long.clone(): {"x": 1}, "short": 2 });
+        assert_eq!(document(&v), format!("? {long}\n:\n  x: 1\nshort: 2\n"));
+        let v = json!([{ long.clone(): "v" }]);
+        assert_eq!(document(&v), format!("- ? {long}\n  : v\n"));
     }
 }
