@@ -22,6 +22,7 @@ pub mod names;
 pub mod namespace;
 pub mod native;
 pub mod objects;
+pub mod parts;
 pub mod post_render;
 pub mod problem;
 pub mod routing;
@@ -29,6 +30,7 @@ pub mod routing_actions;
 pub mod schema;
 pub mod states;
 pub mod values;
+pub mod validate;
 
 use problem::Problem;
 use routing::State;
@@ -125,7 +127,7 @@ pub fn release_of(root: &values::Node, ctx: &model::Context) -> Result<(model::R
     let fix = |ps: Vec<Problem>| ps.into_iter().map(|p| document::prefixed(p, prefix)).collect::<Vec<_>>();
     if routing_actions::is_routing_actions(values) {
         let t = routing_actions::translate(values).map_err(|p| Failure { errors: fix(vec![p]), warnings: vec![] })?;
-        let (release, report) = model::build(&t.values, &ctx);
+        let (release, report) = validate::build(&t.values, &ctx);
         let rename = |ps: Vec<Problem>| {
             fix(ps.into_iter().map(|mut p| {
                 p.path = routing_actions::chart_path(&p.path);
@@ -143,7 +145,7 @@ pub fn release_of(root: &values::Node, ctx: &model::Context) -> Result<(model::R
             _ => Err(Failure { errors, warnings }),
         };
     }
-    let (release, report) = model::build(values, &ctx);
+    let (release, report) = validate::build(values, &ctx);
     let (errors, warnings) = (fix(report.errors), fix(report.warnings));
     match release {
         Some(r) if errors.is_empty() => Ok((r, warnings)),

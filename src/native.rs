@@ -9,7 +9,7 @@
 //!   and every candidate one `spec.canary[]` entry with its share as `trafficPercent`.
 
 use crate::model::{Env, ModelSource, ObjRef, Release, Version, Workload};
-use crate::objects;
+use crate::parts;
 use crate::routing;
 use serde_json::{Map, Value, json};
 
@@ -28,7 +28,7 @@ fn predictor(v: &Version) -> Map<String, Value> {
         ModelSource::Given(g) => g.spec.get("predictor").and_then(Value::as_object).cloned().unwrap_or_default(),
         ModelSource::External => Map::new(),
         ModelSource::Model(m) => {
-            let model = objects::model_spec(m);
+            let model = parts::model_spec(m);
             Map::from_iter([("model".to_string(), Value::Object(model))])
         }
     }
@@ -44,7 +44,7 @@ fn given(v: &Version) -> Option<&crate::model::Given> {
 /// Metadata of the release's InferenceService, from the version that shapes it; Iter8's
 /// watch label is left out, as no Iter8 controller is involved.
 fn metadata(r: &ObjRef, v: &Version, extra: &[(&str, &str)]) -> Value {
-    let mut m = objects::meta(r, v, given(v), extra);
+    let mut m = parts::meta(r, v, given(v), extra);
     if let Some(labels) = m.get_mut("labels").and_then(Value::as_object_mut) {
         labels.remove("iter8.tools/watch");
         if labels.is_empty() {

@@ -4,27 +4,17 @@
 //! can change their structure.
 
 use crate::emit;
-use crate::model::{DeploySource, Env, Given, Model, ModelSource, ObjRef, Release, Strategy, Version, Workload, to_object};
+use crate::model::{DeploySource, Env, Given, ModelSource, ObjRef, Release, Strategy, Version, Workload};
+use crate::parts::{meta, model_spec, object};
 use crate::problem::Problem;
 use crate::routing::{self, State, Tree};
 use serde_json::{Map, Value, json};
-
-/// A JSON object from owned fields. `json!` copies every value it embeds (it serializes
-/// `&value`), so objects holding user-sized values (specs, the routemap) are built with this.
-fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
-    Value::Object(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-}
 
 /// The Kubernetes limit on a ConfigMap's data.
 pub const CONFIGMAP_LIMIT: usize = 1 << 20;
 pub use crate::model::MAX_ROUTED_VERSIONS;
 
-/// Label of every object `render` emits but the live routing object: `kubectl apply --prune -l
-/// releasegen.dev/release=APP` then applies the release and prunes only its own objects.
-pub const RELEASE_LABEL: &str = "releasegen.dev/release";
-/// Label of the live routing object (template result, `ready-*`, `--ready`, `route`) instead,
-/// so a prune of the release never removes the route traffic is flowing through (SPEC §9).
-pub const ROUTING_LABEL: &str = "releasegen.dev/routing";
+pub use crate::parts::{RELEASE_LABEL, ROUTING_LABEL};
 
 pub fn manifests(r: &Release, plan: Option<&Tree>, ready: Option<State>) -> Result<Vec<Value>, Problem> {
     let mut docs = release_objects(r, plan)?;
@@ -63,38 +53,6 @@ fn release_objects(r: &Release, plan: Option<&Tree>) -> Result<Vec<Value>, Probl
     }
     docs.push(routemap(r, plan)?);
     Ok(docs)
-}
-
-pub(crate) fn meta(r: &ObjRef, v: &Version, given: Option<&Given>, extra: &[(&str, &str)]) -> Value {
-    let mut labels = v.labels.clone();
-    let mut annotations = v.annotations.clone();
-    for (k, val) in extra {
-        annotations.entry((*k).to_string()).or_insert_with(|| (*val).to_string());
-    }
-    let mut m = Map::new();
-    m.insert("name".into(), r.name.clone().into());
-    m.insert("namespace".into(), r.namespace.clone().into());
-    if let Some(g) = given {
-        merge_strings(&mut labels, g.metadata.get("labels"));
-        merge_strings(&mut annotations, g.metadata.get("annotations"));
-    }
-    // The controller finds versions by this label; nothing may remove it.
-    labels.insert("iter8.tools/watch".into(), "true".into());
-    m.insert("labels".into(), to_object(&labels));
-    if !annotations.is_empty() {
-        m.insert("annotations".into(), to_object(&annotations));
-    }
-    Value::Object(m)
-}
-
-fn merge_strings(into: &mut indexmap::IndexMap<String, String>, from: Option<&Value>) {
-    if let Some(Value::Object(m)) = from {
-        for (k, v) in m {
-            if let Some(s) = v.as_str() {
-                into.insert(k.clone(), s.to_string());
-            }
-        }
-    }
 }
 
 fn workloads(r: &Release, v: &Version) -> Vec<Value> {
@@ -156,22 +114,6 @@ fn inference_service(r: &Release, v: &Version, source: &ModelSource) -> Value {
 }
 
 /// The generated predictor model: `modelFormat`, then the fields the user gave.
-pub(crate) fn model_spec(m: &Model) -> Map<String, Value> {
-    let mut model = Map::new();
-    model.insert("modelFormat".into(), json!({"name": m.format}));
-    if let Some(rt) = &m.runtime {
-        model.insert("runtime".into(), rt.clone().into());
-    }
-    model.insert("storageUri".into(), m.storage_uri.clone().into());
-    if let Some(p) = &m.protocol_version {
-        model.insert("protocolVersion".into(), p.clone().into());
-    }
-    if let Some(p) = &m.ports {
-        model.insert("ports".into(), p.clone());
-    }
-    model
-}
-
 fn app_object(r: &Release) -> Option<Value> {
     let metadata = json!({"name": r.name, "namespace": r.namespace});
     let external = |host: &str| {

@@ -146,7 +146,7 @@ pub fn plan(r: &Release) -> Option<Tree> {
     Some(map(vec![
         ("apiVersion", s(api)),
         ("kind", s(kind)),
-        ("metadata", val(json!({"name": r.name, "namespace": r.namespace, "labels": {crate::objects::ROUTING_LABEL: r.name}}))),
+        ("metadata", val(json!({"name": r.name, "namespace": r.namespace, "labels": {crate::parts::ROUTING_LABEL: r.name}}))),
         ("spec", spec),
     ]))
 }

@@ -1,0 +1,71 @@
+//! Parts of Kubernetes objects that more than one builder needs — the release's prune labels,
+//! a version's metadata (its labels and annotations merged with those of a given spec) and a
+//! predictor's model — so that `objects` (the release's manifests), `native` (KServe's own
+//! InferenceService) and `routing` (the routing object) build on this module and none of
+//! them imports another's internals.
+
+use crate::model::{Given, Model, ObjRef, Version, to_object};
+use serde_json::{Map, Value, json};
+
+/// Label of every object `render` emits but the live routing object: `kubectl apply --prune -l
+/// releasegen.dev/release=APP` then applies the release and prunes only its own objects.
+pub const RELEASE_LABEL: &str = "releasegen.dev/release";
+/// Label of the live routing object (template result, `ready-*`, `--ready`, `route`) instead,
+/// so a prune of the release never removes the route traffic is flowing through (SPEC §9).
+pub const ROUTING_LABEL: &str = "releasegen.dev/routing";
+
+/// A JSON object from owned fields. `json!` copies every value it embeds (it serializes
+/// `&value`), so objects holding user-sized values (specs, the routemap) are built with this.
+pub(crate) fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    Value::Object(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+/// The metadata of version `v`'s object `r`: the version's labels and annotations, then those of
+/// a given spec's metadata, then `extra` annotations where not set; the watch label always.
+pub(crate) fn meta(r: &ObjRef, v: &Version, given: Option<&Given>, extra: &[(&str, &str)]) -> Value {
+    let mut labels = v.labels.clone();
+    let mut annotations = v.annotations.clone();
+    for (k, val) in extra {
+        annotations.entry((*k).to_string()).or_insert_with(|| (*val).to_string());
+    }
+    let mut m = Map::new();
+    m.insert("name".into(), r.name.clone().into());
+    m.insert("namespace".into(), r.namespace.clone().into());
+    if let Some(g) = given {
+        merge_strings(&mut labels, g.metadata.get("labels"));
+        merge_strings(&mut annotations, g.metadata.get("annotations"));
+    }
+    // The controller finds versions by this label; nothing may remove it.
+    labels.insert("iter8.tools/watch".into(), "true".into());
+    m.insert("labels".into(), to_object(&labels));
+    if !annotations.is_empty() {
+        m.insert("annotations".into(), to_object(&annotations));
+    }
+    Value::Object(m)
+}
+
+fn merge_strings(into: &mut indexmap::IndexMap<String, String>, from: Option<&Value>) {
+    if let Some(Value::Object(m)) = from {
+        for (k, v) in m {
+            if let Some(s) = v.as_str() {
+                into.insert(k.clone(), s.to_string());
+            }
+        }
+    }
+}
+
+pub(crate) fn model_spec(m: &Model) -> Map<String, Value> {
+    let mut model = Map::new();
+    model.insert("modelFormat".into(), json!({"name": m.format}));
+    if let Some(rt) = &m.runtime {
+        model.insert("runtime".into(), rt.clone().into());
+    }
+    model.insert("storageUri".into(), m.storage_uri.clone().into());
+    if let Some(p) = &m.protocol_version {
+        model.insert("protocolVersion".into(), p.clone().into());
+    }
+    if let Some(p) = &m.ports {
+        model.insert("ports".into(), p.clone());
+    }
+    model
+}

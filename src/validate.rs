@@ -1,0 +1,881 @@
+//! Stage 2: parsed values → a validated, normalized release (`model::Release`).
+//!
+//! Everything the later stages need is decided here: names, namespaces, ports, weights,
+//! labels, matches and workload sources, with the chart's precedence (version, then
+//! application, then default). Every check of the input lives in this one file; the types it
+//! produces live in `model`, so the stages after it depend on the model, not on validation.
+
+use crate::model::{
+    Context, DEFAULT_WEIGHT, DeploySource, Env, Given, MAX_INHERITED_COPIES, MAX_ROUTED_VERSIONS, MAX_VERSIONS, MAX_WEIGHT, Model,
+    ModelSource, ObjRef, Release, Strategy, Version, Workload, to_object,
+};
+use crate::names;
+use crate::problem::{Problem, Report};
+use crate::values::{Node, Val};
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+const TOP_KEYS: &[&str] = &["environment", "application", "gateway", "service", "iter8Version"];
+const APP_KEYS: &[&str] = &[
+    "metadata",
+    "strategy",
+    "versions",
+    "port",
+    "modelFormat",
+    "runtime",
+    "protocolVersion",
+    "ports",
+    "workloads",
+    "tagRouting",
+];
+const META_KEYS: &[&str] = &["name", "namespace", "labels", "annotations"];
+const VERSION_KEYS: &[&str] = &[
+    "metadata",
+    "weight",
+    "match",
+    "matches",
+    "port",
+    "image",
+    "deploymentSpecification",
+    "serviceSpecification",
+    "inferenceServiceSpecification",
+    "modelFormat",
+    "runtime",
+    "protocolVersion",
+    "ports",
+    "storageUri",
+];
+/// The keys of a version that describe its workload (all after `port` in VERSION_KEYS).
+const WORKLOAD_KEYS: &[&str] = VERSION_KEYS.split_at(5).1;
+const ISTIO_MATCH_KEYS: &[&str] = &[
+    "name",
+    "uri",
+    "scheme",
+    "method",
+    "authority",
+    "headers",
+    "port",
+    "sourceLabels",
+    "gateways",
+    "queryParams",
+    "ignoreUriCase",
+    "withoutHeaders",
+    "sourceNamespace",
+    "statPrefix",
+];
+const GTW_MATCH_KEYS: &[&str] = &["path", "headers", "queryParams", "method"];
+
+/// Where a key written at the wrong level belongs (`strategy` at the top level: in
+/// `application`), so a misplaced key does not just vanish with "unknown key".
+fn misplaced(key: &str, path: &str) -> Option<String> {
+    let in_version = path.starts_with("application.versions[") && path.ends_with(']');
+    match path {
+        "" if APP_KEYS.contains(&key) => Some(format!("application.{key}")),
+        "" if VERSION_KEYS.contains(&key) => Some(format!("application.versions[i].{key}")),
+        "application" if TOP_KEYS.contains(&key) => Some(format!("{key} at the top level")),
+        "application" if VERSION_KEYS.contains(&key) => Some(format!("application.versions[i].{key}")),
+        _ if in_version && APP_KEYS.contains(&key) => Some(format!("application.{key}")),
+        _ if in_version && TOP_KEYS.contains(&key) => Some(format!("{key} at the top level")),
+        _ => None,
+    }
+}
+
+/// Validates the values and builds the release, or returns every problem found.
+pub fn build(root: &Node, ctx: &Context) -> (Option<Release>, Report) {
+    let mut r = Reader { report: Report::default(), strict: ctx.strict };
+    let release = r.release(root, ctx);
+    if !r.report.errors.is_empty() {
+        return (None, r.report);
+    }
+    (release, r.report)
+}
+
+struct Reader {
+    report: Report,
+    strict: bool,
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+}
+
+impl Reader {
+    fn error(&mut self, path: &str, node: Option<&Node>, msg: impl Into<String>) {
+        let mut p = Problem::new(path, msg);
+        p.pos = node.map(|n| n.pos);
+        self.report.error(p);
+    }
+
+    /// Unknown keys are warnings (a typo such as `wieght` must not pass silently);
+    /// `--strict` makes them errors.
+    fn known_keys(&mut self, node: &Node, path: &str, known: &[&str]) {
+        let Val::Map(entries) = &node.value else { return };
+        for (key, value) in entries.iter() {
+            if known.contains(&key.as_str()) {
+                continue;
+            }
+            let hint = misplaced(key, path)
+                .map(|at| format!("; did you mean {at}?"))
+                .or_else(|| closest(key, known).map(|k| format!("; did you mean `{k}`?")))
+                .unwrap_or_default();
+            let mut p = Problem::new(&join(path, key), format!("unknown key{hint}"));
+            p.pos = Some(value.pos);
+            if self.strict { self.report.error(p) } else { self.report.warn(p) }
+        }
+    }
+
+    /// A mapping (or absent/null); anything else is an error.
+    fn map<'a>(&mut self, node: Option<&'a Node>, path: &str) -> Option<&'a Node> {
+        self.shaped(node, path, "a mapping", |v| matches!(v, Val::Map(_)))
+    }
+
+    /// A list (or absent/null); anything else is an error.
+    fn list<'a>(&mut self, node: Option<&'a Node>, path: &str) -> Option<&'a Node> {
+        self.shaped(node, path, "a list", |v| matches!(v, Val::Seq(_)))
+    }
+
+    fn shaped<'a>(&mut self, node: Option<&'a Node>, path: &str, what: &str, ok: fn(&Val) -> bool) -> Option<&'a Node> {
+        let node = node.filter(|n| !n.is_null())?;
+        if ok(&node.value) {
+            Some(node)
+        } else {
+            self.error(path, Some(node), format!("expected {what}, found {}", node.describe()));
+            None
+        }
+    }
+
+    fn string(&mut self, node: Option<&Node>, path: &str) -> Option<String> {
+        let node = node.filter(|n| !n.is_null())?;
+        match &node.value {
+            Val::Str(s) => Some(s.clone()),
+            Val::Seq(_) | Val::Map(_) => {
+                self.error(path, Some(node), format!("expected a string, found {}", node.describe()));
+                None
+            }
+            _ => {
+                let msg = format!("expected a string, found {}; quote it if text is meant", node.describe());
+                self.error(path, Some(node), msg);
+                None
+            }
+        }
+    }
+
+    /// A string that must be present: a wrong type and a missing value are each said once.
+    fn required(&mut self, value: Option<&Node>, path: &str, parent: &Node, missing: &str) -> Option<String> {
+        let value = value.filter(|n| !n.is_null());
+        match value.map(|n| &n.value) {
+            Some(Val::Str(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Val::Str(_)) | None => {
+                self.error(path, Some(value.unwrap_or(parent)), missing);
+                None
+            }
+            Some(_) => self.string(value, path),
+        }
+    }
+
+    fn integer(&mut self, node: Option<&Node>, path: &str, what: &str, range: (i128, i128)) -> Option<u32> {
+        let node = node.filter(|n| !n.is_null())?;
+        match node.value {
+            Val::Int(i) if i >= range.0 && i <= range.1 => u32::try_from(i).ok(),
+            Val::Int(i) if i >= 0 && i > range.1 => {
+                self.error(path, Some(node), format!("{what} must be at most {}, found {i}", range.1));
+                None
+            }
+            _ => {
+                self.error(path, Some(node), format!("expected {what}, found {}", node.describe()));
+                None
+            }
+        }
+    }
+
+    fn port(&mut self, node: Option<&Node>, path: &str) -> Option<u32> {
+        self.integer(node, path, "a port number (1-65535)", (1, 65535))
+    }
+
+    fn name(&mut self, value: &str, node: Option<&Node>, path: &str, check: fn(&str) -> Result<(), String>) {
+        if let Err(e) = check(value) {
+            self.error(path, node, format!("{} {e}", quote(value)));
+        }
+    }
+
+    /// The application's name and namespace: its own metadata, else `--name` / the release
+    /// namespace. A bad flag is reported once, against the flag, and stops here, rather than
+    /// as errors about derived names (`HttpBin-0`) the user never wrote. A namespace the user
+    /// did not give is said on stderr with where it came from.
+    fn identity(&mut self, meta: &Meta, app: &Node, ctx: &Context) -> Option<(String, String)> {
+        let name = match (&meta.name, &ctx.release_name) {
+            (Some(n), _) => {
+                self.name(n, app.get("metadata"), "application.metadata.name", names::rfc1035_label);
+                n.clone()
+            }
+            (None, Some(n)) => {
+                if let Err(e) = names::rfc1035_label(n) {
+                    self.error("--name", None, format!("{} {e}; the release name names the application and, with -0, -1, its versions", quote(n)));
+                    return None;
+                }
+                n.clone()
+            }
+            (None, None) => {
+                self.error("application.metadata.name", None, "no release name: pass --name or set application.metadata.name");
+                return None;
+            }
+        };
+        let namespace = match (&meta.namespace, &ctx.namespace) {
+            (Some(ns), _) => {
+                self.name(ns, None, "application.metadata.namespace", names::dns_label);
+                ns.clone()
+            }
+            (None, ns) => {
+                let ns = ns.clone().unwrap_or_else(|| "default".into());
+                let flag = if ctx.namespace_origin.as_deref().is_some_and(|o| o.contains("HELM_NAMESPACE")) { "$HELM_NAMESPACE" } else { "--namespace" };
+                if let Err(e) = names::dns_label(&ns) {
+                    self.error(flag, None, format!("{} {e}", quote(&ns)));
+                    return None;
+                }
+                if let Some(origin) = &ctx.namespace_origin {
+                    self.report.warn(Problem::new("--namespace", format!("not given; using {}, {origin}", quote(&ns))));
+                }
+                ns
+            }
+        };
+        Some((name, namespace))
+    }
+
+    fn release(&mut self, root: &Node, ctx: &Context) -> Option<Release> {
+        if !matches!(root.value, Val::Map(_)) {
+            self.error("", Some(root), format!("release values must be a mapping, found {}", root.describe()));
+            return None;
+        }
+        self.known_keys(root, "", TOP_KEYS);
+        let env = self.environment(root.get("environment"));
+        let app = root.get("application").filter(|n| !n.is_null());
+        if app.is_none() {
+            self.error("", None, "application is required");
+        }
+        let app = self.map(app, "application");
+        let gateway = self.gateway(root.get("gateway"), env);
+        let (service_host, service_port) = self.service(root.get("service"));
+        let iter8_version = self.iter8_version(root.get("iter8Version"));
+        let (env, app) = (env?, app?);
+        self.application(app, env, ctx, gateway, service_host, service_port, iter8_version)
+    }
+
+    fn environment(&mut self, node: Option<&Node>) -> Option<Env> {
+        let Some(node) = node.filter(|n| !matches!(&n.value, Val::Null) && n.value != Val::Str(String::new())) else {
+            self.error("", None, "environment is required");
+            return None;
+        };
+        let name = self.string(Some(node), "environment")?;
+        let env = Env::ALL.into_iter().find(|e| e.name() == name);
+        if env.is_none() {
+            let choices = Env::ALL.map(Env::name).join(", ");
+            self.error("environment", Some(node), format!("Unknown environment: '{name}' (one of: {choices})"));
+        }
+        env
+    }
+
+    fn gateway(&mut self, node: Option<&Node>, env: Option<Env>) -> Option<String> {
+        let gw = self.string(node, "gateway")?;
+        // Istio accepts `namespace/name`; a Gateway API parentRef takes a plain name.
+        let parts: Vec<&str> = gw.split('/').collect();
+        let ok = match env {
+            Some(Env::DeploymentGtw) => names::dns_subdomain(&gw).is_ok(),
+            _ => parts.len() <= 2 && parts.iter().all(|p| names::dns_subdomain(p).is_ok()),
+        };
+        if !ok {
+            self.error("gateway", node, format!("{} is not a valid gateway name", quote(&gw)));
+        }
+        Some(gw)
+    }
+
+    fn service(&mut self, node: Option<&Node>) -> (String, u32) {
+        let mut host = "modelmesh-serving.modelmesh-serving.svc.cluster.local".to_string();
+        let mut port = 8033;
+        if let Some(svc) = self.map(node, "service") {
+            self.known_keys(svc, "service", &["host", "port"]);
+            if let Some(h) = self.string(svc.get("host"), "service.host") {
+                self.name(&h, svc.get("host"), "service.host", names::dns_subdomain);
+                host = h;
+            }
+            port = self.port(svc.get("port"), "service.port").unwrap_or(port);
+        }
+        (host, port)
+    }
+
+    fn iter8_version(&mut self, node: Option<&Node>) -> String {
+        let v = self.string(node, "iter8Version").unwrap_or_else(|| "v1.1".into());
+        self.name(&v, node, "iter8Version", names::label_value);
+        v
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn application(
+        &mut self,
+        app: &Node,
+        env: Env,
+        ctx: &Context,
+        gateway: Option<String>,
+        service_host: String,
+        service_port: u32,
+        iter8_version: String,
+    ) -> Option<Release> {
+        self.known_keys(app, "application", APP_KEYS);
+        let meta = self.metadata(app.get("metadata"), "application.metadata");
+        let (name, namespace) = self.identity(&meta, app, ctx)?;
+        let strategy = self.strategy(app.get("strategy"), env);
+        let app_port = self.app_port(app.get("port"));
+        let external = self.workloads(app.get("workloads"), env);
+        let tag_routing = self.tag_routing(app.get("tagRouting"), env);
+        let defaults = AppDefaults { node: app, port: app_port, meta: &meta, external };
+        let versions = self.versions(app.get("versions"), env, strategy, &name, &namespace, &defaults);
+        if let Some(vs) = &versions {
+            self.native_rules(env, vs, app.get("versions"));
+        }
+        Some(Release {
+            env,
+            strategy: strategy?,
+            name,
+            namespace,
+            gateway,
+            service_host,
+            service_port,
+            iter8_version,
+            app_port: app_port.unwrap_or(80),
+            versions: versions?,
+            external,
+            tag_routing,
+            weights_only: false,
+        })
+    }
+
+    /// `application.workloads`: `external` renders everything but the versions' workloads.
+    fn workloads(&mut self, node: Option<&Node>, env: Env) -> bool {
+        let path = "application.workloads";
+        let Some(text) = self.string(node, path) else { return false };
+        match text.as_str() {
+            "external" if env.kserve_native() => {
+                let msg = format!("{} renders the InferenceService itself; external workloads do not apply", env.name());
+                self.error(path, node, msg);
+                false
+            }
+            "external" => true,
+            other => {
+                self.error(path, node, format!("expected `external` (or nothing), found {}", quote(other)));
+                false
+            }
+        }
+    }
+
+    fn tag_routing(&mut self, node: Option<&Node>, env: Env) -> bool {
+        let path = "application.tagRouting";
+        let Some(node) = node.filter(|n| !n.is_null()) else { return false };
+        let Val::Bool(on) = node.value else {
+            self.error(path, Some(node), format!("expected true or false, found {}", node.describe()));
+            return false;
+        };
+        if env != Env::KserveServerless {
+            let mut p = Problem::new(path, "is used only by environment kserve-serverless (ignored)");
+            p.pos = Some(node.pos);
+            self.report.warn(p);
+        }
+        on
+    }
+
+    /// Routing is precomputed for all 2^N readiness states (routemap, `states`, `route`), so
+    /// the number of versions of a routed release is bounded before any state is counted.
+    fn routed_versions(&mut self, env: Env, strategy: Option<Strategy>, n: usize, node: Option<&Node>) {
+        let routed = !matches!(strategy, None | Some(Strategy::None)) && env != Env::Deployment && !env.kserve_native();
+        if routed && n > MAX_ROUTED_VERSIONS {
+            let msg = format!(
+                "{n} versions have 2^{n} readiness states; their precomputed routing does not fit the routemap ConfigMap's 1 MiB limit (at most {MAX_ROUTED_VERSIONS} versions are routed); release fewer versions at once"
+            );
+            self.error("application.versions", node, msg);
+        }
+    }
+
+    /// What KServe itself would refuse.
+    fn native_rules(&mut self, env: Env, versions: &[Version], node: Option<&Node>) {
+        let path = "application.versions";
+        if env == Env::KserveServerless {
+            if versions.len() > 2 {
+                let msg = format!(
+                    "kserve-serverless rolls out one candidate at a time (canaryTrafficPercent); found {} versions",
+                    versions.len()
+                );
+                self.error(path, node, msg);
+            }
+            if let Some(c) = versions.get(1).filter(|c| c.weight > 100) {
+                let msg = format!("the candidate's weight is its canaryTrafficPercent, 0 to 100; found {}", c.weight);
+                self.error("application.versions[1].weight", None, msg);
+            }
+        }
+        if env.kserve_native() {
+            for (i, v) in versions.iter().enumerate() {
+                if let Workload::InferenceService { source: ModelSource::Given(g) } = &v.workload
+                    && !g.spec.get("predictor").is_some_and(Value::is_object)
+                {
+                    let p = format!("{path}[{i}].inferenceServiceSpecification.spec.predictor");
+                    self.error(&p, None, "KServe's canary needs the version's predictor here");
+                }
+            }
+        }
+    }
+
+    /// `application.port`: default 80; an explicit null removes the default, as in Helm.
+    fn app_port(&mut self, node: Option<&Node>) -> Option<u32> {
+        match node {
+            None => Some(80),
+            Some(n) if n.is_null() => None,
+            Some(n) => self.port(Some(n), "application.port"),
+        }
+    }
+
+    fn strategy(&mut self, node: Option<&Node>, env: Env) -> Option<Strategy> {
+        let text = self.string(node, "application.strategy").unwrap_or_default();
+        let strategy = if text.is_empty() { Some(Strategy::None) } else { Strategy::parse(&text) };
+        match strategy {
+            Some(s) if env.strategies().contains(&s) => Some(s),
+            _ => {
+                let supported: Vec<&str> = env.strategies().iter().map(|s| s.name()).collect();
+                let msg = format!(
+                    "unknown or invalid application strategy ({text}) for environment ({}); it supports {}",
+                    env.name(),
+                    supported.join(", ")
+                );
+                self.error("application.strategy", node, msg);
+                None
+            }
+        }
+    }
+
+    fn metadata(&mut self, node: Option<&Node>, path: &str) -> Meta {
+        let mut meta = Meta::default();
+        let Some(node) = self.map(node, path) else { return meta };
+        self.known_keys(node, path, META_KEYS);
+        meta.name = self.string(node.get("name"), &join(path, "name"));
+        meta.namespace = self.string(node.get("namespace"), &join(path, "namespace"));
+        meta.labels = self.string_map(node.get("labels"), &join(path, "labels"), true);
+        meta.annotations = self.string_map(node.get("annotations"), &join(path, "annotations"), false);
+        meta
+    }
+
+    /// Labels or annotations: string keys to string values. A number or boolean is refused,
+    /// never converted: `1.10` would otherwise reach the cluster as `1.1`.
+    fn string_map(&mut self, node: Option<&Node>, path: &str, labels: bool) -> IndexMap<String, String> {
+        let mut out = IndexMap::new();
+        let Some(node) = self.map(node, path) else { return out };
+        let Val::Map(entries) = &node.value else { return out };
+        for (key, value) in entries.iter() {
+            let p = join(path, key);
+            if let Err(e) = names::qualified_name(key) {
+                self.error(&p, Some(value), format!("the key {} {e}", quote(key)));
+            }
+            match &value.value {
+                Val::Str(s) => {
+                    if labels && let Err(e) = names::label_value(s) {
+                        self.error(&p, Some(value), format!("{} {e}", quote(s)));
+                    }
+                    out.insert(key.clone(), s.clone());
+                }
+                _ => {
+                    let what = if labels { "label" } else { "annotation" };
+                    let msg = format!(
+                        "{what} values must be strings, found {}; quote it (\"...\") so it is not read as a number or boolean",
+                        value.describe()
+                    );
+                    self.error(&p, Some(value), msg);
+                }
+            }
+        }
+        out
+    }
+
+    fn versions(
+        &mut self,
+        node: Option<&Node>,
+        env: Env,
+        strategy: Option<Strategy>,
+        app: &str,
+        ns: &str,
+        defaults: &AppDefaults,
+    ) -> Option<Vec<Version>> {
+        let path = "application.versions";
+        let items = match node.map(|n| &n.value) {
+            Some(Val::Seq(items)) if !items.is_empty() => items,
+            Some(Val::Seq(_)) | None | Some(Val::Null) => {
+                self.error(path, node, "at least one version is required (version 0 is the primary)");
+                return None;
+            }
+            Some(_) => {
+                let found = node.map(Node::describe).unwrap_or_default();
+                self.error(path, node, format!("expected a list of versions, found {found}"));
+                return None;
+            }
+        };
+        // Counts first: what the versions would cost is known before any is built.
+        if items.len() > MAX_VERSIONS {
+            let msg = format!("{} versions; a release has at most {MAX_VERSIONS} (the version limit)", items.len());
+            self.error(path, node, msg);
+            return None;
+        }
+        self.routed_versions(env, strategy, items.len(), node);
+        self.inherited_copies(items.len(), defaults)?;
+        let scope = Scope { env, strategy, app, ns, defaults };
+        let versions: Vec<Option<Version>> =
+            items.iter().enumerate().map(|(i, v)| self.version(v, i, &scope)).collect();
+        self.unique_targets(&versions);
+        versions.into_iter().collect()
+    }
+
+    /// Every version carries its own copy of the application's labels, annotations and model
+    /// fields; refuse before making copies that would not fit in memory.
+    fn inherited_copies(&mut self, n: usize, defaults: &AppDefaults) -> Option<()> {
+        let strings = |m: &IndexMap<String, String>| m.iter().map(|(k, v)| k.len() + v.len() + 8).sum::<usize>();
+        let model_fields = ["modelFormat", "storageUri", "runtime", "protocolVersion", "ports"];
+        let each = strings(&defaults.meta.labels)
+            + strings(&defaults.meta.annotations)
+            + model_fields.iter().filter_map(|k| defaults.node.get(k)).map(Node::text_size).sum::<usize>();
+        if n.saturating_mul(each) <= MAX_INHERITED_COPIES {
+            return Some(());
+        }
+        let msg = format!(
+            "each of the {n} versions gets a copy of the application's labels, annotations and model fields ({each} bytes); \
+             {n} copies are more than {MAX_INHERITED_COPIES} bytes (the copy limit); set large values on the versions that need them"
+        );
+        self.error("application", Some(defaults.node), msg);
+        None
+    }
+
+    /// Two versions with one Service or InferenceService would route as one. Hash maps keep
+    /// this linear in the number of versions.
+    fn unique_targets(&mut self, versions: &[Option<Version>]) {
+        let mut targets: HashMap<&ObjRef, usize> = HashMap::new();
+        let mut names: HashMap<(&str, &str), usize> = HashMap::new();
+        for (i, v) in versions.iter().enumerate() {
+            let Some(v) = v else { continue };
+            let earlier = targets.get(&v.target).or_else(|| names.get(&(v.name.as_str(), v.namespace.as_str()))).copied();
+            if let Some(j) = earlier {
+                let msg = format!("version {i} has the same name ({}) as version {j}; every version needs its own", v.target.name);
+                self.error(&format!("application.versions[{i}].metadata.name"), None, msg);
+            }
+            targets.entry(&v.target).or_insert(i);
+            names.entry((&v.name, &v.namespace)).or_insert(i);
+        }
+    }
+
+    fn version(&mut self, node: &Node, i: usize, s: &Scope) -> Option<Version> {
+        let path = format!("application.versions[{i}]");
+        if !matches!(node.value, Val::Map(_)) {
+            self.error(&path, Some(node), format!("expected a mapping, found {}", node.describe()));
+            return None;
+        }
+        self.known_keys(node, &path, VERSION_KEYS);
+        self.inapplicable(node, &path, s.env, s.defaults.external);
+        let meta = self.metadata(node.get("metadata"), &join(&path, "metadata"));
+        let name = meta.name.clone().unwrap_or_else(|| format!("{}-{i}", s.app));
+        let name_path = join(&path, "metadata.name");
+        if let Err(e) = names::rfc1035_label(&name) {
+            let hint = if meta.name.is_none() { " (derived from the release name; set metadata.name)" } else { "" };
+            self.error(&name_path, node.get("metadata"), format!("{} {e}{hint}", quote(&name)));
+        }
+        let namespace = meta.namespace.clone().unwrap_or_else(|| s.ns.to_string());
+        self.name(&namespace, None, &join(&path, "metadata.namespace"), names::dns_label);
+        let weight = self.weight(node.get("weight"), &path, i, s.strategy);
+        let mut labels = IndexMap::from([("iter8.tools/watch".to_string(), "true".to_string())]);
+        labels.extend(s.defaults.meta.labels.clone());
+        labels.extend(meta.labels);
+        labels.insert("iter8.tools/watch".into(), "true".into());
+        let mut annotations = s.defaults.meta.annotations.clone();
+        annotations.extend(meta.annotations);
+        let own = ObjRef { name: name.clone(), namespace: namespace.clone() };
+        let (workload, target) = if s.defaults.external {
+            self.external_workload(node, &path, &own, s)?
+        } else if s.env.uses_deployments() {
+            self.deployment_workload(node, &path, &own, s.defaults)?
+        } else {
+            self.model_workload(node, &path, &own, s)?
+        };
+        let canary = s.strategy == Some(Strategy::Canary);
+        let istio_match = self.istio_match(node.get("match"), &join(&path, "match"), canary);
+        let gtw_matches = self.gtw_matches(node.get("matches"), &join(&path, "matches"), canary);
+        Some(Version {
+            name,
+            namespace,
+            target,
+            weight: weight?,
+            labels,
+            annotations,
+            workload,
+            istio_match,
+            gtw_matches,
+        })
+    }
+
+    /// Fields of another kind of environment are ignored; say so rather than stay silent.
+    fn inapplicable(&mut self, node: &Node, path: &str, env: Env, external: bool) {
+        let foreign: &[&str] = if external {
+            WORKLOAD_KEYS
+        } else if env.uses_deployments() {
+            &["inferenceServiceSpecification", "modelFormat", "runtime", "protocolVersion", "ports", "storageUri"]
+        } else {
+            &["image", "port", "deploymentSpecification", "serviceSpecification"]
+        };
+        let Val::Map(entries) = &node.value else { return };
+        for (key, value) in entries.iter().filter(|(k, _)| foreign.contains(&k.as_str())) {
+            let why = if external { "workloads are external".to_string() } else { format!("environment {}", env.name()) };
+            let mut p = Problem::new(&join(path, key), format!("is not used: {why} (ignored)"));
+            p.pos = Some(value.pos);
+            self.report.warn(p);
+        }
+    }
+
+    fn weight(&mut self, node: Option<&Node>, path: &str, i: usize, strategy: Option<Strategy>) -> Option<u32> {
+        let path = join(path, "weight");
+        let Some(node) = node.filter(|n| !n.is_null()) else { return Some(DEFAULT_WEIGHT) };
+        let w = self.integer(Some(node), &path, "a non-negative integer", (0, MAX_WEIGHT))?;
+        if strategy == Some(Strategy::Mirror) && i > 0 && w > 100 {
+            let msg = format!("a mirror candidate's weight is the percentage of traffic mirrored to it, at most 100; found {w}");
+            self.error(&path, Some(node), msg);
+            return None;
+        }
+        Some(w)
+    }
+
+    fn deployment_workload(
+        &mut self,
+        node: &Node,
+        path: &str,
+        own: &ObjRef,
+        defaults: &AppDefaults,
+    ) -> Option<(Workload, ObjRef)> {
+        let dspec = self.given(node.get("deploymentSpecification"), &join(path, "deploymentSpecification"));
+        let sspec = self.given(node.get("serviceSpecification"), &join(path, "serviceSpecification"));
+        let deploy = match dspec {
+            Some(g) => DeploySource::Given(g),
+            None => DeploySource::Image(self.required(
+                node.get("image"),
+                &join(path, "image"),
+                node,
+                "missing field: image required when deploymentSpecification absent",
+            )?),
+        };
+        let port = match &sspec {
+            Some(g) => self.service_spec_port(g, &join(path, "serviceSpecification.spec.ports[0].port")),
+            None => self.version_port(node, path, defaults),
+        };
+        let deploy_ref = given_ref(match &deploy { DeploySource::Given(g) => Some(g), _ => None }, own);
+        let target = given_ref(sspec.as_ref(), own);
+        self.check_ref(&deploy_ref, &join(path, "deploymentSpecification.metadata"));
+        self.check_ref(&target, &join(path, "serviceSpecification.metadata"));
+        Some((Workload::Deployment { deploy, deploy_ref, service: sspec, port: port? }, target))
+    }
+
+    /// Workloads the user runs: only names (and, for Deployments, the port) are needed.
+    fn external_workload(&mut self, node: &Node, path: &str, own: &ObjRef, s: &Scope) -> Option<(Workload, ObjRef)> {
+        if s.env.uses_deployments() {
+            let port = self.version_port(node, path, s.defaults)?;
+            let w = Workload::Deployment { deploy: DeploySource::External, deploy_ref: own.clone(), service: None, port };
+            Some((w, own.clone()))
+        } else {
+            Some((Workload::InferenceService { source: ModelSource::External }, own.clone()))
+        }
+    }
+
+    fn version_port(&mut self, node: &Node, path: &str, defaults: &AppDefaults) -> Option<u32> {
+        let p = join(path, "port");
+        match node.get("port").filter(|n| !n.is_null()) {
+            Some(n) => self.port(Some(n), &p),
+            None => match defaults.port {
+                Some(port) => Some(port),
+                None => {
+                    self.error(&p, Some(node), "missing field: port required when serviceSpecification absent");
+                    None
+                }
+            },
+        }
+    }
+
+    fn service_spec_port(&mut self, g: &Given, path: &str) -> Option<u32> {
+        let port = g.spec.get("ports").and_then(|p| p.get(0)).and_then(|p| p.get("port")).and_then(Value::as_u64);
+        match port {
+            Some(p) if (1..=65535).contains(&p) => u32::try_from(p).ok(),
+            _ => {
+                self.error(path, None, "a serviceSpecification must list at least one port (its first port is the version's port)");
+                None
+            }
+        }
+    }
+
+    fn check_ref(&mut self, r: &ObjRef, path: &str) {
+        self.name(&r.name, None, &join(path, "name"), names::rfc1035_label);
+        self.name(&r.namespace, None, &join(path, "namespace"), names::dns_label);
+    }
+
+    fn model_workload(&mut self, node: &Node, path: &str, own: &ObjRef, s: &Scope) -> Option<(Workload, ObjRef)> {
+        let ispec = self.given(node.get("inferenceServiceSpecification"), &join(path, "inferenceServiceSpecification"));
+        let target = given_ref(ispec.as_ref(), own);
+        self.check_ref(&target, &join(path, "inferenceServiceSpecification.metadata"));
+        let source = match ispec {
+            Some(g) => ModelSource::Given(g),
+            None => ModelSource::Model(self.model(node, path, s)?),
+        };
+        Some((Workload::InferenceService { source }, target))
+    }
+
+    /// The generated predictor's fields: version value, else application value.
+    fn model(&mut self, node: &Node, path: &str, s: &Scope) -> Option<Model> {
+        let app = s.defaults.node;
+        let pick = |key: &str| -> (Option<&Node>, String) {
+            match node.get(key).filter(|n| !n.is_null()) {
+                Some(n) => (Some(n), join(path, key)),
+                None => (app.get(key), format!("application.{key}")),
+            }
+        };
+        let (n, p) = pick("modelFormat");
+        let p = if n.is_some() { p } else { join(path, "modelFormat") };
+        let format =
+            self.required(n, &p, node, "missing field: modelFormat required when inferenceServiceSpecification absent");
+        let (n, p) = pick("storageUri");
+        let p = if n.is_some() { p } else { join(path, "storageUri") };
+        let storage_uri =
+            self.required(n, &p, node, "missing field: storageUri required when inferenceServiceSpecification absent");
+        let modelmesh = s.env == Env::ModelMesh;
+        let (n, p) = pick("runtime");
+        let runtime = if modelmesh { None } else { self.string(n, &p) };
+        let (n, p) = pick("protocolVersion");
+        let protocol_version = if modelmesh { None } else { self.string(n, &p) };
+        let (n, p) = pick("ports");
+        let ports = if modelmesh { None } else { self.list(n, &p).map(|n| n.to_json()) };
+        Some(Model { format: format?, runtime, storage_uri: storage_uri?, protocol_version, ports })
+    }
+
+    /// `{metadata?, spec}`: the spec passes through untouched; metadata is checked because it
+    /// is merged into ours.
+    fn given(&mut self, node: Option<&Node>, path: &str) -> Option<Given> {
+        let node = self.map(node, path)?;
+        self.known_keys(node, path, &["metadata", "spec"]);
+        let spec = match node.get("spec") {
+            Some(s) if matches!(s.value, Val::Map(_)) => s.to_json(),
+            other => {
+                let found = other.map_or("nothing".to_string(), Node::describe);
+                self.error(&join(path, "spec"), Some(node), format!("expected the object's spec as a mapping, found {found}"));
+                return None;
+            }
+        };
+        let mpath = join(path, "metadata");
+        let mut metadata = Map::new();
+        if let Some(m) = self.map(node.get("metadata"), &mpath) {
+            let meta = self.metadata(Some(m), &mpath);
+            if let Some(n) = meta.name { metadata.insert("name".into(), n.into()); }
+            if let Some(n) = meta.namespace { metadata.insert("namespace".into(), n.into()); }
+            if !meta.labels.is_empty() { metadata.insert("labels".into(), to_object(&meta.labels)); }
+            if !meta.annotations.is_empty() { metadata.insert("annotations".into(), to_object(&meta.annotations)); }
+        }
+        Some(Given { metadata, spec })
+    }
+
+    fn istio_match(&mut self, node: Option<&Node>, path: &str, canary: bool) -> Vec<Value> {
+        let Some(node) = self.list(node, path) else {
+            return if canary { vec![serde_json::json!({"headers": {"traffic": {"exact": "test"}}})] } else { vec![] };
+        };
+        self.clauses(node, path, ISTIO_MATCH_KEYS)
+    }
+
+    fn gtw_matches(&mut self, node: Option<&Node>, path: &str, canary: bool) -> Vec<Value> {
+        let Some(node) = self.list(node, path) else {
+            return if canary { vec![serde_json::json!({"headers": [{"name": "traffic", "value": "test"}]})] } else { vec![] };
+        };
+        self.clauses(node, path, GTW_MATCH_KEYS)
+    }
+
+    /// Match clauses pass through as written, one list item each; keys the routing API does
+    /// not have would make the routing object invalid, so they are errors here.
+    fn clauses(&mut self, node: &Node, path: &str, keys: &[&str]) -> Vec<Value> {
+        let Val::Seq(items) = &node.value else { return vec![] };
+        if items.is_empty() {
+            self.error(path, Some(node), "a match list needs at least one clause (omit it for the default)");
+        }
+        let mut out = Vec::new();
+        for (j, item) in items.iter().enumerate() {
+            let p = format!("{path}[{j}]");
+            let Val::Map(entries) = &item.value else {
+                self.error(&p, Some(item), format!("expected a match clause (a mapping), found {}", item.describe()));
+                continue;
+            };
+            for (k, v) in entries.iter().filter(|(k, _)| !keys.contains(&k.as_str())) {
+                let hint = closest(k, keys).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+                self.error(&join(&p, k), Some(v), format!("not a field of a match clause{hint}"));
+            }
+            out.push(item.to_json());
+        }
+        out
+    }
+}
+
+#[derive(Default)]
+struct Meta {
+    name: Option<String>,
+    namespace: Option<String>,
+    labels: IndexMap<String, String>,
+    annotations: IndexMap<String, String>,
+}
+
+struct AppDefaults<'a> {
+    node: &'a Node,
+    port: Option<u32>,
+    meta: &'a Meta,
+    external: bool,
+}
+
+struct Scope<'a> {
+    env: Env,
+    strategy: Option<Strategy>,
+    app: &'a str,
+    ns: &'a str,
+    defaults: &'a AppDefaults<'a>,
+}
+
+/// A `*Specification.metadata` may rename the object; routing must follow it.
+fn given_ref(g: Option<&Given>, own: &ObjRef) -> ObjRef {
+    let field = |k: &str, d: &str| {
+        g.and_then(|g| g.metadata.get(k)).and_then(Value::as_str).unwrap_or(d).to_string()
+    };
+    ObjRef { name: field("name", &own.name), namespace: field("namespace", &own.namespace) }
+}
+
+/// A value quoted for a message; a very long one is cut, saying how long it was.
+fn quote(s: &str) -> String {
+    const SHOWN: usize = 70;
+    if s.chars().count() <= SHOWN {
+        return serde_json::to_string(s).unwrap_or_default();
+    }
+    let head: String = s.chars().take(SHOWN).collect();
+    let quoted = serde_json::to_string(&head).unwrap_or_default();
+    format!("{}…\" ({} characters)", &quoted[..quoted.len() - 1], s.chars().count())
+}
+
+/// The known key nearest to a typo, if any is close.
+fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (distance(&key.to_lowercase(), &k.to_lowercase()), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
