@@ -4,7 +4,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use releasegen::problem::{Problem, terminal_safe};
-use releasegen::{Failure, Options, Ready, model::Context, values::Limits};
+use releasegen::{Failure, Options, Ready, model::Context, sources::Source, values::Limits};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,12 +39,9 @@ enum Command {
     ///
     /// stdin: `kubectl get deploy,svc,isvc,cm -n NS -l iter8.tools/watch=true -o json`.
     Route {
-        /// Values file (stdin carries the live objects).
-        #[arg(value_name = "FILE", required_unless_present = "values")]
+        /// Values file (stdin carries the live objects, so values come from files and --set).
+        #[arg(value_name = "FILE")]
         file: Option<PathBuf>,
-        /// Values file, as an option.
-        #[arg(short = 'f', long, value_name = "FILE", conflicts_with = "file")]
-        values: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
         /// Explain on stderr why each version counted as ready or not.
@@ -84,6 +81,15 @@ enum Command {
         #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
         max_input_bytes: usize,
     },
+    /// Print the values as releasegen combines them (files merged, then --set), as JSON.
+    ///
+    /// Nothing is validated: this shows what `render` would read, for checking a merge.
+    Values {
+        /// Values file; stdin when absent or `-`.
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Print the JSON Schema (draft 2020-12) of the release values.
     Schema,
     /// Print shell completions.
@@ -112,6 +118,16 @@ struct Common {
     /// $HELM_NAMESPACE, the kubeconfig's current context, or default, as Helm finds it.
     #[arg(short = 'n', long)]
     namespace: Option<String>,
+    /// Values file, repeatable (`-` for stdin): deep-merged in order, as Helm merges them.
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    values: Vec<PathBuf>,
+    /// Set a value, Helm syntax (`a.b=c`, `list[0].x=y`, `a={x,y}`), repeatable; applied after
+    /// the files.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Like --set, but every value stays a string; applied after --set.
+    #[arg(long = "set-string", value_name = "KEY=VALUE")]
+    set_string: Vec<String>,
     /// Treat unknown keys as errors instead of warnings.
     #[arg(long)]
     strict: bool,
@@ -131,10 +147,17 @@ enum Format {
 }
 
 impl Common {
-    fn options(self) -> Options {
-        let (namespace, namespace_origin) = releasegen::namespace::resolve(self.namespace);
+    /// Options for reading values only: no namespace is resolved (nothing is rendered).
+    fn options_without_namespace(&self) -> Options {
+        let mut opts = Options::default();
+        opts.limits = Limits::values(self.max_input_bytes);
+        opts
+    }
+
+    fn options(&self) -> Options {
+        let (namespace, namespace_origin) = releasegen::namespace::resolve(self.namespace.clone());
         let mut opts = Options {
-            context: Context { release_name: self.name, namespace: Some(namespace), strict: self.strict, namespace_origin },
+            context: Context { release_name: self.name.clone(), namespace: Some(namespace), strict: self.strict, namespace_origin },
             ..Options::default()
         };
         opts.limits = Limits::values(self.max_input_bytes);
@@ -156,29 +179,29 @@ fn main() -> ExitCode {
             let mut opts = common.options();
             opts.ready = ready;
             opts.sync_waves = !no_sync_waves;
-            let (label, input) = try_read!(file, &opts);
-            finish(&label, releasegen::render(&input, &opts).map(|r| (r.yaml, r.warnings)))
+            let (labels, root) = try_values!(file, &common, &opts, true);
+            finish(&labels, releasegen::render_values(&root, &opts).map(|r| (r.yaml, r.warnings)))
         }
-        Command::Route { file, values, common, verbose } => {
+        Command::Route { file, common, verbose } => {
             let opts = common.options();
-            let (label, input) = try_read!(file.or(values), &opts);
+            let (labels, root) = try_values!(file, &common, &opts, false);
             let live = match read_input(None, opts.limits.max_bytes) {
                 Ok(bytes) => bytes,
                 Err(e) => return fail_read("<stdin>", &e),
             };
-            let routed = releasegen::route(&input, &live, &opts);
+            let routed = releasegen::route_values(&root, &live, &opts);
             if verbose && let Ok(r) = &routed {
                 let mut err = std::io::stderr().lock();
                 r.explain.iter().for_each(|l| drop(writeln!(err, "{}", terminal_safe(l))));
             }
-            finish(&label, routed.map(|r| (r.yaml, r.warnings)))
+            finish(&labels, routed.map(|r| (r.yaml, r.warnings)))
         }
         Command::PostRender { ready, no_sync_waves, allow_unknown, strict: _, max_input_bytes } => {
             let mut opts = stream_options(!allow_unknown, max_input_bytes);
             opts.ready = ready;
             opts.sync_waves = !no_sync_waves;
             let (label, input) = try_read!(None, &opts);
-            finish(&label, releasegen::post_render::run(&input, &opts))
+            finish(&[label], releasegen::post_render::run(&input, &opts))
         }
         Command::Krm { ready, max_input_bytes } => {
             let mut opts = stream_options(false, max_input_bytes);
@@ -191,6 +214,12 @@ fn main() -> ExitCode {
                 (_, false) => ExitCode::from(1),
             }
         }
+        Command::Values { file, common } => {
+            let opts = common.options_without_namespace();
+            let (labels, root) = try_values!(file, &common, &opts, true);
+            let text = format!("{}\n", serde_json::to_string_pretty(&root.to_json()).unwrap_or_default());
+            finish(&labels, Ok((text, vec![])))
+        }
         Command::Schema => write_stdout(releasegen::schema::text().as_bytes()),
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -199,15 +228,67 @@ fn main() -> ExitCode {
         }
         Command::States { file, common, output } => {
             let opts = common.options();
-            let (label, input) = try_read!(file, &opts);
+            let (labels, root) = try_values!(file, &common, &opts, true);
             let format = match output {
                 Format::Table => releasegen::StatesFormat::Table,
                 Format::Json => releasegen::StatesFormat::Json,
                 Format::Mermaid => releasegen::StatesFormat::Mermaid,
             };
-            finish(&label, releasegen::states(&input, &opts, format).map(|r| (r.yaml, r.warnings)))
+            finish(&labels, releasegen::states_values(&root, &opts, format).map(|r| (r.yaml, r.warnings)))
         }
     }
+}
+
+/// Reads and combines the values sources (`sources::combine`), or ends the command with the
+/// reason. Gives the label of each source, for messages.
+macro_rules! try_values {
+    ($file:expr, $common:expr, $opts:expr, $stdin_ok:expr) => {{
+        match values_sources($file, $common, $opts.limits.max_bytes, $stdin_ok) {
+            Err(code) => return code,
+            Ok(sources) => {
+                let labels: Vec<String> = sources.iter().map(Source::label).collect();
+                match releasegen::sources::combine(&sources, $opts.limits) {
+                    Ok(root) => (labels, root),
+                    Err(p) => return finish(&labels, Err(Failure { errors: vec![p], warnings: vec![] })),
+                }
+            }
+        }
+    }};
+}
+use try_values;
+
+/// The values sources in order: the positional file, each `-f`, then `--set` and
+/// `--set-string`. With no file, stdin — except for `route`, whose stdin is the live objects.
+fn values_sources(file: Option<PathBuf>, common: &Common, max_bytes: usize, stdin_ok: bool) -> Result<Vec<Source>, ExitCode> {
+    let mut files: Vec<PathBuf> = file.into_iter().chain(common.values.iter().cloned()).collect();
+    let is_stdin = |f: &PathBuf| f.as_os_str() == "-";
+    if !stdin_ok && files.iter().any(is_stdin) {
+        eprintln!("error: route reads the live objects on stdin (kubectl get … -o json); give the values as a file, not -");
+        return Err(ExitCode::from(2));
+    }
+    if !stdin_ok && files.is_empty() {
+        eprintln!("error: route needs the values as a file (FILE or -f FILE): stdin carries the live objects");
+        return Err(ExitCode::from(2));
+    }
+    if files.iter().filter(|f| is_stdin(f)).count() > 1 {
+        eprintln!("error: stdin (-) is given more than once as a values file");
+        return Err(ExitCode::from(2));
+    }
+    if files.is_empty() {
+        files.push(PathBuf::from("-"));
+    }
+    let mut sources = Vec::new();
+    for f in files {
+        let path = Some(f).filter(|f| !is_stdin(f));
+        let label = path.as_ref().map_or("<stdin>".to_string(), |f| f.display().to_string());
+        match read_input(path.as_ref(), max_bytes) {
+            Ok(bytes) => sources.push(Source::File { label, bytes }),
+            Err(e) => return Err(fail_read(&label, &e)),
+        }
+    }
+    sources.extend(common.set.iter().cloned().map(Source::Set));
+    sources.extend(common.set_string.iter().cloned().map(Source::SetString));
+    Ok(sources)
 }
 
 /// Reads the values file (or stdin), or ends the command with the reason.
@@ -230,15 +311,17 @@ fn fail_read(label: &str, e: &std::io::Error) -> ExitCode {
 }
 
 /// Reports problems, and writes the output only when everything succeeded.
-fn finish(label: &str, result: Result<(String, Vec<Problem>), Failure>) -> ExitCode {
+/// `labels` names each values source (`Pos::source`), so a position names its own file or
+/// `--set` expression.
+fn finish(labels: &[String], result: Result<(String, Vec<Problem>), Failure>) -> ExitCode {
     match result {
         Ok((text, warnings)) => {
-            report(&warnings, "warning", label);
+            report(&warnings, "warning", labels);
             write_stdout(text.as_bytes())
         }
         Err(failure) => {
-            report(&failure.warnings, "warning", label);
-            report(&failure.errors, "error", label);
+            report(&failure.warnings, "warning", labels);
+            report(&failure.errors, "error", labels);
             ExitCode::from(1)
         }
     }
@@ -258,7 +341,7 @@ fn read_input(file: Option<&PathBuf>, limit: usize) -> std::io::Result<Vec<u8>> 
 /// At most this many problems of a kind are printed; the rest are counted.
 const SHOWN_PROBLEMS: usize = 20;
 
-fn report(problems: &[Problem], kind: &str, label: &str) {
+fn report(problems: &[Problem], kind: &str, labels: &[String]) {
     let mut err = std::io::stderr().lock();
     if problems.len() > SHOWN_PROBLEMS {
         let _ = writeln!(err, "{kind}: {} {kind}s; the first {SHOWN_PROBLEMS} follow", problems.len());
@@ -268,7 +351,12 @@ fn report(problems: &[Problem], kind: &str, label: &str) {
         // (`\nerror: FAKE`) or colour the terminal.
         let _ = writeln!(err, "{kind}: {}", terminal_safe(&p.to_string()));
         if let Some(pos) = p.pos {
-            let _ = writeln!(err, "  --> {}:{}:{}", p.source.as_deref().unwrap_or(label), pos.line, pos.col);
+            let source = p.source.as_deref().or(labels.get(pos.source).map(String::as_str)).unwrap_or("<stdin>");
+            if source.starts_with("--set") {
+                let _ = writeln!(err, "  --> {}, column {}", terminal_safe(source), pos.col);
+            } else {
+                let _ = writeln!(err, "  --> {}:{}:{}", terminal_safe(source), pos.line, pos.col);
+            }
         }
     }
 }

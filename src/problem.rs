@@ -3,11 +3,13 @@
 
 use std::fmt;
 
-/// A place in the input text (1-based line and column).
+/// A place in the input text (1-based line and column), in the values source numbered
+/// `source` (0: the first or only values file; more with several `-f` files and `--set`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Pos {
     pub line: usize,
     pub col: usize,
+    pub source: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -167,6 +167,24 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Node, Problem> {
 
 /// Parses a YAML stream (JSON is YAML too); empty documents are dropped.
 pub fn parse_stream(bytes: &[u8], limits: Limits) -> Result<Vec<Node>, Problem> {
+    parse_stream_of(bytes, limits, 0)
+}
+
+/// Parses one document of the values source numbered `source` (positions say so).
+pub fn parse_source(bytes: &[u8], limits: Limits, source: usize) -> Result<Node, Problem> {
+    let mut docs = parse_stream_of(bytes, limits, source)?.into_iter();
+    match (docs.next(), docs.next()) {
+        (None, _) => Ok(Node { value: Val::Map(Rc::default()), pos: Pos { line: 1, col: 1, source } }),
+        (Some(doc), None) => Ok(doc),
+        (Some(_), Some(second)) => Err(Problem::at_pos(
+            "",
+            "the input holds several YAML documents; give one document of release values",
+            second.pos,
+        )),
+    }
+}
+
+fn parse_stream_of(bytes: &[u8], limits: Limits, source: usize) -> Result<Vec<Node>, Problem> {
     if bytes.len() > limits.max_bytes {
         return Err(Problem::input(format!(
             "input is {} bytes, more than the limit of {} bytes (--max-input-bytes raises it)",
@@ -176,7 +194,12 @@ pub fn parse_stream(bytes: &[u8], limits: Limits) -> Result<Vec<Node>, Problem> 
     }
     let text = decode(bytes)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    Builder::new(limits).run(text)
+    Builder { source, ..Builder::new(limits) }.run(text).map_err(|mut p| {
+        if let Some(pos) = p.pos.as_mut() {
+            pos.source = source;
+        }
+        p
+    })
 }
 
 /// Input must be UTF-8 without NUL bytes; say exactly where it is not.
@@ -195,7 +218,7 @@ fn position(before: &[u8]) -> Pos {
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let col = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
-    Pos { line, col }
+    Pos { line, col, source: 0 }
 }
 
 enum Frame {
@@ -231,12 +254,14 @@ struct Builder {
     anchors: HashMap<usize, Node>,
     alias_nodes: usize,
     values: usize,
+    /// Which values source this is, for positions (`Pos::source`).
+    source: usize,
     docs: Vec<Node>,
 }
 
 impl Builder {
     fn new(limits: Limits) -> Self {
-        Builder { limits, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0, values: 0, docs: Vec::new() }
+        Builder { limits, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0, values: 0, source: 0, docs: Vec::new() }
     }
 
     fn run(mut self, text: &str) -> Result<Vec<Node>, Problem> {
@@ -248,7 +273,7 @@ impl Builder {
     }
 
     fn event(&mut self, event: Event, span: Span) -> Result<(), Problem> {
-        let pos = Pos { line: span.start.line(), col: span.start.col() + 1 };
+        let pos = Pos { line: span.start.line(), col: span.start.col() + 1, source: self.source };
         if matches!(event, Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..)) {
             self.values += 1;
             if self.values > self.limits.max_values {
@@ -446,7 +471,7 @@ fn quoted(s: &str) -> String {
 
 fn scan_error(e: ScanError, limits: Limits) -> Problem {
     let m = e.marker();
-    let pos = Pos { line: m.line(), col: m.col() + 1 };
+    let pos = Pos { line: m.line(), col: m.col() + 1, source: 0 };
     // The scanner has its own depth guard for flow collections; it is the same limit to a user.
     if e.info().contains("recursion limit") {
         return nesting_error(limits, pos);
