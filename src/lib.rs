@@ -156,12 +156,15 @@ pub fn release_of(root: &values::Node, ctx: &model::Context) -> Result<(model::R
 
 /// The whole `render` pipeline, input bytes to YAML stream.
 pub fn render(input: &[u8], opts: &Options) -> Result<Rendered, Failure> {
-    render_values(&values::parse(input, opts.limits).map_err(Failure::one)?, opts)
+    render_values(values::parse(input, opts.limits).map_err(Failure::one)?, opts)
 }
 
-/// `render` of values already read (several files and `--set` combined by `sources`).
-pub fn render_values(root: &values::Node, opts: &Options) -> Result<Rendered, Failure> {
-    let (release, mut warnings) = release_of(root, &opts.context)?;
+/// `render` of values already read (several files and `--set` combined by `sources`). The
+/// values are dropped once the release is built: nothing later reads them, and they need not
+/// share memory with the objects and the stream.
+pub fn render_values(root: values::Node, opts: &Options) -> Result<Rendered, Failure> {
+    let (release, mut warnings) = release_of(&root, &opts.context)?;
+    drop(root);
     if opts.ready.is_some()
         && let Some(note) = nothing_to_route(&release)
     {
@@ -217,12 +220,13 @@ pub struct Routed {
 
 /// The routing object for the readiness the live objects show (SPEC §8).
 pub fn route(values_input: &[u8], live_input: &[u8], opts: &Options) -> Result<Routed, Failure> {
-    route_values(&values::parse(values_input, opts.limits).map_err(Failure::one)?, live_input, opts)
+    route_values(values::parse(values_input, opts.limits).map_err(Failure::one)?, live_input, opts)
 }
 
-/// `route` of values already read.
-pub fn route_values(root: &values::Node, live_input: &[u8], opts: &Options) -> Result<Routed, Failure> {
-    let (release, warnings) = release_of(root, &opts.context)?;
+/// `route` of values already read (dropped once the release is built).
+pub fn route_values(root: values::Node, live_input: &[u8], opts: &Options) -> Result<Routed, Failure> {
+    let (release, warnings) = release_of(&root, &opts.context)?;
+    drop(root);
     let fail = |p: Problem| Failure { errors: vec![p], warnings: warnings.clone() };
     let Some(plan) = routing::plan(&release) else {
         let msg = format!("strategy {} in environment {} has no routing object", release.strategy.name(), release.env.name());
@@ -277,12 +281,13 @@ fn nothing_of_the_release(release: &model::Release, live: &live::Live) -> Proble
 
 /// Every readiness state, for review, in `format`.
 pub fn states(input: &[u8], opts: &Options, format: StatesFormat) -> Result<Rendered, Failure> {
-    states_values(&values::parse(input, opts.limits).map_err(Failure::one)?, opts, format)
+    states_values(values::parse(input, opts.limits).map_err(Failure::one)?, opts, format)
 }
 
-/// `states` of values already read.
-pub fn states_values(root: &values::Node, opts: &Options, format: StatesFormat) -> Result<Rendered, Failure> {
-    let (release, warnings) = release_of(root, &opts.context)?;
+/// `states` of values already read (dropped once the release is built).
+pub fn states_values(root: values::Node, opts: &Options, format: StatesFormat) -> Result<Rendered, Failure> {
+    let (release, warnings) = release_of(&root, &opts.context)?;
+    drop(root);
     let pretty = |v: serde_json::Value| format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default());
     let text = match (routing::plan(&release), format) {
         (Some(plan), f) => {

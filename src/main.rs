@@ -180,7 +180,7 @@ fn main() -> ExitCode {
             opts.ready = ready;
             opts.sync_waves = !no_sync_waves;
             let (labels, root) = try_values!(file, &common, &opts, true);
-            finish(&labels, releasegen::render_values(&root, &opts).map(|r| (r.yaml, r.warnings)))
+            finish(&labels, releasegen::render_values(root, &opts).map(|r| (r.yaml, r.warnings)))
         }
         Command::Route { file, common, verbose } => {
             let opts = common.options();
@@ -189,7 +189,7 @@ fn main() -> ExitCode {
                 Ok(bytes) => bytes,
                 Err(e) => return fail_read("<stdin>", &e),
             };
-            let routed = releasegen::route_values(&root, &live, &opts);
+            let routed = releasegen::route_values(root, &live, &opts);
             if verbose && let Ok(r) = &routed {
                 let mut err = std::io::stderr().lock();
                 r.explain.iter().for_each(|l| drop(writeln!(err, "{}", terminal_safe(l))));
@@ -234,7 +234,7 @@ fn main() -> ExitCode {
                 Format::Json => releasegen::StatesFormat::Json,
                 Format::Mermaid => releasegen::StatesFormat::Mermaid,
             };
-            finish(&labels, releasegen::states_values(&root, &opts, format).map(|r| (r.yaml, r.warnings)))
+            finish(&labels, releasegen::states_values(root, &opts, format).map(|r| (r.yaml, r.warnings)))
         }
     }
 }
