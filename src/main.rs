@@ -280,7 +280,7 @@ fn values_sources(file: Option<PathBuf>, common: &Common, max_bytes: usize, stdi
     let mut sources = Vec::new();
     for f in files {
         let path = Some(f).filter(|f| !is_stdin(f));
-        let label = path.as_ref().map_or("<stdin>".to_string(), |f| f.display().to_string());
+        let label = path.as_ref().map_or(releasegen::sources::STDIN.to_string(), |f| f.display().to_string());
         match read_input(path.as_ref(), max_bytes) {
             Ok(bytes) => sources.push(Source::File { label, bytes }),
             Err(e) => return Err(fail_read(&label, &e)),

@@ -38,6 +38,18 @@ impl Source {
     }
 }
 
+/// How the values read from stdin are labelled.
+pub const STDIN: &str = "<stdin>";
+
+/// Nothing but whitespace, comments, document markers and a byte-order mark.
+fn is_blank(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    text.trim_start_matches('\u{feff}').lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#') || l == "---" || l == "..."
+    })
+}
+
 /// The values of all sources as one tree. One file alone is returned as parsed.
 pub fn combine(sources: &[Source], limits: Limits) -> Result<Node, Problem> {
     let total: usize = sources.iter().map(|s| match s { Source::File { bytes, .. } => bytes.len(), Source::Set(e) | Source::SetString(e) => e.len() }).sum();
@@ -57,6 +69,11 @@ pub fn combine(sources: &[Source], limits: Limits) -> Result<Node, Problem> {
         .chain(sources.iter().enumerate().filter(|(_, s)| matches!(s, Source::SetString(_))));
     for (i, source) in order {
         match source {
+            // An empty pipe is what a failed command upstream leaves (`cat missing.yaml |`):
+            // refused even beside other sources, never read as "no values".
+            Source::File { label, bytes } if label == STDIN && is_blank(bytes) => {
+                return Err(Problem::input("no release values on <stdin>: the input is empty".into()));
+            }
             Source::File { bytes, .. } => {
                 let node = values::parse_source(bytes, limits, i)?;
                 let Tree::Map(from, _) = Tree::from(&node) else {

@@ -94,6 +94,20 @@ fn problems_name_the_source_they_came_from() {
     assert!(err.contains("error: --set a.b: key \"b\" has no value"), "{err}");
 }
 
+/// A failed command upstream leaves an empty pipe: refused even when --set or other files
+/// would give enough values to render something.
+#[test]
+fn an_empty_pipe_is_refused_beside_other_sources() {
+    let dir = files(&[("a.yaml", BASE)]);
+    for stdin in ["", "\n", "# nothing\n---\n"] {
+        let (code, out, err) = run(&["render", "--name", "web", "-n", "x", "--set", "environment=deployment", "--set", "application.versions[0].image=x"], stdin);
+        assert_eq!((code, out.as_str()), (Some(1), ""), "{stdin:?}: {err}");
+        assert!(err.contains("no release values on <stdin>: the input is empty"), "{err}");
+        let (code, out, _) = run(&["render", "--name", "web", "-n", "x", "-f", &dir.file("a.yaml"), "-f", "-"], stdin);
+        assert_eq!((code, out.as_str()), (Some(1), ""), "{stdin:?}");
+    }
+}
+
 #[test]
 fn each_stdin_has_one_use() {
     let (code, out, err) = run(&["route", "--name", "web", "-n", "x", "-"], "");
