@@ -153,15 +153,20 @@ fn number(text: &str) -> serde_json::Value {
 
 /// Parses one YAML document of release values.
 pub fn parse(bytes: &[u8], limits: Limits) -> Result<Node, Problem> {
-    let mut docs = parse_stream(bytes, limits)?.into_iter();
+    one_document(parse_stream(bytes, limits)?)?
+        .ok_or_else(|| Problem::input("no release values: the input is empty".into()))
+}
+
+/// The document of a one-document stream; `None` for an empty stream.
+fn one_document(docs: Vec<Node>) -> Result<Option<Node>, Problem> {
+    let mut docs = docs.into_iter();
     match (docs.next(), docs.next()) {
-        (None, _) => Err(Problem::input("no release values: the input is empty".into())),
-        (Some(doc), None) => Ok(doc),
-        (Some(_), Some(second)) => Err(Problem::at_pos(
+        (_, Some(second)) => Err(Problem::at_pos(
             "",
             "the input holds several YAML documents; give one document of release values",
             second.pos,
         )),
+        (doc, None) => Ok(doc),
     }
 }
 
@@ -170,18 +175,11 @@ pub fn parse_stream(bytes: &[u8], limits: Limits) -> Result<Vec<Node>, Problem> 
     parse_stream_of(bytes, limits, 0)
 }
 
-/// Parses one document of the values source numbered `source` (positions say so).
+/// Parses one document of the values source numbered `source` (positions say so); an empty
+/// source is an empty mapping, as an empty values file is to Helm.
 pub fn parse_source(bytes: &[u8], limits: Limits, source: usize) -> Result<Node, Problem> {
-    let mut docs = parse_stream_of(bytes, limits, source)?.into_iter();
-    match (docs.next(), docs.next()) {
-        (None, _) => Ok(Node { value: Val::Map(Rc::default()), pos: Pos { line: 1, col: 1, source } }),
-        (Some(doc), None) => Ok(doc),
-        (Some(_), Some(second)) => Err(Problem::at_pos(
-            "",
-            "the input holds several YAML documents; give one document of release values",
-            second.pos,
-        )),
-    }
+    let empty = || Node { value: Val::Map(Rc::default()), pos: Pos { line: 1, col: 1, source } };
+    Ok(one_document(parse_stream_of(bytes, limits, source)?)?.unwrap_or_else(empty))
 }
 
 fn parse_stream_of(bytes: &[u8], limits: Limits, source: usize) -> Result<Vec<Node>, Problem> {
