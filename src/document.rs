@@ -62,6 +62,28 @@ pub fn values_of<'a>(root: &'a Node, ctx: &Context) -> Result<(&'a Node, Context
     }
 }
 
+/// Keys of a Release document releasegen does not read: a typo such as `metdata:` would
+/// otherwise leave the name to the flags without a word.
+pub fn unknown_keys(root: &Node) -> Vec<Problem> {
+    if !is_release(root) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let mut check = |node: &Node, path: &str, known: &[&str]| {
+        let Val::Map(entries) = &node.value else { return };
+        for (key, value) in entries.iter().filter(|(k, _)| !known.contains(&k.as_str())) {
+            let mut p = Problem::new(&format!("{path}{key}"), "unknown key of a Release document");
+            p.pos = Some(value.pos);
+            found.push(p);
+        }
+    };
+    check(root, "", &["apiVersion", "kind", "metadata", "spec"]);
+    if let Some(meta) = root.get("metadata") {
+        check(meta, "metadata.", &["name", "namespace", "labels", "annotations"]);
+    }
+    found
+}
+
 /// Prefixes a problem's path (`spec.application…`).
 pub fn prefixed(mut p: Problem, prefix: &str) -> Problem {
     if !prefix.is_empty() {

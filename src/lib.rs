@@ -125,19 +125,36 @@ pub fn release(input: &[u8], opts: &Options) -> Result<(model::Release, Vec<Prob
 /// Validates one parsed document (values or a Release document) into a release.
 pub fn release_of(root: &values::Node, ctx: &model::Context) -> Result<(model::Release, Vec<Problem>), Failure> {
     let (values, ctx, prefix) = document::values_of(root, ctx).map_err(Failure::one)?;
+    let unknown = document::unknown_keys(root);
+    if ctx.strict && !unknown.is_empty() {
+        return Err(Failure { errors: unknown, warnings: vec![] });
+    }
+    let with_unknown = |mut warnings: Vec<Problem>| {
+        warnings.splice(0..0, unknown);
+        warnings
+    };
+    match release_of_values(values, &ctx, prefix) {
+        Ok((r, warnings)) => Ok((r, with_unknown(warnings))),
+        Err(f) => Err(Failure { errors: f.errors, warnings: with_unknown(f.warnings) }),
+    }
+}
+
+/// The release values inside a document (the release chart's or the routing-actions chart's).
+fn release_of_values(values: &values::Node, ctx: &model::Context, prefix: &str) -> Result<(model::Release, Vec<Problem>), Failure> {
     let fix = |ps: Vec<Problem>| ps.into_iter().map(|p| document::prefixed(p, prefix)).collect::<Vec<_>>();
     if routing_actions::is_routing_actions(values) {
         let t = routing_actions::translate(values).map_err(|p| Failure { errors: fix(vec![p]), warnings: vec![] })?;
-        let (release, report) = validate::build(&t.values, &ctx);
+        let (release, report) = validate::build(&t.values, ctx);
         let rename = |ps: Vec<Problem>| {
             fix(ps.into_iter().map(|mut p| {
                 p.path = routing_actions::chart_path(&p.path);
                 p
             }).collect())
         };
-        let mut warnings = fix(t.warnings);
+        // Unknown keys of the chart's values are errors under --strict, as everywhere.
+        let (mut errors, mut warnings) = if ctx.strict { (fix(t.warnings), vec![]) } else { (vec![], fix(t.warnings)) };
         warnings.extend(rename(report.warnings));
-        let errors = rename(report.errors);
+        errors.extend(rename(report.errors));
         return match release {
             Some(mut r) if errors.is_empty() => {
                 r.weights_only = t.weights_only;
@@ -146,7 +163,7 @@ pub fn release_of(root: &values::Node, ctx: &model::Context) -> Result<(model::R
             _ => Err(Failure { errors, warnings }),
         };
     }
-    let (release, report) = validate::build(values, &ctx);
+    let (release, report) = validate::build(values, ctx);
     let (errors, warnings) = (fix(report.errors), fix(report.warnings));
     match release {
         Some(r) if errors.is_empty() => Ok((r, warnings)),

@@ -29,7 +29,7 @@ enum Command {
         #[command(flatten)]
         common: Common,
         /// Also emit the live routing object for this state: all, none, or indices like 0,1.
-        #[arg(long, value_name = "STATE")]
+        #[arg(long, value_name = "STATE", value_parser = ReadyParser, hide_possible_values = true)]
         ready: Option<Ready>,
         /// With --ready, leave out the Argo CD sync-wave annotations.
         #[arg(long)]
@@ -54,7 +54,7 @@ enum Command {
     /// Helm 4: the `postrenderer/v1` plugin in `helm-plugin/`.
     PostRender {
         /// Also emit each release's live routing object for this state.
-        #[arg(long, value_name = "STATE")]
+        #[arg(long, value_name = "STATE", value_parser = ReadyParser, hide_possible_values = true)]
         ready: Option<Ready>,
         /// With --ready, leave out the Argo CD sync-wave annotations.
         #[arg(long)]
@@ -75,7 +75,7 @@ enum Command {
     /// `kpt fn eval --exec "releasegen krm"`, or a kustomize exec function.
     Krm {
         /// Also emit each release's live routing object for this state.
-        #[arg(long, value_name = "STATE")]
+        #[arg(long, value_name = "STATE", value_parser = ReadyParser, hide_possible_values = true)]
         ready: Option<Ready>,
         /// Refuse inputs larger than this many bytes.
         #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
@@ -91,7 +91,14 @@ enum Command {
         common: Common,
     },
     /// Print the JSON Schema (draft 2020-12) of the release values.
-    Schema,
+    ///
+    /// The same text as charts/releasegen/values.schema.json; point an editor at it (README,
+    /// "Schema and completions").
+    Schema {
+        /// The schema of a Release document (`kind: Release`, the values under `spec`) instead.
+        #[arg(long)]
+        release: bool,
+    },
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -136,6 +143,31 @@ struct Common {
     max_input_bytes: usize,
 }
 
+/// Reads `--ready`. Its own parser so that shell completion offers `all` and `none` (the
+/// only words it takes), while a list of indices such as `0,2` is accepted too.
+#[derive(Clone)]
+struct ReadyParser;
+
+impl clap::builder::TypedValueParser for ReadyParser {
+    type Value = Ready;
+
+    fn parse_ref(&self, cmd: &clap::Command, arg: Option<&clap::Arg>, value: &std::ffi::OsStr) -> Result<Ready, clap::Error> {
+        let text = value.to_str().ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidUtf8).with_cmd(cmd))?;
+        text.parse::<Ready>().map_err(|e| {
+            let flag = arg.map(|a| format!("--{}", a.get_long().unwrap_or("ready"))).unwrap_or_default();
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("invalid value {text:?} for {flag}: {e}\n")).with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let values = [
+            clap::builder::PossibleValue::new("all").help("every version ready"),
+            clap::builder::PossibleValue::new("none").help("no version ready"),
+        ];
+        Some(Box::new(values.into_iter()))
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     /// A Markdown table (also for a terminal).
@@ -149,9 +181,7 @@ enum Format {
 impl Common {
     /// Options for reading values only: no namespace is resolved (nothing is rendered).
     fn options_without_namespace(&self) -> Options {
-        let mut opts = Options::default();
-        opts.limits = Limits::values(self.max_input_bytes);
-        opts
+        Options { limits: Limits::values(self.max_input_bytes), ..Options::default() }
     }
 
     fn options(&self) -> Options {
@@ -220,7 +250,10 @@ fn main() -> ExitCode {
             let text = format!("{}\n", serde_json::to_string_pretty(&root.to_json()).unwrap_or_default());
             finish(&labels, Ok((text, vec![])))
         }
-        Command::Schema => write_stdout(releasegen::schema::text().as_bytes()),
+        Command::Schema { release } => {
+            let schema = if release { releasegen::schema::release_schema() } else { releasegen::schema::schema() };
+            write_stdout(releasegen::schema::text(&schema).as_bytes())
+        }
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "releasegen", &mut out);

@@ -532,7 +532,7 @@ impl Reader {
     /// fields; refuse before making copies that would not fit in memory.
     fn inherited_copies(&mut self, n: usize, defaults: &AppDefaults) -> Option<()> {
         let strings = |m: &IndexMap<String, String>| m.iter().map(|(k, v)| k.len() + v.len() + 8).sum::<usize>();
-        let model_fields = ["modelFormat", "storageUri", "runtime", "protocolVersion", "ports"];
+        let model_fields = ["modelFormat", "runtime", "protocolVersion", "ports"];
         let each = strings(&defaults.meta.labels)
             + strings(&defaults.meta.annotations)
             + model_fields.iter().filter_map(|k| defaults.node.get(k)).map(Node::text_size).sum::<usize>();
@@ -736,10 +736,13 @@ impl Reader {
         let p = if n.is_some() { p } else { join(path, "modelFormat") };
         let format =
             self.required(n, &p, node, "missing field: modelFormat required when inferenceServiceSpecification absent");
-        let (n, p) = pick("storageUri");
-        let p = if n.is_some() { p } else { join(path, "storageUri") };
-        let storage_uri =
-            self.required(n, &p, node, "missing field: storageUri required when inferenceServiceSpecification absent");
+        // Not an application default (SPEC §2): each version's model lives somewhere of its own.
+        let storage_uri = self.required(
+            node.get("storageUri"),
+            &join(path, "storageUri"),
+            node,
+            "missing field: storageUri required when inferenceServiceSpecification absent",
+        );
         let modelmesh = s.env == Env::ModelMesh;
         let (n, p) = pick("runtime");
         let runtime = if modelmesh { None } else { self.string(n, &p) };

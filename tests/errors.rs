@@ -130,6 +130,52 @@ fn storage_uri_required() {
     );
 }
 
+/// `storageUri` is a version's own (SPEC §2 lists no application default): written on the
+/// application it is an unknown key, and is not used behind the warning's back.
+#[test]
+fn storage_uri_is_not_an_application_default() {
+    let values = "environment: kserve\napplication:\n  modelFormat: sklearn\n  storageUri: s3://m\n  versions:\n  - {}\n";
+    let r = run(&["render", "--name", "app", "-n", "default"], values.as_bytes());
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    assert!(r.stderr.contains("warning: application.storageUri: unknown key; did you mean application.versions[i].storageUri?"), "{}", r.stderr);
+    assert!(r.stderr.contains("error: application.versions[0].storageUri: missing field: storageUri required"), "{}", r.stderr);
+}
+
+/// A typo in a Release document's own keys is said, not left to the flags silently.
+#[test]
+fn release_document_unknown_keys() {
+    let doc = format!("apiVersion: releasegen.dev/v1alpha1\nkind: Release\nmetdata:\n  name: app\nspec:\n{}", GOOD.replace('\n', "\n  ").trim_end().replace("environment", "  environment"));
+    let r = run(&["render", "--name", "app", "-n", "default"], doc.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("warning: metdata: unknown key of a Release document\n  --> <stdin>:3:1"), "{}", r.stderr);
+    let strict = run(&["render", "--strict", "--name", "app", "-n", "default"], doc.as_bytes());
+    assert_eq!(strict.code, Some(1), "{}", strict.stderr);
+    assert!(strict.stdout.is_empty());
+    assert!(strict.stderr.contains("error: metdata: unknown key of a Release document"), "{}", strict.stderr);
+    let meta = doc.replace("metdata:\n  name: app", "metadata:\n  name: app\n  namespce: x");
+    let r = run(&["render", "--strict", "--name", "app", "-n", "default"], meta.as_bytes());
+    assert!(r.code == Some(1) && r.stderr.contains("error: metadata.namespce: unknown key of a Release document"), "{}", r.stderr);
+}
+
+/// `--strict` makes unknown keys errors in the routing-actions chart's values too.
+#[test]
+fn routing_actions_unknown_keys_under_strict() {
+    let values = "appType: deployment\naction: initialize\nappName: app\nappVersion: []\n";
+    let r = run(&["render", "-n", "default"], values.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("warning: appVersion: unknown key of the routing-actions chart (ignored)"), "{}", r.stderr);
+    refuses_bytes(values.as_bytes(), &["render", "--strict", "-n", "default"], "error: appVersion: unknown key of the routing-actions chart");
+}
+
+#[test]
+fn ready_that_is_not_a_state_is_a_usage_error() {
+    let r = run(&["render", "--name", "app", "--ready", "some"], GOOD.as_bytes());
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    assert!(r.stderr.contains("invalid value \"some\" for --ready: \"some\" is not a version index; use all, none, or version indices such as 0,1"), "{}", r.stderr);
+}
+
 #[test]
 fn not_yaml_says_line_and_column() {
     refuses("environment: deployment\napplication: [\n", "not valid YAML");

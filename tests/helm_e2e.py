@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 import json
+import re
 
 import helm_python
 import yaml
@@ -27,7 +28,8 @@ ANNOTATION = "postrenderer.helm.sh/postrender-filename"
 
 
 def run(args, stdin):
-    p = subprocess.run([BIN, *args], input=stdin.encode(), capture_output=True)
+    data = stdin if isinstance(stdin, bytes) else stdin.encode()
+    p = subprocess.run([BIN, *args], input=data, capture_output=True)
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
 
@@ -64,6 +66,64 @@ SET_CORPUS = [
     "list[0]=foo,list[1]=bar", "a.b[1].c=x,a.b[0].d=y", "a={x,y}b=c", "a=ſtrue", "a=faLſe",
     ".".join(["k"] * 31) + "=v", ".".join(["k"] * 30) + "=v",
 ]
+
+
+# Mistakes the schema must stop at the key at fault: the schema's error and releasegen's
+# (--strict) must name the same path. Values are written as a user would write them.
+V0 = "environment: deployment\napplication:\n  versions:\n  - image: x\n"
+SCHEMA_CASES = [
+    ("weight as text", V0 + "    weight: abc\n", "application.versions[0].weight"),
+    ("typo in a version key", V0 + "    wieght: 3\n", "application.versions[0].wieght"),
+    ("strategy at the top level", "strategy: canary\n" + V0, "strategy"),
+    ("strategy in a version", V0 + "    strategy: canary\n", "application.versions[0].strategy"),
+    ("unknown environment", V0.replace("deployment", "nomad"), "environment"),
+    ("strategy the environment lacks", V0.replace("application:\n", "application:\n  strategy: canary\n"), "application.strategy"),
+    ("negative weight", V0 + "    weight: -1\n", "application.versions[0].weight"),
+    ("port out of range", V0.replace("application:\n", "application:\n  port: 70000\n"), "application.port"),
+    ("label not a string", V0 + "    metadata:\n      labels:\n        v: 1.10\n", "application.versions[0].metadata.labels.v"),
+    ("typo in metadata", V0.replace("application:\n", "application:\n  metadata:\n    lables: {}\n"), "application.metadata.lables"),
+    ("no versions", "environment: deployment\napplication:\n  versions: []\n", "application.versions"),
+    ("versions not a list", "environment: deployment\napplication:\n  versions: {image: x}\n", "application.versions"),
+    ("match clause field", "environment: deployment-istio\napplication:\n  strategy: canary\n  versions:\n  - image: x\n  - image: b\n    match:\n    - header: {}\n", "application.versions[1].match[0].header"),
+    ("gateway API match field", "environment: deployment-gtw\napplication:\n  strategy: canary\n  versions:\n  - image: x\n  - image: b\n    matches:\n    - header: []\n", "application.versions[1].matches[0].header"),
+    ("service port zero", "service:\n  port: 0\n" + V0, "service.port"),
+    ("service typo", "service:\n  hots: x\n" + V0, "service.hots"),
+    ("tagRouting as text", V0.replace("deployment", "kserve-serverless").replace("  versions:\n  - image: x\n", "  tagRouting: \"true\"\n  versions:\n  - modelFormat: m\n    storageUri: s\n"), "application.tagRouting"),
+    ("workloads word", V0.replace("application:\n", "application:\n  workloads: internal\n"), "application.workloads"),
+    ("specification without spec", "environment: deployment\napplication:\n  versions:\n  - deploymentSpecification:\n      metadata: {}\n", "application.versions[0].deploymentSpecification.spec"),
+    ("specification typo", "environment: deployment\napplication:\n  versions:\n  - deploymentSpecification:\n      sepc: {}\n", "application.versions[0].deploymentSpecification.spec application.versions[0].deploymentSpecification.sepc"),
+    ("no environment", "application:\n  versions:\n  - image: x\n", "environment"),
+    ("application null", "environment: deployment\napplication:\n", "application"),
+    ("routing-actions action", "appType: deployment\naction: init\n", "action"),
+    ("routing-actions typo", "appType: deployment\naction: initialize\nappVersion: []\n", "appVersion"),
+]
+
+
+def schema_paths(message):
+    """The dotted paths of the leaf errors in Helm's schema message."""
+    paths = []
+    for line in message.splitlines():
+        line = line.strip()
+        if not line.startswith("- at '"):
+            continue
+        ptr, _, rest = line[len("- at '"):].partition("': ")
+        if rest.startswith(("'allOf' failed", "'if' failed", "'then' failed", "'else' failed", "validation failed")):
+            continue
+        parts = [p for p in ptr.split("/") if p]
+        if rest.startswith(("additional propert", "missing propert")):
+            parts += [re.search(r"'([^']*)'", rest).group(1)]
+        path = ""
+        for p in parts:
+            path += f"[{p}]" if p.isdigit() else (f".{p}" if path else p)
+        paths.append(path)
+    return paths
+
+
+def releasegen_paths(stderr):
+    """The paths of releasegen's errors; `environment is required` (the chart's wording, no
+    path) names environment."""
+    lines = [line[len("error: "):] for line in stderr.splitlines() if line.startswith("error: ")]
+    return [line.split(": ")[0].removesuffix(" is required") for line in lines]
 
 
 def drop_nulls(v):
@@ -132,6 +192,39 @@ def main():
             check(False, f"schema accepted bad values: {what}")
         except helm_errors.HelmError:
             check(True, "")
+    # The chart passes Helm's lint (its empty values.yaml included), also with --strict.
+    for strict in (False, True):
+        report = helm_chart.lint(ROOT / "charts" / "releasegen", strict=strict)
+        worst = [m for m in report["messages"] if m["severity"] >= 2]
+        check(not worst and not report["errors"], f"helm lint (strict={strict}): {worst} {report['errors']}")
+    # Errors name the key at fault, as releasegen does: no alternatives of a oneOf.
+    for what, text, path in SCHEMA_CASES:
+        try:
+            chart.validate_schema(helm_chart.values_from_yaml(text))
+            check(False, f"schema accepted: {what}")
+            continue
+        except helm_errors.HelmError as e:
+            message = str(e)
+        got, wanted = schema_paths(message), path.split()
+        check(got == wanted, f"{what}: schema names {got}, wanted {wanted}\n{message}")
+        code, _, err = run(["render", "--strict", "--name", "demo", "--namespace", "demo", "-"], text)
+        named = releasegen_paths(err)
+        check(code == 1 and all(p in named for p in wanted), f"{what}: releasegen names {named}, wanted {wanted}")
+    # The schema is never stricter than releasegen --strict: whatever it refuses, releasegen
+    # refuses too (the reverse is not asked: cross-field rules live in releasegen alone).
+    corpus = sorted((ROOT / "fixtures").glob("*.yaml")) + sorted((ROOT / "tests" / "adversarial").glob("*.yaml"))
+    for f in corpus:
+        text = f.read_bytes()
+        try:
+            values = helm_chart.values_from_yaml(text.decode())
+            if not isinstance(values, dict):
+                continue
+            chart.validate_schema(values)
+            continue
+        except (helm_errors.HelmError, UnicodeDecodeError, ValueError):
+            pass
+        code, _, _ = run(["render", "--strict", "--name", "demo", "--namespace", "demo", "-"], text)
+        check(code != 0, f"{f.name}: the schema refuses it, releasegen renders it")
     # --set and --set-string: releasegen reads every expression of the corpus as Helm's own
     # strvals parser does (the same tree, or both refuse). Helm's coalescing then drops null
     # map values, and so does releasegen; the comparison drops them from Helm's result too.

@@ -105,6 +105,68 @@ fn schema_file_is_the_schema_command() {
     assert!(printed == file, "stale: run releasegen schema > charts/releasegen/values.schema.json");
     let schema: serde_json::Value = serde_json::from_str(&file).unwrap();
     assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    // Helm and yaml-language-server check it for real (tests/helm_e2e.py, tests/yaml-ls);
+    // here, what they cannot see: every key has a description, and no oneOf is left.
+    let mut keys = 0;
+    undescribed(&schema, "", &mut keys);
+    assert!(keys > 60, "only {keys} keys found");
+    assert!(!file.contains("oneOf"));
+}
+
+/// Fails on any property without a description, anywhere in the schema.
+fn undescribed(v: &serde_json::Value, at: &str, keys: &mut usize) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if let Some(serde_json::Value::Object(props)) = m.get("properties") {
+                for (k, p) in props {
+                    *keys += 1;
+                    // A property may refer elsewhere; the description sits beside the reference.
+                    assert!(p.get("description").and_then(|d| d.as_str()).is_some_and(|d| d.len() > 3), "{at}/{k} has no description");
+                }
+            }
+            // Conditions (`if`, `then` of a per-environment rule, …) restate keys defined
+            // elsewhere; the definitions are what an editor shows.
+            for (k, x) in m.iter().filter(|(k, _)| !matches!(k.as_str(), "if" | "then" | "else" | "not" | "anyOf")) {
+                undescribed(x, &format!("{at}/{k}"), keys);
+            }
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| undescribed(x, at, keys)),
+        _ => {}
+    }
+}
+
+#[test]
+fn release_schema() {
+    let out = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(["schema", "--release"]).output().unwrap();
+    assert!(out.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(schema["properties"]["kind"]["const"], "Release");
+    assert_eq!(schema["properties"]["apiVersion"]["const"], "releasegen.dev/v1alpha1");
+    assert_eq!(schema["properties"]["spec"]["$ref"], "#/$defs/values");
+    assert_eq!(schema["additionalProperties"], false);
+    let values: serde_json::Value = serde_json::from_slice(&Command::new(env!("CARGO_BIN_EXE_releasegen")).arg("schema").output().unwrap().stdout).unwrap();
+    assert_eq!(schema["$defs"], values["$defs"], "both schemas share one set of definitions");
+    let mut keys = 0;
+    undescribed(&schema, "", &mut keys);
+}
+
+/// bash completion (the script clap writes, run by bash itself) offers the words `--ready`
+/// takes, and still takes a list of indices.
+#[test]
+fn completion_offers_ready_states() {
+    let script = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(["completions", "bash"]).output().unwrap().stdout;
+    let dir = std::env::temp_dir().join(format!("releasegen-completion-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("releasegen.bash"), script).unwrap();
+    for (cmd, word, want) in [("render", "", "all none"), ("post-render", "n", "none"), ("krm", "", "all none")] {
+        let probe = format!(
+            "source {}; COMP_WORDS=(releasegen {cmd} --ready '{word}'); COMP_CWORD=3; _releasegen releasegen '{word}' --ready; echo \"${{COMPREPLY[*]}}\"",
+            dir.join("releasegen.bash").display()
+        );
+        let out = Command::new("bash").args(["-c", &probe]).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), want, "{cmd} --ready {word:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
