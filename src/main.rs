@@ -135,6 +135,14 @@ struct Common {
     /// Like --set, but every value stays a string; applied after --set.
     #[arg(long = "set-string", value_name = "KEY=VALUE")]
     set_string: Vec<String>,
+    /// Helm's other value flags, refused by name (see `unsupported`), so a Helm command line
+    /// moved over is not met with clap's tip to pass the flag as a file name.
+    #[arg(long = "set-json", value_name = "KEY=JSON", hide = true)]
+    set_json: Vec<String>,
+    #[arg(long = "set-file", value_name = "KEY=PATH", hide = true)]
+    set_file: Vec<String>,
+    #[arg(long = "set-literal", value_name = "KEY=VALUE", hide = true)]
+    set_literal: Vec<String>,
     /// Treat unknown keys as errors instead of warnings.
     #[arg(long)]
     strict: bool,
@@ -293,6 +301,7 @@ use try_values;
 /// The values sources in order: the positional file, each `-f`, then `--set` and
 /// `--set-string`. With no file, stdin — except for `route`, whose stdin is the live objects.
 fn values_sources(file: Option<PathBuf>, common: &Common, max_bytes: usize, stdin_ok: bool) -> Result<Vec<Source>, ExitCode> {
+    unsupported(common)?;
     let mut files: Vec<PathBuf> = file.into_iter().chain(common.values.iter().cloned()).collect();
     let is_stdin = |f: &PathBuf| f.as_os_str() == "-";
     if !stdin_ok && files.iter().any(is_stdin) {
@@ -322,6 +331,15 @@ fn values_sources(file: Option<PathBuf>, common: &Common, max_bytes: usize, stdi
     sources.extend(common.set.iter().cloned().map(Source::Set));
     sources.extend(common.set_string.iter().cloned().map(Source::SetString));
     Ok(sources)
+}
+
+/// Helm value flags releasegen does not take yet: a usage error that says what to use instead,
+/// never a guess at what the flag meant.
+fn unsupported(common: &Common) -> Result<(), ExitCode> {
+    let given = [("--set-json", &common.set_json), ("--set-file", &common.set_file), ("--set-literal", &common.set_literal)];
+    let Some((flag, _)) = given.iter().find(|(_, v)| !v.is_empty()) else { return Ok(()) };
+    eprintln!("error: {flag} is a Helm flag releasegen does not take; use --set, --set-string, or a values file (-f)");
+    Err(ExitCode::from(2))
 }
 
 /// Reads the values file (or stdin), or ends the command with the reason.

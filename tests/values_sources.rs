@@ -125,3 +125,18 @@ fn each_stdin_has_one_use() {
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("\"strategy\": \"canary\""), "{out}");
 }
+
+/// Helm's other value flags are refused by name with what to use instead (exit 2, nothing on
+/// stdout), in every command that reads values; not taken for a file name, not ignored.
+#[test]
+fn helm_value_flags_not_taken_are_named() {
+    let values = "environment: deployment\napplication:\n  versions:\n  - image: x\n";
+    for flag in ["--set-json", "--set-file", "--set-literal"] {
+        for cmd in ["render", "states", "values"] {
+            let (code, out, err) = run(&[cmd, "--name", "app", flag, "a=b", "-"], values);
+            assert_eq!(code, Some(2), "{cmd} {flag}: {err}");
+            assert!(out.is_empty(), "{cmd} {flag}: {out}");
+            assert!(err.contains(&format!("error: {flag} is a Helm flag releasegen does not take; use --set, --set-string, or a values file (-f)")), "{err}");
+        }
+    }
+}
