@@ -131,10 +131,12 @@ fn s(text: &str) -> Tree {
 pub fn plan(r: &Release) -> Option<Tree> {
     let spec = match (r.strategy, r.env) {
         (Strategy::None, _) | (_, Env::Deployment | Env::KserveServerless | Env::KserveStandard) => return None,
-        (Strategy::BlueGreen, Env::DeploymentIstio) => istio_spec(r, vec![blue_green_rule(r, &r.name, destination_deploy)]),
-        (Strategy::BlueGreen, Env::ModelMesh) => istio_spec(r, vec![blue_green_rule(r, "", destination_mm)]),
-        (Strategy::BlueGreen, Env::DeploymentGtw) => gtw_spec(r, gtw_blue_green(r), true),
-        (Strategy::BlueGreen, _) => istio_spec(r, kserve_blue_green(r)),
+        (Strategy::BlueGreen, Env::DeploymentIstio) => {
+            istio_spec(r, [istio_cohorts(r), vec![blue_green_rule(r, &r.name, destination_deploy)]].concat())
+        }
+        (Strategy::BlueGreen, Env::ModelMesh) => istio_spec(r, [istio_cohorts(r), vec![blue_green_rule(r, "", destination_mm)]].concat()),
+        (Strategy::BlueGreen, Env::DeploymentGtw) => gtw_spec(r, [gtw_cohorts(r), gtw_blue_green(r)].concat(), true),
+        (Strategy::BlueGreen, _) => istio_spec(r, [istio_cohorts(r), kserve_blue_green(r)].concat()),
         (Strategy::Canary, Env::DeploymentGtw) => gtw_spec(r, gtw_canary(r), false),
         (Strategy::Canary, _) => istio_spec(r, istio_canary(r)),
         (Strategy::Mirror, _) => istio_spec(r, vec![mirror_rule(r)]),
@@ -226,12 +228,12 @@ fn predictor_host(r: &Release, v: &Version) -> String {
 }
 
 /// A KServe route straight to one version: the model's infer path and predictor Host.
-fn kserve_route(r: &Release, v: &Version, with_match: Option<Value>, remove_branch: bool) -> Tree {
+fn kserve_route(r: &Release, v: &Version, name: &str, with_match: Option<Value>, remove_branch: bool) -> Tree {
     let mut request = json!({"set": {"Host": predictor_host(r, v)}});
     if remove_branch {
         request["remove"] = json!(["branch"]);
     }
-    let mut rule = vec![("name", s(&v.target.name))];
+    let mut rule = vec![("name", s(name))];
     if let Some(m) = with_match {
         rule.push(("match", val(m)));
     }
@@ -250,7 +252,7 @@ fn kserve_blue_green(r: &Release) -> Vec<(Guard, Tree)> {
             let branch = json!([{"headers": {"branch": {"exact": v.target.name}}}]);
             // A candidate's route exists while it has weight (SPEC §7.1); the primary's in
             // every state (SPEC §5), so a request that names it always has a route.
-            (candidate_guard(i), kserve_route(r, v, Some(branch), true))
+            (candidate_guard(i), kserve_route(r, v, &v.target.name, Some(branch), true))
         })
         .collect();
     let all: Vec<usize> = (0..r.versions.len()).collect();
@@ -275,30 +277,55 @@ fn candidate_guard(i: usize) -> Guard {
     if i == 0 { Guard::Always } else { Guard::Ready(i) }
 }
 
+/// Blue-green cohorts: a candidate with `match` clauses also gets a route of its own before
+/// the weighted split, while it is ready, so testers pinned by a header always reach it and
+/// everyone else follows the weights. It is the canary route (same match, rewrite and
+/// headers; named `<version>-cohort`, as KServe's blue-green already has a route named after
+/// each version).
+fn istio_cohorts(r: &Release) -> Vec<(Guard, Tree)> {
+    let with_match = r.versions.iter().enumerate().skip(1).filter(|(_, v)| !v.istio_match.is_empty());
+    with_match.map(|(i, v)| (Guard::Ready(i), cohort_route(r, v, &format!("{}-cohort", v.target.name)))).collect()
+}
+
+fn cohort_route(r: &Release, v: &Version, name: &str) -> Tree {
+    canary_route(r, v, name, Some(Value::Array(v.istio_match.clone())))
+}
+
+/// The Gateway API's blue-green cohorts: a rule with the candidate's `matches` and only its
+/// backend. A rule with matches takes precedence over the split's match-all rule.
+fn gtw_cohorts(r: &Release) -> Vec<(Guard, Tree)> {
+    let with_matches = r.versions.iter().enumerate().skip(1).filter(|(_, v)| !v.gtw_matches.is_empty());
+    with_matches.map(|(i, v)| (Guard::Ready(i), gtw_cohort_rule(v))).collect()
+}
+
+fn gtw_cohort_rule(v: &Version) -> Tree {
+    map(vec![("matches", val(Value::Array(v.gtw_matches.clone()))), ("backendRefs", Tree::Seq(vec![(Guard::Always, backend(v, None))]))])
+}
+
 /// Canary on Istio: each ready candidate's cohort first, then the default route to the
 /// primary, in every state (SPEC §5: a canary never takes over the primary's traffic).
 fn istio_canary(r: &Release) -> Vec<(Guard, Tree)> {
     let mut http = Vec::new();
     for (i, v) in r.versions.iter().enumerate().skip(1) {
-        http.push((Guard::Ready(i), canary_route(r, v, Some(Value::Array(v.istio_match.clone())))));
+        http.push((Guard::Ready(i), cohort_route(r, v, &v.target.name)));
     }
-    http.push((Guard::Always, canary_route(r, &r.versions[0], None)));
+    http.push((Guard::Always, canary_route(r, &r.versions[0], &r.versions[0].target.name, None)));
     http
 }
 
-fn canary_route(r: &Release, v: &Version, with_match: Option<Value>) -> Tree {
+fn canary_route(r: &Release, v: &Version, name: &str, with_match: Option<Value>) -> Tree {
     match r.env {
         Env::DeploymentIstio | Env::ModelMesh => {
             let (dest, headers) =
                 if r.env == Env::ModelMesh { destination_mm(r, v) } else { destination_deploy(r, v) };
-            let mut rule = vec![("name", s(&v.target.name))];
+            let mut rule = vec![("name", s(name))];
             if let Some(m) = with_match {
                 rule.push(("match", val(m)));
             }
             rule.push(("route", val(json!([{"destination": dest, "headers": headers}]))));
             map(rule)
         }
-        _ => kserve_route(r, v, with_match, false),
+        _ => kserve_route(r, v, name, with_match, false),
     }
 }
 
@@ -376,8 +403,7 @@ fn gtw_blue_green(r: &Release) -> Vec<(Guard, Tree)> {
 fn gtw_canary(r: &Release) -> Vec<(Guard, Tree)> {
     let mut rules = Vec::new();
     for (i, v) in r.versions.iter().enumerate().skip(1) {
-        let rule = map(vec![("matches", val(Value::Array(v.gtw_matches.clone()))), ("backendRefs", Tree::Seq(vec![(Guard::Always, backend(v, None))]))]);
-        rules.push((Guard::Ready(i), rule));
+        rules.push((Guard::Ready(i), gtw_cohort_rule(v)));
     }
     let primary = map(vec![("backendRefs", Tree::Seq(vec![(Guard::Always, backend(&r.versions[0], None))]))]);
     rules.push((Guard::Always, primary));

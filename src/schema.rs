@@ -128,8 +128,8 @@ fn version() -> Value {
         vec![
             ("metadata", "Name (default APP-i), namespace (default the application's), labels and annotations of the version's objects.", metadata("the version's objects")),
             ("weight", "Blue-green: the version's relative share of traffic. Mirror: the percentage of traffic mirrored to a candidate (at most 100). Canary: 0 keeps a candidate out of routing. Default 50.", weight()),
-            ("match", "Istio (deployment-istio, kserve, ModelMesh): HTTPMatchRequest clauses, ORed, that send a request to this candidate. Canary default: header `traffic: test`.", clauses("Match clauses, ORed.", istio_match())),
-            ("matches", "Gateway API (deployment-gtw): HTTPRouteMatch clauses, ORed, that send a request to this candidate. Canary default: header `traffic: test`.", clauses("Match clauses, ORed.", gateway_api_match())),
+            ("match", "Istio (deployment-istio, kserve, ModelMesh): HTTPMatchRequest clauses, ORed, that send a request to this candidate (its cohort; in blue-green, beside the weighted split, while it is ready). Canary default: header `traffic: test`.", clauses("Match clauses, ORed.", istio_match())),
+            ("matches", "Gateway API (deployment-gtw): HTTPRouteMatch clauses, ORed, that send a request to this candidate (its cohort; in blue-green, beside the weighted split, while it is ready). Canary default: header `traffic: test`.", clauses("Match clauses, ORed.", gateway_api_match())),
             ("port", "Deployment environments: the port of the version's container and Service (default application.port).", port()),
             ("image", "Deployment environments: the image of the generated Deployment (required unless deploymentSpecification is given).", string()),
             ("deploymentSpecification", "Deployment environments: the Deployment, used instead of the generated one.", specification("Deployment")),

@@ -176,6 +176,9 @@ pub fn check_routing(r: &releasegen::model::Release, what: &str) -> usize {
                 _ => assert!(carried.contains(&i), "{ctx}: version {i} has weight but no route"),
             }
         }
+        if r.strategy == Strategy::BlueGreen {
+            check_cohorts(r, &obj, &rules, &weights.raw, &ctx);
+        }
         if state == State(0) {
             for rule in &rules {
                 assert!(rule.iter().all(|(name, _)| name == primary), "{ctx}: nothing is ready, so the primary takes all");
@@ -184,6 +187,33 @@ pub fn check_routing(r: &releasegen::model::Release, what: &str) -> usize {
         }
     }
     1 << n
+}
+
+/// Blue-green cohorts (SPEC §11): a candidate with match clauses and weight in the state has a
+/// rule with exactly its clauses and only itself as destination, before the weighted split;
+/// with weight 0 there is no such rule.
+fn check_cohorts(r: &releasegen::model::Release, obj: &Value, rules: &[Vec<(String, Option<u64>)>], raw: &[u32], ctx: &str) {
+    let raw_rules: Vec<&Value> = obj["spec"]["http"].as_array().or(obj["spec"]["rules"].as_array()).into_iter().flatten().collect();
+    let split = rules.iter().position(|rule| rule.iter().any(|(_, w)| w.is_some())).unwrap_or(rules.len());
+    for (i, v) in r.versions.iter().enumerate().skip(1) {
+        let gtw = r.env == releasegen::model::Env::DeploymentGtw;
+        let clauses = if gtw { &v.gtw_matches } else { &v.istio_match };
+        if clauses.is_empty() {
+            continue;
+        }
+        // Its clauses, and only it as the destination (two candidates may share clauses).
+        let alone = vec![(v.target.name.clone(), None)];
+        let cohort = raw_rules.iter().zip(rules).position(|(rule, dests)| {
+            let m = rule.get("match").or(rule.get("matches"));
+            m.and_then(Value::as_array) == Some(clauses) && *dests == alone
+        });
+        match cohort {
+            Some(k) if raw[i] > 0 => assert!(k < split, "{ctx}: version {i}'s cohort comes before the weighted split"),
+            Some(_) => panic!("{ctx}: version {i} has weight 0, yet its cohort is routed"),
+            None if raw[i] > 0 => panic!("{ctx}: version {i} is ready with match clauses, but has no cohort"),
+            None => {}
+        }
+    }
 }
 
 /// Executes routing templates with Go's own `html/template`, exactly as the Iter8 controller
