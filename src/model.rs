@@ -52,7 +52,7 @@ impl Env {
         use Strategy::*;
         match self {
             Env::Deployment => &[None],
-            Env::DeploymentIstio => &[None, BlueGreen, Canary, Mirror],
+            Env::DeploymentIstio | Env::DeploymentGtw => &[None, BlueGreen, Canary, Mirror],
             Env::KserveServerless => &[None, Canary],
             _ => &[None, BlueGreen, Canary],
         }

@@ -139,6 +139,7 @@ pub fn plan(r: &Release) -> Option<Tree> {
         (Strategy::BlueGreen, _) => istio_spec(r, [istio_cohorts(r), kserve_blue_green(r)].concat()),
         (Strategy::Canary, Env::DeploymentGtw) => gtw_spec(r, gtw_canary(r), false),
         (Strategy::Canary, _) => istio_spec(r, istio_canary(r)),
+        (Strategy::Mirror, Env::DeploymentGtw) => gtw_spec(r, vec![gtw_mirror(r)], false),
         (Strategy::Mirror, _) => istio_spec(r, vec![mirror_rule(r)]),
     };
     let (api, kind) = match r.env {
@@ -295,11 +296,11 @@ fn cohort_route(r: &Release, v: &Version, name: &str) -> Tree {
 /// backend. A rule with matches takes precedence over the split's match-all rule.
 fn gtw_cohorts(r: &Release) -> Vec<(Guard, Tree)> {
     let with_matches = r.versions.iter().enumerate().skip(1).filter(|(_, v)| !v.gtw_matches.is_empty());
-    with_matches.map(|(i, v)| (Guard::Ready(i), gtw_cohort_rule(v))).collect()
+    with_matches.map(|(i, v)| (Guard::Ready(i), gtw_cohort_rule(r, v))).collect()
 }
 
-fn gtw_cohort_rule(v: &Version) -> Tree {
-    map(vec![("matches", val(Value::Array(v.gtw_matches.clone()))), ("backendRefs", Tree::Seq(vec![(Guard::Always, backend(v, None))]))])
+fn gtw_cohort_rule(r: &Release, v: &Version) -> Tree {
+    map(vec![("matches", val(Value::Array(v.gtw_matches.clone()))), ("backendRefs", Tree::Seq(vec![(Guard::Always, backend(r, v, None))]))])
 }
 
 /// Canary on Istio: each ready candidate's cohort first, then the default route to the
@@ -376,17 +377,24 @@ fn gtw_spec(r: &Release, rules: Vec<(Guard, Tree)>, blue_green: bool) -> Tree {
     map(vec![("hostnames", val(hostnames)), ("parentRefs", val(Value::Array(parents))), ("rules", Tree::Seq(rules))])
 }
 
-fn backend(v: &Version, weight: Option<usize>) -> Tree {
+/// A version's Service as a backend. A Service in another namespace than the route is named
+/// with its namespace (the Gateway API then needs a ReferenceGrant there); without it, the
+/// reference would mean a Service of the route's namespace.
+fn service_ref(r: &Release, v: &Version) -> Vec<(&'static str, Value)> {
+    let mut fields = vec![("group", json!("")), ("kind", json!("Service")), ("name", json!(v.target.name))];
+    if v.target.namespace != r.namespace {
+        fields.push(("namespace", json!(v.target.namespace)));
+    }
+    fields.push(("port", json!(v.port().unwrap_or(80))));
+    fields
+}
+
+fn backend(r: &Release, v: &Version, weight: Option<usize>) -> Tree {
     let filter = json!([{
         "type": "ResponseHeaderModifier",
         "responseHeaderModifier": {"add": [{"name": "app-version", "value": v.target.name}]}
     }]);
-    let mut entries = vec![
-        ("group", s("")),
-        ("kind", s("Service")),
-        ("name", s(&v.target.name)),
-        ("port", val(json!(v.port().unwrap_or(80)))),
-    ];
+    let mut entries: Vec<(&str, Tree)> = service_ref(r, v).into_iter().map(|(k, x)| (k, val(x))).collect();
     if let Some(i) = weight {
         entries.push(("weight", Tree::Weight(i)));
     }
@@ -396,18 +404,36 @@ fn backend(v: &Version, weight: Option<usize>) -> Tree {
 
 /// Gateway API blue-green: one rule; every ready version with its weight, always stated.
 fn gtw_blue_green(r: &Release) -> Vec<(Guard, Tree)> {
-    let refs = r.versions.iter().enumerate().map(|(i, v)| (Guard::Ready(i), backend(v, Some(i))));
+    let refs = r.versions.iter().enumerate().map(|(i, v)| (Guard::Ready(i), backend(r, v, Some(i))));
     vec![(Guard::Always, map(vec![("backendRefs", Tree::Seq(refs.collect()))]))]
 }
 
 fn gtw_canary(r: &Release) -> Vec<(Guard, Tree)> {
     let mut rules = Vec::new();
     for (i, v) in r.versions.iter().enumerate().skip(1) {
-        rules.push((Guard::Ready(i), gtw_cohort_rule(v)));
+        rules.push((Guard::Ready(i), gtw_cohort_rule(r, v)));
     }
-    let primary = map(vec![("backendRefs", Tree::Seq(vec![(Guard::Always, backend(&r.versions[0], None))]))]);
+    let primary = map(vec![("backendRefs", Tree::Seq(vec![(Guard::Always, backend(r, &r.versions[0], None))]))]);
     rules.push((Guard::Always, primary));
     rules
+}
+
+/// Mirror on the Gateway API (standard channel): one rule to the primary in every state, with
+/// a `RequestMirror` filter per ready candidate whose `percent` is the candidate's weight (the
+/// filter may repeat within a rule). No filters at all while no candidate is ready.
+fn gtw_mirror(r: &Release) -> (Guard, Tree) {
+    let primary = Tree::Seq(vec![(Guard::Always, backend(r, &r.versions[0], None))]);
+    let filters = r.versions.iter().enumerate().skip(1).map(|(i, v)| {
+        let target: serde_json::Map<String, Value> = service_ref(r, v).into_iter().map(|(k, x)| (k.to_string(), x)).collect();
+        let mirror = map(vec![("backendRef", val(Value::Object(target))), ("percent", Tree::Weight(i))]);
+        (Guard::Ready(i), map(vec![("type", s("RequestMirror")), ("requestMirror", mirror)]))
+    });
+    let any_ready = Guard::any((1..r.versions.len()).map(Guard::Ready).collect());
+    let rule = Tree::Map(vec![
+        ("backendRefs".into(), Guard::Always, primary),
+        ("filters".into(), any_ready, Tree::Seq(filters.collect())),
+    ]);
+    (Guard::Always, rule)
 }
 
 // ---- readiness states and their weights ----

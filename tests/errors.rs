@@ -89,8 +89,8 @@ fn strategy_must_be_known() {
 #[test]
 fn strategy_must_be_supported_by_the_environment() {
     refuses(
-        "environment: deployment-gtw\napplication:\n  strategy: mirror\n  versions:\n  - image: x\n",
-        "application.strategy: unknown or invalid application strategy (mirror) for environment (deployment-gtw); it supports none, blue-green, canary",
+        "environment: kserve\napplication:\n  strategy: mirror\n  versions:\n  - storageUri: s3://m\n    modelFormat: sklearn\n",
+        "application.strategy: unknown or invalid application strategy (mirror) for environment (kserve); it supports none, blue-green, canary",
     );
     refuses(
         "environment: deployment\napplication:\n  strategy: canary\n  versions:\n  - image: x\n",

@@ -112,6 +112,14 @@ pub fn mirrored_hosts(obj: &Value) -> Vec<String> {
             out.push(m["destination"]["host"].as_str().unwrap().to_string());
         }
     }
+    // The Gateway API: RequestMirror filters of a rule, named as a host would be.
+    for rule in obj["spec"]["rules"].as_array().into_iter().flatten() {
+        for f in rule["filters"].as_array().into_iter().flatten().filter(|f| f["type"] == "RequestMirror") {
+            let b = &f["requestMirror"]["backendRef"];
+            let ns = b["namespace"].as_str().or(obj["metadata"]["namespace"].as_str()).unwrap();
+            out.push(format!("{}.{ns}", b["name"].as_str().unwrap()));
+        }
+    }
     out
 }
 
