@@ -66,6 +66,11 @@ const ISTIO_MATCH_KEYS: &[&str] = &[
 ];
 const GTW_MATCH_KEYS: &[&str] = &["path", "headers", "queryParams", "method"];
 
+/// Why ModelMesh cannot mirror: every model is served by one Service and chosen by the
+/// `mm-vmodel-id` request header, and an Istio mirror has a destination and a percentage but no
+/// headers of its own, so the copy would ask the primary's model again.
+const MODELMESH_NO_MIRROR: &str = ". ModelMesh cannot mirror to a candidate: all models share the serving Service and are chosen by the mm-vmodel-id header, and an Istio mirror copies the request with the primary's header (a mirror has no headers of its own), so the copy would reach the primary's model again";
+
 /// Where a key written at the wrong level belongs (`strategy` at the top level: in
 /// `application`), so a misplaced key does not just vanish with "unknown key".
 fn misplaced(key: &str, path: &str) -> Option<String> {
@@ -438,8 +443,12 @@ impl Reader {
             Some(s) if env.strategies().contains(&s) => Some(s),
             _ => {
                 let supported: Vec<&str> = env.strategies().iter().map(|s| s.name()).collect();
+                let why = match (strategy, env) {
+                    (Some(Strategy::Mirror), Env::ModelMesh) => MODELMESH_NO_MIRROR,
+                    _ => "",
+                };
                 let msg = format!(
-                    "unknown or invalid application strategy ({text}) for environment ({}); it supports {}",
+                    "unknown or invalid application strategy ({text}) for environment ({}); it supports {}{why}",
                     env.name(),
                     supported.join(", ")
                 );

@@ -98,6 +98,15 @@ fn strategy_must_be_supported_by_the_environment() {
     );
 }
 
+/// ModelMesh cannot mirror to a candidate; the refusal says why (SPEC §11).
+#[test]
+fn modelmesh_mirror_is_refused_with_the_reason() {
+    refuses(
+        "environment: kserve-modelmesh-istio\napplication:\n  modelFormat: m\n  strategy: mirror\n  versions:\n  - storageUri: a\n  - storageUri: b\n",
+        "for environment (kserve-modelmesh-istio); it supports none, blue-green, canary. ModelMesh cannot mirror to a candidate: all models share the serving Service and are chosen by the mm-vmodel-id header",
+    );
+}
+
 #[test]
 fn image_required() {
     refuses(
