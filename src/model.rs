@@ -169,13 +169,33 @@ impl Version {
     }
 }
 
+/// A Gateway the routing object attaches to: Istio's `namespace/name`, or a Gateway API
+/// parentRef (`sectionName` is the Gateway API's alone).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gateway {
+    pub name: String,
+    pub namespace: Option<String>,
+    pub section: Option<String>,
+}
+
+impl Gateway {
+    /// As Istio names it in `spec.gateways`.
+    pub fn istio(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{ns}/{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Release {
     pub env: Env,
     pub strategy: Strategy,
     pub name: String,
     pub namespace: String,
-    pub gateway: Option<String>,
+    /// `gateway`: the Gateways the routing object attaches to, in the order written.
+    pub gateways: Vec<Gateway>,
     pub service_host: String,
     pub service_port: u32,
     pub iter8_version: String,

@@ -158,7 +158,7 @@ fn istio_spec(r: &Release, http: Vec<(Guard, Tree)>) -> Tree {
     let gateways: Vec<Value> = if r.env.is_kserve() {
         ["knative-serving/knative-ingress-gateway", "knative-serving/knative-local-gateway", "mesh"].map(Value::from).to_vec()
     } else {
-        r.gateway.iter().map(|g| Value::from(g.as_str())).chain([Value::from("mesh")]).collect()
+        r.gateways.iter().map(|g| Value::from(g.istio())).chain([Value::from("mesh")]).collect()
     };
     map(vec![("gateways", val(Value::Array(gateways))), ("hosts", val(json!(app_hosts(r)))), ("http", Tree::Seq(http))])
 }
@@ -371,8 +371,15 @@ fn gtw_spec(r: &Release, rules: Vec<(Guard, Tree)>, blue_green: bool) -> Tree {
         json!(app_hosts(r))
     };
     let mut parents = vec![json!({"group": "", "kind": "Service", "name": a, "port": r.app_port})];
-    if let Some(g) = &r.gateway {
-        parents.push(json!({"name": g}));
+    for g in &r.gateways {
+        let mut parent = json!({"name": g.name});
+        if let Some(ns) = &g.namespace {
+            parent["namespace"] = json!(ns);
+        }
+        if let Some(section) = &g.section {
+            parent["sectionName"] = json!(section);
+        }
+        parents.push(parent);
     }
     map(vec![("hostnames", val(hostnames)), ("parentRefs", val(Value::Array(parents))), ("rules", Tree::Seq(rules))])
 }

@@ -144,6 +144,29 @@ fn version() -> Value {
     )
 }
 
+/// One gateway or a list; each a string or a parentRef. Written without `oneOf` (each keyword
+/// applies to its own type), so an error names the entry at fault.
+fn gateways() -> Value {
+    let entry = || {
+        let mut e = closed(
+            "A Gateway: `name` or `namespace/name`, or a parentRef.",
+            vec![
+                ("name", "The Gateway's name.", string()),
+                ("namespace", "The Gateway's namespace (default the route's).", string()),
+                ("sectionName", "Gateway API: the listener of the Gateway to attach to.", string()),
+            ],
+        );
+        e["type"] = json!(["string", "object"]);
+        e["required"] = json!(["name"]);
+        e
+    };
+    let mut g = entry();
+    g["type"] = json!(["string", "object", "array"]);
+    g["items"] = entry();
+    g["maxItems"] = json!(31);
+    g
+}
+
 fn strategy() -> Value {
     json!({"type": ["string", "null"], "enum": ["", "none", "blue-green", "canary", "mirror", null], "default": "none"})
 }
@@ -200,7 +223,7 @@ fn release() -> Value {
         vec![
             ("environment", "Where the release runs and what routes it.", json!({"type": "string", "enum": envs})),
             ("application", "The application and its versions.", application()),
-            ("gateway", "The Istio Gateway (`name` or `namespace/name`) or Gateway API Gateway the routing object attaches to.", string()),
+            ("gateway", "The Gateway the routing object attaches to, or a list of them. Istio: `name` or `namespace/name`. Gateway API: a name, or a parentRef `{name, namespace?, sectionName?}`.", gateways()),
             (
                 "service",
                 "kserve-modelmesh-istio: the ModelMesh serving Service.",

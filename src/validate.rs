@@ -6,7 +6,7 @@
 //! produces live in `model`, so the stages after it depend on the model, not on validation.
 
 use crate::model::{
-    Context, DEFAULT_WEIGHT, DeploySource, Env, Given, MAX_INHERITED_COPIES, MAX_ROUTED_VERSIONS, MAX_VERSIONS, MAX_WEIGHT, Model,
+    Context, DEFAULT_WEIGHT, DeploySource, Env, Gateway, Given, MAX_INHERITED_COPIES, MAX_ROUTED_VERSIONS, MAX_VERSIONS, MAX_WEIGHT, Model,
     ModelSource, ObjRef, Release, Strategy, Version, Workload, to_object,
 };
 use crate::names;
@@ -16,6 +16,8 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
+/// The Gateway API allows 32 parentRefs; the application's Service takes one.
+const MAX_GATEWAYS: usize = 31;
 const TOP_KEYS: &[&str] = &["environment", "application", "gateway", "service", "iter8Version"];
 const APP_KEYS: &[&str] = &[
     "metadata",
@@ -259,11 +261,11 @@ impl Reader {
             self.error("", None, "application is required");
         }
         let app = self.map(app, "application");
-        let gateway = self.gateway(root.get("gateway"), env);
+        let gateways = self.gateways(root.get("gateway"), env);
         let (service_host, service_port) = self.service(root.get("service"));
         let iter8_version = self.iter8_version(root.get("iter8Version"));
         let (env, app) = (env?, app?);
-        self.application(app, env, ctx, gateway, service_host, service_port, iter8_version)
+        self.application(app, env, ctx, gateways, service_host, service_port, iter8_version)
     }
 
     fn environment(&mut self, node: Option<&Node>) -> Option<Env> {
@@ -280,16 +282,58 @@ impl Reader {
         env
     }
 
-    fn gateway(&mut self, node: Option<&Node>, env: Option<Env>) -> Option<String> {
-        let gw = self.string(node, "gateway")?;
-        // Istio accepts `namespace/name`; a Gateway API parentRef takes a plain name.
-        let parts: Vec<&str> = gw.split('/').collect();
-        let ok = match env {
-            Some(Env::DeploymentGtw) => names::dns_subdomain(&gw).is_ok(),
-            _ => parts.len() <= 2 && parts.iter().all(|p| names::dns_subdomain(p).is_ok()),
+    /// `gateway`: one Gateway or a list. A string is `name` or `namespace/name`; a mapping is
+    /// `{name, namespace?, sectionName?}` (`sectionName` on the Gateway API only).
+    fn gateways(&mut self, node: Option<&Node>, env: Option<Env>) -> Vec<Gateway> {
+        let Some(node) = node.filter(|n| !n.is_null()) else { return Vec::new() };
+        let items: Vec<(String, &Node)> = match &node.value {
+            Val::Seq(items) => items.iter().enumerate().map(|(i, n)| (format!("gateway[{i}]"), n)).collect(),
+            _ => vec![("gateway".to_string(), node)],
         };
+        if items.len() > MAX_GATEWAYS {
+            let msg = format!("{} gateways; a route attaches to at most {MAX_GATEWAYS} (the Gateway API's 32 parentRefs, one of them the application's Service)", items.len());
+            self.error("gateway", Some(node), msg);
+            return Vec::new();
+        }
+        let mut out: Vec<Gateway> = Vec::new();
+        for (path, item) in items {
+            let Some(g) = self.one_gateway(item, &path, env) else { continue };
+            if out.contains(&g) {
+                self.error(&path, Some(item), format!("{} is listed twice", quote(&g.istio())));
+                continue;
+            }
+            out.push(g);
+        }
+        out
+    }
+
+    fn one_gateway(&mut self, node: &Node, path: &str, env: Option<Env>) -> Option<Gateway> {
+        let gw = match &node.value {
+            Val::Map(_) => {
+                self.known_keys(node, path, &["name", "namespace", "sectionName"]);
+                let name = self.required(node.get("name"), &join(path, "name"), node, "a gateway needs its name")?;
+                let namespace = self.string(node.get("namespace"), &join(path, "namespace"));
+                let section = self.string(node.get("sectionName"), &join(path, "sectionName"));
+                Gateway { name, namespace, section }
+            }
+            _ => {
+                let text = self.string(Some(node), path)?;
+                match text.split_once('/') {
+                    Some((ns, name)) => Gateway { name: name.to_string(), namespace: Some(ns.to_string()), section: None },
+                    None => Gateway { name: text, namespace: None, section: None },
+                }
+            }
+        };
+        let ok = names::dns_subdomain(&gw.name).is_ok()
+            && gw.namespace.as_deref().is_none_or(|ns| names::dns_label(ns).is_ok())
+            && gw.section.as_deref().is_none_or(|s| names::dns_subdomain(s).is_ok());
         if !ok {
-            self.error("gateway", node, format!("{} is not a valid gateway name", quote(&gw)));
+            self.error(path, Some(node), format!("{} is not a valid gateway name (name or namespace/name)", quote(&gw.istio())));
+            return None;
+        }
+        if gw.section.is_some() && env.is_some_and(|e| e != Env::DeploymentGtw) {
+            self.error(&join(path, "sectionName"), Some(node), "sectionName is a Gateway API parentRef field; Istio Gateways are named namespace/name");
+            return None;
         }
         Some(gw)
     }
@@ -320,7 +364,7 @@ impl Reader {
         app: &Node,
         env: Env,
         ctx: &Context,
-        gateway: Option<String>,
+        gateways: Vec<Gateway>,
         service_host: String,
         service_port: u32,
         iter8_version: String,
@@ -342,7 +386,7 @@ impl Reader {
             strategy: strategy?,
             name,
             namespace,
-            gateway,
+            gateways,
             service_host,
             service_port,
             iter8_version,

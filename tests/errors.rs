@@ -98,6 +98,19 @@ fn strategy_must_be_supported_by_the_environment() {
     );
 }
 
+/// `gateway` as a list: each entry checked, duplicates and Istio-foreign fields refused.
+#[test]
+fn gateway_lists_are_checked_per_entry() {
+    let with = |gw: &str| format!("environment: deployment-istio\ngateway: {gw}\napplication:\n  versions:\n  - image: x\n");
+    refuses(&with("[a, istio-system/b, a]"), "error: gateway[2]: \"a\" is listed twice");
+    refuses(&with("[{name: a, namespace: x}, x/a]"), "error: gateway[1]: \"x/a\" is listed twice");
+    refuses(&with("[{name: a, sectionName: https}]"), "error: gateway[0].sectionName: sectionName is a Gateway API parentRef field");
+    refuses(&with("[a/b/c]"), "error: gateway[0]: \"a/b/c\" is not a valid gateway name");
+    refuses(&with("[{namespace: x}]"), "error: gateway[0].name: a gateway needs its name");
+    let many: Vec<String> = (0..32).map(|i| format!("g{i}")).collect();
+    refuses(&with(&format!("[{}]", many.join(", "))), "error: gateway: 32 gateways; a route attaches to at most 31");
+}
+
 /// ModelMesh cannot mirror to a candidate; the refusal says why (SPEC §11).
 #[test]
 fn modelmesh_mirror_is_refused_with_the_reason() {
