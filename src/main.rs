@@ -66,6 +66,10 @@ enum Command {
         /// Unknown keys are errors (the default here; kept for compatibility).
         #[arg(long, hide = true, conflicts_with = "allow_unknown")]
         strict: bool,
+        /// API versions the cluster serves (`group/version[/Kind]`): routing objects use the
+        /// newest listed that releasegen writes; default v1beta1.
+        #[arg(short = 'a', long = "api-versions", value_name = "GROUP/VERSION", value_delimiter = ',')]
+        api_versions: Vec<String>,
         /// Refuse streams larger than this many bytes.
         #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
         max_input_bytes: usize,
@@ -77,6 +81,10 @@ enum Command {
         /// Also emit each release's live routing object for this state.
         #[arg(long, value_name = "STATE", value_parser = ReadyParser, hide_possible_values = true)]
         ready: Option<Ready>,
+        /// API versions the cluster serves (`group/version[/Kind]`): routing objects use the
+        /// newest listed that releasegen writes; default v1beta1.
+        #[arg(short = 'a', long = "api-versions", value_name = "GROUP/VERSION", value_delimiter = ',')]
+        api_versions: Vec<String>,
         /// Refuse inputs larger than this many bytes.
         #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
         max_input_bytes: usize,
@@ -135,6 +143,11 @@ struct Common {
     /// Like --set, but every value stays a string; applied after --set.
     #[arg(long = "set-string", value_name = "KEY=VALUE")]
     set_string: Vec<String>,
+    /// API versions the cluster serves, Helm's spelling (`group/version[/Kind]`, repeatable or
+    /// comma-separated): routing objects use the newest listed that releasegen writes
+    /// (networking.istio.io/v1, gateway.networking.k8s.io/v1); default v1beta1.
+    #[arg(short = 'a', long = "api-versions", value_name = "GROUP/VERSION", value_delimiter = ',')]
+    api_versions: Vec<String>,
     /// Helm's other value flags, refused by name (see `unsupported`), so a Helm command line
     /// moved over is not met with clap's tip to pass the flag as a file name.
     #[arg(long = "set-json", value_name = "KEY=JSON", hide = true)]
@@ -195,7 +208,13 @@ impl Common {
     fn options(&self) -> Options {
         let (namespace, namespace_origin) = releasegen::namespace::resolve(self.namespace.clone());
         let mut opts = Options {
-            context: Context { release_name: self.name.clone(), namespace: Some(namespace), strict: self.strict, namespace_origin },
+            context: Context {
+                release_name: self.name.clone(),
+                namespace: Some(namespace),
+                strict: self.strict,
+                namespace_origin,
+                api_versions: self.api_versions.clone(),
+            },
             ..Options::default()
         };
         opts.limits = Limits::values(self.max_input_bytes);
@@ -234,15 +253,17 @@ fn main() -> ExitCode {
             }
             finish(&labels, routed.map(|r| (r.yaml, r.warnings)))
         }
-        Command::PostRender { ready, no_sync_waves, allow_unknown, strict: _, max_input_bytes } => {
+        Command::PostRender { ready, no_sync_waves, allow_unknown, strict: _, api_versions, max_input_bytes } => {
             let mut opts = stream_options(!allow_unknown, max_input_bytes);
+            opts.context.api_versions = api_versions;
             opts.ready = ready;
             opts.sync_waves = !no_sync_waves;
             let (label, input) = try_read!(None, &opts);
             finish(&[label], releasegen::post_render::run(&input, &opts))
         }
-        Command::Krm { ready, max_input_bytes } => {
+        Command::Krm { ready, api_versions, max_input_bytes } => {
             let mut opts = stream_options(false, max_input_bytes);
+            opts.context.api_versions = api_versions;
             opts.ready = ready;
             let (_, input) = try_read!(None, &opts);
             let out = releasegen::krm::run(&input, &opts);

@@ -194,6 +194,8 @@ pub struct Release {
     pub strategy: Strategy,
     pub name: String,
     pub namespace: String,
+    /// API versions of the routing objects.
+    pub apis: Apis,
     /// `gateway`: the Gateways the routing object attaches to, in the order written.
     pub gateways: Vec<Gateway>,
     pub service_host: String,
@@ -279,6 +281,39 @@ pub struct Context {
     /// Why `namespace` is what it is, when `--namespace` did not say it ($HELM_NAMESPACE, the
     /// kubeconfig, the default): said on stderr whenever the release uses it.
     pub namespace_origin: Option<String>,
+    /// `--api-versions`, as given (Helm's spelling: `group/version` or `group/version/Kind`).
+    pub api_versions: Vec<String>,
+}
+
+/// The API versions of the routing objects: `v1beta1` (what the Iter8 controller v1.1 watches)
+/// unless `--api-versions` lists a newer one releasegen supports.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Apis {
+    /// `networking.istio.io`: VirtualService and ServiceEntry.
+    pub istio: &'static str,
+    /// `gateway.networking.k8s.io`: HTTPRoute.
+    pub gateway: &'static str,
+}
+
+impl Default for Apis {
+    fn default() -> Self {
+        Apis { istio: "v1beta1", gateway: "v1beta1" }
+    }
+}
+
+/// Versions releasegen writes, oldest first, per group (and the kinds it writes there).
+pub const API_GROUPS: &[(&str, &[&str], &[&str])] = &[
+    ("networking.istio.io", &["v1beta1", "v1"], &["VirtualService", "ServiceEntry"]),
+    ("gateway.networking.k8s.io", &["v1beta1", "v1"], &["HTTPRoute"]),
+];
+
+impl Apis {
+    /// The routemap's `gvrShort` of the routing object: the Iter8 controller's own names for
+    /// v1beta1; for v1, names the controller must be told about (README).
+    pub fn routing_short(self, env: Env) -> String {
+        let (short, version) = if env == Env::DeploymentGtw { ("httproute", self.gateway) } else { ("vs", self.istio) };
+        if version == "v1beta1" { short.to_string() } else { format!("{short}-{version}") }
+    }
 }
 
 pub const DEFAULT_WEIGHT: u32 = 50;

@@ -134,7 +134,7 @@ fn app_object(r: &Release) -> Option<Value> {
         Env::ModelMesh => {
             let (a, n) = (&r.name, &r.namespace);
             Some(json!({
-                "apiVersion": "networking.istio.io/v1beta1", "kind": "ServiceEntry", "metadata": metadata,
+                "apiVersion": format!("networking.istio.io/{}", r.apis.istio), "kind": "ServiceEntry", "metadata": metadata,
                 "spec": {
                     "hosts": [format!("{a}.{n}"), format!("{a}.{n}.svc"), format!("{a}.{n}.svc.cluster.local")],
                     "location": "MESH_INTERNAL",
@@ -191,8 +191,7 @@ fn str_spec(r: &Release, plan: Option<&Tree>) -> String {
     let mut spec = Map::new();
     spec.insert("versions".into(), Value::Array(versions));
     if let Some(plan) = plan {
-        let short = if r.env == Env::DeploymentGtw { "httproute" } else { "vs" };
-        let tpl = object([("gvrShort", short.into()), ("template", emit::template(plan).into())]);
+        let tpl = object([("gvrShort", r.apis.routing_short(r.env).into()), ("template", emit::template(plan).into())]);
         spec.insert("routingTemplates".into(), object([(r.strategy.name(), tpl)]));
     }
     emit::document(&Value::Object(spec))

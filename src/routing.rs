@@ -143,11 +143,11 @@ pub fn plan(r: &Release) -> Option<Tree> {
         (Strategy::Mirror, _) => istio_spec(r, vec![mirror_rule(r)]),
     };
     let (api, kind) = match r.env {
-        Env::DeploymentGtw => ("gateway.networking.k8s.io/v1beta1", "HTTPRoute"),
-        _ => ("networking.istio.io/v1beta1", "VirtualService"),
+        Env::DeploymentGtw => (format!("gateway.networking.k8s.io/{}", r.apis.gateway), "HTTPRoute"),
+        _ => (format!("networking.istio.io/{}", r.apis.istio), "VirtualService"),
     };
     Some(map(vec![
-        ("apiVersion", s(api)),
+        ("apiVersion", s(&api)),
         ("kind", s(kind)),
         ("metadata", val(json!({"name": r.name, "namespace": r.namespace, "labels": {crate::parts::ROUTING_LABEL: r.name}}))),
         ("spec", spec),

@@ -6,7 +6,7 @@
 //! produces live in `model`, so the stages after it depend on the model, not on validation.
 
 use crate::model::{
-    Context, DEFAULT_WEIGHT, DeploySource, Env, Gateway, Given, MAX_INHERITED_COPIES, MAX_ROUTED_VERSIONS, MAX_VERSIONS, MAX_WEIGHT, Model,
+    API_GROUPS, Apis, Context, DEFAULT_WEIGHT, DeploySource, Env, Gateway, Given, MAX_INHERITED_COPIES, MAX_ROUTED_VERSIONS, MAX_VERSIONS, MAX_WEIGHT, Model,
     ModelSource, ObjRef, Release, Strategy, Version, Workload, to_object,
 };
 use crate::names;
@@ -395,7 +395,36 @@ impl Reader {
             external,
             tag_routing,
             weights_only: false,
+            apis: self.apis(&ctx.api_versions),
         })
+    }
+
+    /// `--api-versions`: for each group releasegen writes, the newest version listed that it
+    /// supports. Groups it does not write are ignored (a whole `kubectl api-versions` may be
+    /// passed); a group listed with no version releasegen supports is an error, not a
+    /// silent fallback to v1beta1.
+    fn apis(&mut self, given: &[String]) -> Apis {
+        let mut apis = Apis::default();
+        for (group, versions, kinds) in API_GROUPS {
+            let listed: Vec<&str> = given
+                .iter()
+                .filter_map(|a| {
+                    let mut parts = a.split('/');
+                    let (g, v, kind) = (parts.next()?, parts.next()?, parts.next());
+                    (g == *group && kind.is_none_or(|k| kinds.contains(&k))).then_some(v)
+                })
+                .collect();
+            if listed.is_empty() {
+                continue;
+            }
+            let Some(newest) = versions.iter().rev().find(|v| listed.contains(v)) else {
+                let msg = format!("lists {group} at {}; releasegen writes {group} at {}", listed.join(", "), versions.join(" or "));
+                self.error("--api-versions", None, msg);
+                continue;
+            };
+            if *group == "networking.istio.io" { apis.istio = newest } else { apis.gateway = newest }
+        }
+        apis
     }
 
     /// `application.workloads`: `external` renders everything but the versions' workloads.

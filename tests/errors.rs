@@ -111,6 +111,17 @@ fn gateway_lists_are_checked_per_entry() {
     refuses(&with(&format!("[{}]", many.join(", "))), "error: gateway: 32 gateways; a route attaches to at most 31");
 }
 
+/// A group releasegen writes, listed only at versions it does not write, is refused rather
+/// than rendered at a version the user did not list.
+#[test]
+fn api_versions_without_a_version_releasegen_writes() {
+    refuses_bytes(
+        GOOD.as_bytes(),
+        &["render", "--name", "app", "--api-versions", "networking.istio.io/v1alpha3"],
+        "error: --api-versions: lists networking.istio.io at v1alpha3; releasegen writes networking.istio.io at v1beta1 or v1",
+    );
+}
+
 /// ModelMesh cannot mirror to a candidate; the refusal says why (SPEC §11).
 #[test]
 fn modelmesh_mirror_is_refused_with_the_reason() {

@@ -257,3 +257,42 @@ fn argocd_plugin_is_strict_unless_told_otherwise() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("warning: application.versions[1].wieght: unknown key"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--api-versions` (SPEC §11): the newest listed version releasegen writes, in the routing
+/// object, the routemap's template and gvrShort, every `ready-*` key and the ModelMesh
+/// ServiceEntry; groups it does not write are ignored; default v1beta1.
+#[test]
+fn api_versions_choose_the_routing_objects_version() {
+    let render = |fixture: &str, extra: &[&str]| {
+        let mut args = vec!["render", "--name", "demo", "--namespace", "demo", "--ready", "all"];
+        args.extend_from_slice(extra);
+        let path = common::root().join("fixtures").join(fixture);
+        args.push(path.to_str().unwrap());
+        let out = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(&args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let count = |text: &str, needle: &str| text.matches(needle).count();
+    let gtw = render("deployment-gtw-canary.yaml", &["-a", "monitoring.coreos.com/v1,gateway.networking.k8s.io/v1beta1", "--api-versions", "gateway.networking.k8s.io/v1/HTTPRoute"]);
+    assert_eq!(count(&gtw, "gateway.networking.k8s.io/v1beta1"), 0);
+    assert!(count(&gtw, "apiVersion: gateway.networking.k8s.io/v1\n") >= 6, "template, 4 states and the live object:\n{gtw}");
+    assert!(gtw.contains("gvrShort: httproute-v1\n"));
+    let mm = render("kserve-modelmesh-istio-canary.yaml", &["-a", "networking.istio.io/v1alpha3,networking.istio.io/v1beta1,networking.istio.io/v1"]);
+    assert_eq!(count(&mm, "networking.istio.io/v1beta1"), 0);
+    assert!(mm.contains("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\n"));
+    assert!(mm.contains("gvrShort: vs-v1\n"));
+    let default = render("kserve-modelmesh-istio-canary.yaml", &["-a", "apps/v1"]);
+    assert_eq!(count(&default, "networking.istio.io/v1\n"), 0);
+    assert!(default.contains("gvrShort: vs\n"));
+    // The post-renderer takes the flag too (Helm does not pass its own -a to a post-renderer).
+    let stream = std::fs::read(common::root().join("tests/helm/helm3-stream.yaml")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+        .args(["post-render", "-a", "networking.istio.io/v1"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &stream).unwrap();
+    let out = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+    assert!(out.contains("networking.istio.io/v1\n") && !out.contains("networking.istio.io/v1beta1"), "{out}");
+}

@@ -127,7 +127,7 @@ fn extreme_weights_route_the_same_in_the_template_and_every_state() {
             .map(|w| serde_json::json!({"weight": w, "image": "x", "modelFormat": "sklearn", "storageUri": "s3://m"}))
             .collect();
         let values = serde_json::json!({"environment": env, "application": {"strategy": strategy, "versions": versions}});
-        let opts = Options { context: Context { release_name: Some("x".into()), namespace: Some("ns".into()), strict: false, namespace_origin: None }, ..Options::default() };
+        let opts = Options { context: Context { release_name: Some("x".into()), namespace: Some("ns".into()), strict: false, namespace_origin: None, ..Default::default() }, ..Options::default() };
         let (r, _) = releasegen::release(values.to_string().as_bytes(), &opts).unwrap();
         let plan = routing::plan(&r).unwrap();
         let template = releasegen::emit::template(&plan);

@@ -94,7 +94,7 @@ fn case() -> impl Strategy<Value = Case> {
 
 fn options() -> Options {
     Options {
-        context: Context { release_name: Some("prop".into()), namespace: Some("ns".into()), strict: false, namespace_origin: None },
+        context: Context { release_name: Some("prop".into()), namespace: Some("ns".into()), strict: false, namespace_origin: None, ..Default::default() },
         ..Options::default()
     }
 }

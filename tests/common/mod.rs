@@ -38,7 +38,7 @@ pub fn name_for(stem: &str) -> (&'static str, &'static str) {
 pub fn options(stem: &str, ready: Option<Ready>) -> Options {
     let (name, ns) = name_for(stem);
     Options {
-        context: Context { release_name: Some(name.into()), namespace: Some(ns.into()), strict: true, namespace_origin: None },
+        context: Context { release_name: Some(name.into()), namespace: Some(ns.into()), strict: true, namespace_origin: None, ..Default::default() },
         ready,
         ..Options::default()
     }
