@@ -23,6 +23,7 @@ pub mod namespace;
 pub mod native;
 pub mod objects;
 pub mod parts;
+pub mod policy;
 pub mod post_render;
 pub mod problem;
 pub mod routing;

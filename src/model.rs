@@ -196,6 +196,8 @@ pub struct Release {
     pub namespace: String,
     /// API versions of the routing objects.
     pub apis: Apis,
+    /// `application.routing`: written into every generated rule.
+    pub policy: crate::policy::Policy,
     /// `gateway`: the Gateways the routing object attaches to, in the order written.
     pub gateways: Vec<Gateway>,
     pub service_host: String,

@@ -160,7 +160,36 @@ fn istio_spec(r: &Release, http: Vec<(Guard, Tree)>) -> Tree {
     } else {
         r.gateways.iter().map(|g| Value::from(g.istio())).chain([Value::from("mesh")]).collect()
     };
+    let fields = crate::policy::istio_fields(&r.policy);
+    let http = http.into_iter().map(|(g, route)| (g, with_fields(route, &fields))).collect();
     map(vec![("gateways", val(Value::Array(gateways))), ("hosts", val(json!(app_hosts(r)))), ("http", Tree::Seq(http))])
+}
+
+/// A rule with the policy's fields added after its own (`application.routing`).
+fn with_fields(rule: Tree, fields: &[(&str, Value)]) -> Tree {
+    let Tree::Map(mut entries) = rule else { return rule };
+    entries.extend(fields.iter().map(|(k, v)| (k.to_string(), Guard::Always, val(v.clone()))));
+    Tree::Map(entries)
+}
+
+/// A Gateway API rule with the policy: `timeouts`, and its filters ahead of the rule's own
+/// (a mirror rule's guarded RequestMirror filters), in one `filters` list.
+fn with_gtw_policy(rule: Tree, p: &crate::policy::Policy) -> Tree {
+    let Tree::Map(mut entries) = rule else { return rule };
+    let filters: Vec<(Guard, Tree)> = crate::policy::gtw_filters(p).into_iter().map(|f| (Guard::Always, val(f))).collect();
+    if !filters.is_empty() {
+        match entries.iter_mut().find(|(k, _, _)| k == "filters") {
+            Some((_, guard, Tree::Seq(items))) => {
+                items.splice(0..0, filters);
+                *guard = Guard::Always;
+            }
+            _ => entries.push(("filters".into(), Guard::Always, Tree::Seq(filters))),
+        }
+    }
+    if let Some(t) = crate::policy::gtw_timeouts(p) {
+        entries.push(("timeouts".into(), Guard::Always, val(t)));
+    }
+    Tree::Map(entries)
 }
 
 fn app_hosts(r: &Release) -> [String; 3] {
@@ -381,6 +410,7 @@ fn gtw_spec(r: &Release, rules: Vec<(Guard, Tree)>, blue_green: bool) -> Tree {
         }
         parents.push(parent);
     }
+    let rules = rules.into_iter().map(|(g, rule)| (g, with_gtw_policy(rule, &r.policy))).collect();
     map(vec![("hostnames", val(hostnames)), ("parentRefs", val(Value::Array(parents))), ("rules", Tree::Seq(rules))])
 }
 

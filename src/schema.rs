@@ -144,6 +144,56 @@ fn version() -> Value {
     )
 }
 
+fn routing() -> Value {
+    let list = || json!({"type": "array", "items": {"type": "string"}, "uniqueItems": true});
+    let duration = || json!({"type": "string", "pattern": "^([0-9]{1,5}(h|m|s|ms)){1,4}$"});
+    let ops = |side: &str| {
+        closed(
+            &format!("Changes to {side} headers."),
+            vec![
+                ("set", "Headers to set (replacing any value), name to value.", json!({"type": "object", "additionalProperties": {"type": "string"}, "maxProperties": 16})),
+                ("add", "Headers to add (beside any value), name to value.", json!({"type": "object", "additionalProperties": {"type": "string"}, "maxProperties": 16})),
+                ("remove", "Names of headers to remove.", list()),
+            ],
+        )
+    };
+    closed(
+        "Policy written into every generated rule, as the target API spells it.",
+        vec![
+            ("timeout", "Request timeout: 10s, 1m30s, 250ms (Istio timeout; Gateway API timeouts.request).", duration()),
+            (
+                "retries",
+                "Istio retries (the Gateway API standard channel has none).",
+                closed(
+                    "Istio retries.",
+                    vec![
+                        ("attempts", "Number of retries; 0 turns retries off.", json!({"type": "integer", "minimum": 0, "maximum": i32::MAX})),
+                        ("perTryTimeout", "Timeout of each try.", duration()),
+                        ("on", "Retry conditions: 5xx, gateway-error, reset, connect-failure, retriable-4xx, … or HTTP status codes.", list()),
+                    ],
+                ),
+            ),
+            (
+                "cors",
+                "CORS policy (Istio corsPolicy; Gateway API CORS filter).",
+                closed(
+                    "CORS policy.",
+                    vec![
+                        ("allowOrigins", "Origins: https://example.com, https://*.example.com, or * alone.", list()),
+                        ("allowMethods", "Methods, or * alone.", json!({"type": "array", "uniqueItems": true, "items": {"enum": crate::policy::CORS_METHODS}})),
+                        ("allowHeaders", "Request headers allowed, or * alone.", list()),
+                        ("exposeHeaders", "Response headers exposed.", list()),
+                        ("maxAge", "How long a preflight result may be cached, in whole seconds: 600s, 24h.", duration()),
+                        ("allowCredentials", "Whether credentials are allowed.", json!({"type": "boolean"})),
+                    ],
+                ),
+            ),
+            ("requestHeaders", "Changes to request headers: set, add, remove.", ops("request")),
+            ("responseHeaders", "Changes to response headers: set, add, remove.", ops("response")),
+        ],
+    )
+}
+
 /// One gateway or a list; each a string or a parentRef. Written without `oneOf` (each keyword
 /// applies to its own type), so an error names the entry at fault.
 fn gateways() -> Value {
@@ -183,6 +233,7 @@ fn application() -> Value {
             ("runtime", "KServe (not ModelMesh): the default serving runtime of every version.", string()),
             ("protocolVersion", "KServe (not ModelMesh): the default protocol version of every version.", string()),
             ("ports", "KServe (not ModelMesh): the default container ports of every version.", container_ports()),
+            ("routing", "Policy written into every generated rule: timeout, retries (Istio only), CORS, request and response header changes.", routing()),
             ("workloads", "`external`: the versions' workloads are yours (already running); everything else is rendered.", json!({"type": "string", "enum": ["external"]})),
             ("tagRouting", "kserve-serverless: true adds KServe's tag routing (latest- and prev- URLs).", json!({"type": "boolean"})),
         ],

@@ -122,6 +122,52 @@ fn api_versions_without_a_version_releasegen_writes() {
     );
 }
 
+/// `application.routing` is checked as Istio's webhook and the Gateway API's CRD would check
+/// it, each problem at its path (SPEC §11).
+#[test]
+fn routing_policy_is_checked_as_the_cluster_would() {
+    let with = |env: &str, routing: &str| {
+        format!("environment: {env}\napplication:\n  strategy: canary\n  routing:\n    {routing}\n  versions:\n  - image: x\n  - image: y2\n")
+    };
+    let istio = |r: &str| with("deployment-istio", r);
+    refuses(&istio("timeout: 10"), "error: application.routing.timeout: expected a string, found integer 10");
+    refuses(&istio("timeout: 1.5s"), "error: application.routing.timeout: \"1.5s\" is not a duration such as 10s");
+    refuses(&istio("timeout: 0s"), "error: application.routing.timeout: \"0s\" is zero; Istio refuses durations under 1ms");
+    refuses(&istio("retries: {attempts: 2, on: [5xx, sometimes]}"), "error: application.routing.retries.on[1]: \"sometimes\" is not a retry condition Istio knows");
+    refuses(&istio("retries: {attempts: 0, perTryTimeout: 1s}"), "error: application.routing.retries: attempts 0 turns retries off; Istio refuses perTryTimeout or on with it");
+    refuses(&istio("retries: {on: [5xx]}"), "error: application.routing.retries.attempts: retries need attempts");
+    // What Helm makes of an unquoted `on:` (post-render sees the key `true`).
+    refuses_bytes(
+        istio("retries: {attempts: 2, \"true\": [5xx]}").as_bytes(),
+        &["render", "--strict", "--name", "app"],
+        "error: application.routing.retries.true: unknown key; did you mean `on`? Helm's YAML reader turns an unquoted `on:` into `true:`, so write \"on\":",
+    );
+    refuses(&with("deployment-gtw", "retries: {attempts: 2}"), "error: application.routing.retries: the Gateway API's standard channel has no retries on an HTTPRoute");
+    refuses(&istio("cors: {allowOrigins: [example.com]}"), "error: application.routing.cors.allowOrigins[0]: \"example.com\" is not an origin");
+    refuses(&istio("cors: {allowMethods: [GET, FETCH]}"), "error: application.routing.cors.allowMethods[1]: \"FETCH\" is not a method");
+    refuses(&istio("cors: {allowMethods: [GET, \"*\"]}"), "error: application.routing.cors.allowMethods: \"*\" stands alone");
+    refuses(&istio("cors: {maxAge: 1500ms}"), "error: application.routing.cors.maxAge: maxAge is whole seconds");
+    refuses(&istio("requestHeaders: {set: {\"bad header\": x}}"), "error: application.routing.requestHeaders.set.bad header: \"bad header\" is not a header name");
+    refuses(&istio("requestHeaders: {set: {x-a: \"50%\"}}"), "error: application.routing.requestHeaders.set.x-a: \"50%\": Envoy reads % as the start of a variable");
+    refuses(&istio("requestHeaders: {set: {x-a: \"\"}}"), "error: application.routing.requestHeaders.set.x-a: a header value has 1 to 4096 characters");
+    refuses(&istio("responseHeaders: {set: {App-Version: x}}"), "error: application.routing.responseHeaders.set.App-Version: releasegen sets \"App-Version\" itself here");
+    refuses(&istio("requestHeaders: {remove: [Host]}"), "error: application.routing.requestHeaders.remove[0]: Istio refuses to remove Host");
+    let kserve = "environment: kserve\napplication:\n  modelFormat: m\n  strategy: canary\n  routing:\n    requestHeaders: {set: {branch: x}}\n  versions:\n  - storageUri: a\n  - storageUri: b\n";
+    refuses(kserve, "error: application.routing.requestHeaders.set.branch: releasegen sets \"branch\" itself here");
+    // A percent sign is only Envoy's on Istio: on the Gateway API it is text.
+    let r = run(&["render", "--name", "app", "-n", "default"], with("deployment-gtw", "requestHeaders: {set: {x-a: \"50%\"}}").as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+}
+
+/// A policy with no routing object to carry it is said, not dropped silently.
+#[test]
+fn routing_policy_without_a_routing_object_is_warned() {
+    let values = "environment: deployment-istio\napplication:\n  routing: {timeout: 5s}\n  versions:\n  - image: x\n";
+    let r = run(&["render", "--name", "app", "-n", "default"], values.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("warning: application.routing: is not used: strategy none has no routing object to carry it (ignored)"), "{}", r.stderr);
+}
+
 /// ModelMesh cannot mirror to a candidate; the refusal says why (SPEC §11).
 #[test]
 fn modelmesh_mirror_is_refused_with_the_reason() {
