@@ -170,9 +170,10 @@ fn istio_origin(o: &str) -> Value {
     json!({"regex": escaped.replace('*', "[^.]+")})
 }
 
-fn istio_ops(ops: &HeaderOps) -> Value {
+/// `set`, `add`, `remove` of one side, with `pairs` spelling a list of name/value pairs as
+/// the API does (Istio: a map; Gateway API: a list of `{name, value}`).
+fn ops_with(ops: &HeaderOps, pairs: fn(&[(String, String)]) -> Value) -> Value {
     let mut m = serde_json::Map::new();
-    let pairs = |v: &[(String, String)]| Value::Object(v.iter().map(|(k, x)| (k.clone(), json!(x))).collect());
     if !ops.set.is_empty() {
         m.insert("set".into(), pairs(&ops.set));
     }
@@ -183,6 +184,10 @@ fn istio_ops(ops: &HeaderOps) -> Value {
         m.insert("remove".into(), json!(ops.remove));
     }
     Value::Object(m)
+}
+
+fn istio_ops(ops: &HeaderOps) -> Value {
+    ops_with(ops, |v| Value::Object(v.iter().map(|(k, x)| (k.clone(), json!(x))).collect()))
 }
 
 /// The fields of an Istio HTTPRoute, in the order written: `timeout`, `retries`,
@@ -234,18 +239,7 @@ pub fn istio_fields(p: &Policy) -> Vec<(&'static str, Value)> {
 }
 
 fn gtw_ops(ops: &HeaderOps) -> Value {
-    let mut m = serde_json::Map::new();
-    let pairs = |v: &[(String, String)]| v.iter().map(|(k, x)| json!({"name": k, "value": x})).collect::<Value>();
-    if !ops.set.is_empty() {
-        m.insert("set".into(), pairs(&ops.set));
-    }
-    if !ops.add.is_empty() {
-        m.insert("add".into(), pairs(&ops.add));
-    }
-    if !ops.remove.is_empty() {
-        m.insert("remove".into(), json!(ops.remove));
-    }
-    Value::Object(m)
+    ops_with(ops, |v| v.iter().map(|(k, x)| json!({"name": k, "value": x})).collect())
 }
 
 /// A Gateway API rule's `timeouts`, if any.
