@@ -58,6 +58,12 @@ impl Env {
         }
     }
 
+    /// Whether a release with this strategy has a routing object (VirtualService or
+    /// HTTPRoute): not for strategy none, nor where nothing routes or KServe routes itself.
+    pub fn routes(self, strategy: Strategy) -> bool {
+        strategy != Strategy::None && self != Env::Deployment && !self.kserve_native()
+    }
+
     /// Versions run as Deployment + Service (else as an InferenceService).
     pub fn uses_deployments(self) -> bool {
         matches!(self, Env::Deployment | Env::DeploymentIstio | Env::DeploymentGtw)

@@ -130,7 +130,8 @@ fn s(text: &str) -> Tree {
 /// The routing plan of a release, or `None` for strategy `none` / environment `deployment`.
 pub fn plan(r: &Release) -> Option<Tree> {
     let spec = match (r.strategy, r.env) {
-        (Strategy::None, _) | (_, Env::Deployment | Env::KserveServerless | Env::KserveStandard) => return None,
+        (s, e) if !e.routes(s) => return None,
+        (Strategy::None, _) => return None,
         (Strategy::BlueGreen, Env::DeploymentIstio) => {
             istio_spec(r, [istio_cohorts(r), vec![blue_green_rule(r, &r.name, destination_deploy)]].concat())
         }

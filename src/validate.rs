@@ -411,18 +411,17 @@ impl Reader {
         let path = "application.routing";
         let Some(node) = self.map(node, path) else { return Policy::default() };
         self.known_keys(node, path, &["timeout", "retries", "cors", "requestHeaders", "responseHeaders"]);
-        let routed = !matches!(strategy, Some(Strategy::None)) && env != Env::Deployment && !env.kserve_native();
-        if !routed {
+        // An invalid strategy is reported by itself; the policy is then not said to be unused.
+        if strategy.is_some_and(|s| !env.routes(s)) {
             let mut p = Problem::new(path, format!("is not used: {} has no routing object to carry it (ignored)", describe_unrouted(env, strategy)));
             p.pos = Some(node.pos);
             self.report.warn(p);
         }
-        let istio = env != Env::DeploymentGtw;
         let timeout = self.duration(node.get("timeout"), &join(path, "timeout"));
         let retries = self.retries(node.get("retries"), &join(path, "retries"), env);
         let cors = self.cors(node.get("cors"), &join(path, "cors"));
-        let request_headers = self.header_ops(node.get("requestHeaders"), &join(path, "requestHeaders"), istio, own_request_headers(env));
-        let response_headers = self.header_ops(node.get("responseHeaders"), &join(path, "responseHeaders"), istio, &["app-version"]);
+        let request_headers = self.header_ops(node.get("requestHeaders"), &join(path, "requestHeaders"), env, false);
+        let response_headers = self.header_ops(node.get("responseHeaders"), &join(path, "responseHeaders"), env, true);
         Policy { timeout, retries, cors, request_headers, response_headers }
     }
 
@@ -493,11 +492,12 @@ impl Reader {
 
     /// `set`, `add` (header name → value) and `remove` (names). Headers releasegen sets
     /// itself in this environment are refused: two writers of one header would fight.
-    fn header_ops(&mut self, node: Option<&Node>, path: &str, istio: bool, own: &[&str]) -> HeaderOps {
+    fn header_ops(&mut self, node: Option<&Node>, path: &str, env: Env, response: bool) -> HeaderOps {
         let mut ops = HeaderOps::default();
         let Some(node) = self.map(node, path) else { return ops };
         self.known_keys(node, path, &["set", "add", "remove"]);
-        let response = path.ends_with("responseHeaders");
+        let istio = env != Env::DeploymentGtw;
+        let own: &[&str] = if response { &["app-version"] } else { own_request_headers(env) };
         let check_name = |r: &mut Reader, name: &str, p: &str, at: &Node, removing: bool| {
             if let Err(e) = policy::header_name(name) {
                 r.error(p, Some(at), e);
@@ -532,7 +532,7 @@ impl Reader {
         let p = join(path, "remove");
         ops.remove = self.strings(node.get("remove"), &p, |_| Ok(()));
         if let Some(items) = node.get("remove") {
-            for (j, name) in ops.remove.clone().iter().enumerate() {
+            for (j, name) in ops.remove.iter().enumerate() {
                 check_name(self, name, &format!("{p}[{j}]"), items, true);
             }
         }
@@ -625,8 +625,7 @@ impl Reader {
     /// Routing is precomputed for all 2^N readiness states (routemap, `states`, `route`), so
     /// the number of versions of a routed release is bounded before any state is counted.
     fn routed_versions(&mut self, env: Env, strategy: Option<Strategy>, n: usize, node: Option<&Node>) {
-        let routed = !matches!(strategy, None | Some(Strategy::None)) && env != Env::Deployment && !env.kserve_native();
-        if routed && n > MAX_ROUTED_VERSIONS {
+        if strategy.is_some_and(|s| env.routes(s)) && n > MAX_ROUTED_VERSIONS {
             let msg = format!(
                 "{n} versions have 2^{n} readiness states; their precomputed routing does not fit the routemap ConfigMap's 1 MiB limit (at most {MAX_ROUTED_VERSIONS} versions are routed); release fewer versions at once"
             );
