@@ -56,11 +56,59 @@ enum N<'a> {
     T(&'a Tree),
 }
 
+/// How a node is written. Mappings and sequences keep their node: their entries are walked
+/// where they are written, never collected (a state is written 2^N times per render).
 enum Shape<'a> {
     Scalar(Cow<'a, str>),
+    Weight(usize),
     Block(&'a str),
-    Map(Vec<(&'a str, Option<&'a Guard>, N<'a>)>),
-    Seq(Vec<(Option<&'a Guard>, N<'a>)>),
+    Map(N<'a>),
+    Seq(N<'a>),
+}
+
+/// The entries of a mapping that are written: all of a value's; of a plan's, those whose
+/// guard holds when a state is evaluated.
+enum Entries<'a, 'w> {
+    V(serde_json::map::Iter<'a>),
+    T(std::slice::Iter<'a, (String, Guard, Tree)>, Option<&'w Weights>),
+}
+
+type Entry<'a> = (&'a str, Option<&'a Guard>, N<'a>);
+
+impl<'a> Iterator for Entries<'a, '_> {
+    type Item = Entry<'a>;
+    fn next(&mut self) -> Option<Entry<'a>> {
+        match self {
+            Entries::V(it) => it.next().map(|(k, v)| (k.as_str(), None, N::V(v))),
+            Entries::T(it, w) => it.find(|(_, g, _)| holds(*w, g)).map(|(k, g, t)| (k.as_str(), shown_guard(*w, g), N::T(t))),
+        }
+    }
+}
+
+/// The items of a sequence that are written, as `Entries` for mappings.
+enum Items<'a, 'w> {
+    V(std::slice::Iter<'a, Value>),
+    T(std::slice::Iter<'a, (Guard, Tree)>, Option<&'w Weights>),
+}
+
+impl<'a> Iterator for Items<'a, '_> {
+    type Item = (Option<&'a Guard>, N<'a>);
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Items::V(it) => it.next().map(|v| (None, N::V(v))),
+            Items::T(it, w) => it.find(|(g, _)| holds(*w, g)).map(|(g, t)| (shown_guard(*w, g), N::T(t))),
+        }
+    }
+}
+
+/// Whether a guarded part is written at all: always in a template, else if it holds.
+fn holds(w: Option<&Weights>, g: &Guard) -> bool {
+    w.is_none_or(|w| g.eval(&w.raw))
+}
+
+/// The guard to write around a part: none when evaluating, or when it always holds.
+fn shown_guard<'a>(w: Option<&Weights>, g: &'a Guard) -> Option<&'a Guard> {
+    if w.is_some() || *g == Guard::Always { None } else { Some(g) }
 }
 
 struct Writer<'w> {
@@ -71,38 +119,36 @@ struct Writer<'w> {
     weights: Option<&'w Weights>,
 }
 
-impl Writer<'_> {
+impl<'w> Writer<'w> {
     fn shape<'a>(&self, n: N<'a>) -> Shape<'a> {
         match n {
-            N::V(Value::Object(m)) => Shape::Map(m.iter().map(|(k, v)| (k.as_str(), None, N::V(v))).collect()),
-            N::V(Value::Array(a)) => Shape::Seq(a.iter().map(|v| (None, N::V(v))).collect()),
+            N::V(Value::Object(_)) | N::T(Tree::Map(_)) => Shape::Map(n),
+            N::V(Value::Array(_)) | N::T(Tree::Seq(_)) => Shape::Seq(n),
             N::V(Value::String(s)) => self.string(s),
             N::V(Value::Number(num)) => Shape::Scalar(Cow::Borrowed(num.as_str())),
             N::V(Value::Bool(true)) => Shape::Scalar(Cow::Borrowed("true")),
             N::V(Value::Bool(false)) => Shape::Scalar(Cow::Borrowed("false")),
             N::V(Value::Null) => Shape::Scalar(Cow::Borrowed("null")),
             N::T(Tree::Value(v)) => self.shape(N::V(v)),
-            N::T(Tree::Weight(i)) => match self.weights {
-                Some(w) => Shape::Scalar(Cow::Owned(w.shown.get(*i).copied().unwrap_or(0).to_string())),
-                None => Shape::Scalar(Cow::Owned(format!("{{{{ index .Weights {i} }}}}"))),
-            },
-            N::T(Tree::Map(e)) => Shape::Map(
-                e.iter().filter(|(_, g, _)| self.holds(g)).map(|(k, g, t)| (k.as_str(), self.guard(g), N::T(t))).collect(),
-            ),
-            N::T(Tree::Seq(items)) => {
-                Shape::Seq(items.iter().filter(|(g, _)| self.holds(g)).map(|(g, t)| (self.guard(g), N::T(t))).collect())
-            }
+            N::T(Tree::Weight(i)) => Shape::Weight(*i),
         }
     }
 
-    /// Whether a guarded part is written at all: always in a template, else if it holds.
-    fn holds(&self, g: &Guard) -> bool {
-        self.weights.is_none_or(|w| g.eval(&w.raw))
+    fn entries<'a>(&self, n: N<'a>) -> Entries<'a, 'w> {
+        match n {
+            N::V(Value::Object(m)) => Entries::V(m.iter()),
+            N::T(Tree::Map(e)) => Entries::T(e.iter(), self.weights),
+            // Not a mapping: no entries (shape() sends only mappings here).
+            _ => Entries::T([].iter(), None),
+        }
     }
 
-    /// The guard to write around a part: none when evaluating, or when it always holds.
-    fn guard<'a>(&self, g: &'a Guard) -> Option<&'a Guard> {
-        if self.weights.is_some() || *g == Guard::Always { None } else { Some(g) }
+    fn items<'a>(&self, n: N<'a>) -> Items<'a, 'w> {
+        match n {
+            N::V(Value::Array(a)) => Items::V(a.iter()),
+            N::T(Tree::Seq(items)) => Items::T(items.iter(), self.weights),
+            _ => Items::V([].iter()),
+        }
     }
 
     fn string<'a>(&self, s: &'a str) -> Shape<'a> {
@@ -117,11 +163,16 @@ impl Writer<'_> {
 
     fn top(&mut self, n: N) {
         match self.shape(n) {
-            Shape::Map(e) if !e.is_empty() => self.map_body(&e, 0, false),
-            Shape::Seq(i) if !i.is_empty() => self.seq_body(&i, 0),
-            Shape::Map(_) => self.out.push_str("{}\n"),
-            Shape::Seq(_) => self.out.push_str("[]\n"),
+            Shape::Map(m) => match self.entries(m).next() {
+                Some(_) => self.map_body(m, 0, false),
+                None => self.out.push_str("{}\n"),
+            },
+            Shape::Seq(s) => match self.items(s).next() {
+                Some(_) => self.seq_body(s, 0),
+                None => self.out.push_str("[]\n"),
+            },
             Shape::Scalar(s) => self.line(&s),
+            Shape::Weight(i) => self.weight_line(i),
             Shape::Block(s) => self.line(&double_quoted(s, self.template)),
         }
     }
@@ -129,6 +180,15 @@ impl Writer<'_> {
     fn line(&mut self, s: &str) {
         self.out.push_str(s);
         self.out.push('\n');
+    }
+
+    /// A weight: the state's shown weight, or the template action that reads it.
+    fn weight_line(&mut self, i: usize) {
+        use std::fmt::Write;
+        let _ = match self.weights {
+            Some(w) => writeln!(self.out, "{}", w.shown.get(i).copied().unwrap_or(0)),
+            None => writeln!(self.out, "{{{{ index .Weights {i} }}}}"),
+        };
     }
 
     fn indent(&mut self, n: usize) {
@@ -157,9 +217,9 @@ impl Writer<'_> {
 
     /// Entries of a mapping at `indent`; with `inline_first` the first entry continues a
     /// `- ` already written.
-    fn map_body(&mut self, entries: &[(&str, Option<&Guard>, N)], indent: usize, inline_first: bool) {
-        for (i, (key, g, child)) in entries.iter().enumerate() {
-            self.open(*g);
+    fn map_body(&mut self, map: N, indent: usize, inline_first: bool) {
+        for (i, (key, g, child)) in self.entries(map).enumerate() {
+            self.open(g);
             if !(inline_first && i == 0) {
                 self.indent(indent);
             }
@@ -174,8 +234,8 @@ impl Writer<'_> {
                 self.out.push_str(&text);
             }
             self.out.push(':');
-            self.after_key(*child, indent);
-            self.close(*g);
+            self.after_key(child, indent);
+            self.close(g);
         }
     }
 
@@ -185,51 +245,61 @@ impl Writer<'_> {
                 self.out.push(' ');
                 self.line(&s);
             }
-            Shape::Block(s) => self.block(s, indent + 2),
-            Shape::Map(e) if e.is_empty() => self.line(" {}"),
-            Shape::Seq(i) if i.is_empty() => self.line(" []"),
-            Shape::Map(e) => {
-                self.out.push('\n');
-                self.map_body(&e, indent + 2, false);
+            Shape::Weight(i) => {
+                self.out.push(' ');
+                self.weight_line(i);
             }
-            Shape::Seq(i) => {
+            Shape::Block(s) => self.block(s, indent + 2),
+            Shape::Map(m) if self.entries(m).next().is_none() => self.line(" {}"),
+            Shape::Seq(s) if self.items(s).next().is_none() => self.line(" []"),
+            Shape::Map(m) => {
                 self.out.push('\n');
-                self.seq_body(&i, indent);
+                self.map_body(m, indent + 2, false);
+            }
+            Shape::Seq(s) => {
+                self.out.push('\n');
+                self.seq_body(s, indent);
             }
         }
     }
 
-    fn seq_body(&mut self, items: &[(Option<&Guard>, N)], indent: usize) {
-        for (g, child) in items {
-            self.open(*g);
+    fn seq_body(&mut self, seq: N, indent: usize) {
+        for (g, child) in self.items(seq) {
+            self.open(g);
             self.indent(indent);
             self.out.push('-');
-            match self.shape(*child) {
+            match self.shape(child) {
                 Shape::Scalar(s) => {
                     self.out.push(' ');
                     self.line(&s);
+                }
+                Shape::Weight(i) => {
+                    self.out.push(' ');
+                    self.weight_line(i);
                 }
                 Shape::Block(s) => {
                     self.out.push(' ');
                     self.line(&double_quoted(s, self.template));
                 }
-                Shape::Map(e) if e.is_empty() => self.line(" {}"),
-                Shape::Seq(i) if i.is_empty() => self.line(" []"),
-                // A guarded first entry cannot share the `- ` line with its `{{ if }}`.
-                Shape::Map(e) if e[0].1.is_some() => {
+                Shape::Map(m) => match self.entries(m).next() {
+                    None => self.line(" {}"),
+                    // A guarded first entry cannot share the `- ` line with its `{{ if }}`.
+                    Some((_, Some(_), _)) => {
+                        self.out.push('\n');
+                        self.map_body(m, indent + 2, false);
+                    }
+                    Some(_) => {
+                        self.out.push(' ');
+                        self.map_body(m, indent + 2, true);
+                    }
+                },
+                Shape::Seq(s) if self.items(s).next().is_none() => self.line(" []"),
+                Shape::Seq(s) => {
                     self.out.push('\n');
-                    self.map_body(&e, indent + 2, false);
-                }
-                Shape::Map(e) => {
-                    self.out.push(' ');
-                    self.map_body(&e, indent + 2, true);
-                }
-                Shape::Seq(i) => {
-                    self.out.push('\n');
-                    self.seq_body(&i, indent + 2);
+                    self.seq_body(s, indent + 2);
                 }
             }
-            self.close(*g);
+            self.close(g);
         }
     }
 
@@ -249,6 +319,7 @@ impl Writer<'_> {
         self.out.push_str(indicator);
         self.out.push_str(chomp);
         self.out.push('\n');
+        self.out.reserve(body.len() + body.len() / 8);
         for l in body.split('\n') {
             if !l.is_empty() {
                 self.indent(indent);
@@ -279,46 +350,100 @@ fn go_expr(g: &Guard) -> String {
 const YAML11_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
 
 /// Strings that every YAML 1.1 and 1.2 reader takes as the same string when unquoted.
+/// Byte by byte: every key and scalar of every state passes through here.
 pub fn plain_ok(s: &str) -> bool {
-    let Some(first) = s.chars().next() else { return false };
-    (first.is_ascii_alphabetic() || first == '_' || first == '/')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-'))
-        && !(s.len() <= 5 && YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)))
+    let b = s.as_bytes();
+    let Some(&first) = b.first() else { return false };
+    (first.is_ascii_alphabetic() || first == b'_' || first == b'/')
+        && b.iter().all(|&c| PLAIN[usize::from(c)])
+        && !(b.len() <= 5 && YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)))
 }
+
+/// `[A-Za-z0-9._/-]`, as a table.
+const PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-');
+        c += 1;
+    }
+    t
+};
 
 /// Multi-line text is clearer as a literal block, when the block can carry it exactly: no
 /// control characters but tab and newline, no BOM or Unicode line separators, no line of
 /// only spaces (it would be read back as empty), and in a template none of the characters
-/// that must be escaped. One pass over the bytes: the routemap's strings are large.
+/// that must be escaped. One pass over the bytes, one table look-up for most of them: the
+/// routemap's strings are large.
 fn block_ok(s: &str, template: bool) -> bool {
     let b = s.as_bytes();
     // Only newlines (`"\n"`) has no content line, and a block without one reads back as "".
     if !b.contains(&b'\n') || b.iter().all(|&c| c == b'\n') {
         return false;
     }
-    let (mut blank, mut empty) = (true, true);
+    // Per line: whether it has a space or tab, and whether it has anything else.
+    let (mut space, mut text) = (false, false);
     for (i, &c) in b.iter().enumerate() {
-        let next = |k: usize| b.get(i + k).copied().unwrap_or(0);
-        match c {
-            b'\n' => {
-                if blank && !empty {
+        match BLOCK[usize::from(c)] {
+            Byte::Text => text = true,
+            Byte::Space => space = true,
+            Byte::Newline => {
+                if space && !text {
                     return false;
                 }
-                (blank, empty) = (true, true);
-                continue;
+                (space, text) = (false, false);
             }
-            b' ' | b'\t' => {}
-            0..=0x1f | 0x7f => return false,
-            0xC2 if (0x80..=0x9F).contains(&next(1)) => return false,
-            0xE2 if next(1) == 0x80 && matches!(next(2), 0xA8 | 0xA9) => return false,
-            0xEF if next(1) == 0xBB && next(2) == 0xBF => return false,
-            0xEF if next(1) == 0xBF && matches!(next(2), 0xBE | 0xBF) => return false,
-            b'{' | b'}' | b'<' | b'>' | b'&' if template => return false,
-            _ => blank = false,
+            Byte::Control => return false,
+            Byte::Syntax if template => return false,
+            Byte::Syntax => text = true,
+            Byte::Lead if special_at(&b[i..]) => return false,
+            Byte::Lead => text = true,
         }
-        empty = false;
     }
-    !blank || empty
+    !(space && !text)
+}
+
+#[derive(Clone, Copy)]
+enum Byte {
+    Text,
+    Space,
+    Newline,
+    /// Never in a block: C0 controls but tab and newline, and DEL.
+    Control,
+    /// `{ } < > &`: escaped in a template.
+    Syntax,
+    /// May start a character a block cannot carry (`special_at`).
+    Lead,
+}
+
+const BLOCK: [Byte; 256] = {
+    let mut t = [Byte::Text; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = match c as u8 {
+            b' ' | b'\t' => Byte::Space,
+            b'\n' => Byte::Newline,
+            0..=0x1f | 0x7f => Byte::Control,
+            b'{' | b'}' | b'<' | b'>' | b'&' => Byte::Syntax,
+            0xC2 | 0xE2 | 0xEF => Byte::Lead,
+            _ => Byte::Text,
+        };
+        c += 1;
+    }
+    t
+};
+
+/// Whether the UTF-8 sequence at the start of `b` is a C1 control, U+2028/U+2029, the BOM,
+/// or U+FFFE/U+FFFF.
+fn special_at(b: &[u8]) -> bool {
+    let next = |k: usize| b.get(k).copied().unwrap_or(0);
+    match b[0] {
+        0xC2 => (0x80..=0x9F).contains(&next(1)),
+        0xE2 => next(1) == 0x80 && matches!(next(2), 0xA8 | 0xA9),
+        0xEF => (next(1) == 0xBB && next(2) == 0xBF) || (next(1) == 0xBF && matches!(next(2), 0xBE | 0xBF)),
+        _ => false,
+    }
 }
 
 /// Characters written as escapes although they are not control characters: the BOM and the

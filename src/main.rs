@@ -20,7 +20,11 @@ struct Cli {
     command: Command,
 }
 
+/// `defer`: a subcommand's arguments are built only when that subcommand is the one run.
+/// Building every subcommand's `Common` flags on each start cost more than parsing the
+/// values of a small release (issue 15).
 #[derive(Subcommand)]
+#[command(defer = true)]
 enum Command {
     /// Render the manifest set of a release from Iter8 `release` chart values.
     Render {
@@ -231,7 +235,7 @@ fn stream_options(strict: bool, max_input_bytes: usize) -> Options {
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    match parse_args().command {
         Command::Render { file, common, ready, no_sync_waves } => {
             let mut opts = common.options();
             opts.ready = ready;
@@ -298,6 +302,25 @@ fn main() -> ExitCode {
             };
             finish(&labels, releasegen::states_values(root, &opts, format).map(|r| (r.yaml, r.warnings)))
         }
+    }
+}
+
+/// `Cli::parse` without tearing clap's structures down again: the process is about to end,
+/// and freeing them cost as much as building them.
+fn parse_args() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let mut cmd = Cli::command();
+    let parsed = cmd.try_get_matches_from_mut(std::env::args_os()).and_then(|mut matches| {
+        let cli = Cli::from_arg_matches_mut(&mut matches);
+        std::mem::forget(matches);
+        cli
+    });
+    match parsed {
+        Ok(cli) => {
+            std::mem::forget(cmd);
+            cli
+        }
+        Err(e) => e.format(&mut cmd).exit(),
     }
 }
 
