@@ -16,38 +16,60 @@
 use crate::routing::{Guard, Tree, Weights};
 use serde_json::Value;
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// A YAML stream: every document starts with `---`.
 pub fn stream(docs: &[Value]) -> String {
-    let mut out = String::new();
+    let mut w = Writer::new(4096, false, None);
     for doc in docs {
-        out.push_str("---\n");
-        out.push_str(&document(doc));
+        w.out.push_str("---\n");
+        w.top(N::V(doc));
     }
-    out
+    w.out
 }
 
 /// One document, block style.
 pub fn document(v: &Value) -> String {
-    let mut w = Writer { out: String::with_capacity(1024), template: false, weights: None };
-    w.top(N::V(v));
-    w.out
+    Writer::new(1024, false, None).finish(N::V(v))
 }
 
 /// The Go template source of a routing plan.
 pub fn template(t: &Tree) -> String {
-    let mut w = Writer { out: String::with_capacity(4096), template: true, weights: None };
-    w.top(N::T(t));
-    w.out
+    Writer::new(4096, true, None).finish(N::T(t))
 }
 
 /// A routing plan evaluated at one state's weights, written directly: the same text as
-/// `document(&t.at(weights))`, without building the object first (2^N states are written
-/// for every release, so this is the routemap's main cost).
+/// `document(&t.at(weights))`, without building the object first.
 pub fn document_at(t: &Tree, weights: &Weights) -> String {
-    let mut w = Writer { out: String::with_capacity(1024), template: false, weights: Some(weights) };
-    w.top(N::T(t));
-    w.out
+    States::new(t).document(weights)
+}
+
+/// Writes one plan at many states (a routemap holds 2^N of them). The plan's fixed parts
+/// (`Tree::Value`: metadata, hosts, destinations, headers) sit at the same place with the
+/// same indentation in every state, so each is written once and its text reused; only
+/// guards and weights are looked at again per state.
+pub struct States<'p> {
+    plan: &'p Tree,
+    memo: Memo,
+}
+
+/// Text written after a fixed part's key (or its `-`), by the part's address, its
+/// indentation and whether it is a sequence item.
+type Memo = BTreeMap<(usize, usize, bool), String>;
+
+impl<'p> States<'p> {
+    pub fn new(plan: &'p Tree) -> Self {
+        States { plan, memo: Memo::new() }
+    }
+
+    /// The plan at one state's weights.
+    pub fn document(&mut self, weights: &Weights) -> String {
+        let mut w = Writer::new(1024, false, Some(weights));
+        w.memo = std::mem::take(&mut self.memo);
+        w.top(N::T(self.plan));
+        self.memo = std::mem::take(&mut w.memo);
+        w.out
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -61,7 +83,8 @@ enum N<'a> {
 enum Shape<'a> {
     Scalar(Cow<'a, str>),
     Weight(usize),
-    Block(&'a str),
+    /// A multi-line string and where its newlines are.
+    Block(&'a str, Vec<usize>),
     Map(N<'a>),
     Seq(N<'a>),
 }
@@ -117,9 +140,39 @@ struct Writer<'w> {
     /// Evaluate guards (on the raw weights) and write the shown weights, instead of writing
     /// template syntax.
     weights: Option<&'w Weights>,
+    /// Fixed parts already written, when writing states.
+    memo: Memo,
 }
 
 impl<'w> Writer<'w> {
+    fn new(capacity: usize, template: bool, weights: Option<&'w Weights>) -> Self {
+        Writer { out: String::with_capacity(capacity), template, weights, memo: Memo::new() }
+    }
+
+    fn finish(mut self, n: N) -> String {
+        self.top(n);
+        self.out
+    }
+
+    /// The memo's key for a fixed part of a plan, when writing states.
+    fn memo_key(&self, n: N, indent: usize, item: bool) -> Option<(usize, usize, bool)> {
+        match n {
+            N::T(Tree::Value(v)) if self.weights.is_some() => Some((std::ptr::from_ref(v).addr(), indent, item)),
+            _ => None,
+        }
+    }
+
+    /// Writes `n` with `write`, or copies what an earlier state wrote for it.
+    fn memoized(&mut self, n: N, indent: usize, item: bool, write: fn(&mut Self, N, usize)) {
+        let Some(key) = self.memo_key(n, indent, item) else { return write(self, n, indent) };
+        if let Some(text) = self.memo.get(&key) {
+            self.out.push_str(text);
+            return;
+        }
+        let start = self.out.len();
+        write(self, n, indent);
+        self.memo.insert(key, self.out[start..].to_string());
+    }
     fn shape<'a>(&self, n: N<'a>) -> Shape<'a> {
         match n {
             N::V(Value::Object(_)) | N::T(Tree::Map(_)) => Shape::Map(n),
@@ -154,8 +207,8 @@ impl<'w> Writer<'w> {
     fn string<'a>(&self, s: &'a str) -> Shape<'a> {
         if plain_ok(s) {
             Shape::Scalar(Cow::Borrowed(s))
-        } else if block_ok(s, self.template) {
-            Shape::Block(s)
+        } else if let Some(newlines) = block_lines(s, self.template) {
+            Shape::Block(s, newlines)
         } else {
             Shape::Scalar(Cow::Owned(double_quoted(s, self.template)))
         }
@@ -173,7 +226,7 @@ impl<'w> Writer<'w> {
             },
             Shape::Scalar(s) => self.line(&s),
             Shape::Weight(i) => self.weight_line(i),
-            Shape::Block(s) => self.line(&double_quoted(s, self.template)),
+            Shape::Block(s, _) => self.line(&double_quoted(s, self.template)),
         }
     }
 
@@ -204,7 +257,7 @@ impl<'w> Writer<'w> {
     fn open(&mut self, g: Option<&Guard>) {
         if let Some(g) = g {
             self.out.push_str("{{- if ");
-            self.out.push_str(&go_expr(g));
+            go_expr(&mut self.out, g);
             self.out.push_str(" }}\n");
         }
     }
@@ -240,6 +293,11 @@ impl<'w> Writer<'w> {
     }
 
     fn after_key(&mut self, child: N, indent: usize) {
+        self.memoized(child, indent, false, Self::value);
+    }
+
+    /// A mapping's value, after its key.
+    fn value(&mut self, child: N, indent: usize) {
         match self.shape(child) {
             Shape::Scalar(s) => {
                 self.out.push(' ');
@@ -249,7 +307,7 @@ impl<'w> Writer<'w> {
                 self.out.push(' ');
                 self.weight_line(i);
             }
-            Shape::Block(s) => self.block(s, indent + 2),
+            Shape::Block(s, newlines) => self.block(s, &newlines, indent + 2),
             Shape::Map(m) if self.entries(m).next().is_none() => self.line(" {}"),
             Shape::Seq(s) if self.items(s).next().is_none() => self.line(" []"),
             Shape::Map(m) => {
@@ -268,43 +326,48 @@ impl<'w> Writer<'w> {
             self.open(g);
             self.indent(indent);
             self.out.push('-');
-            match self.shape(child) {
-                Shape::Scalar(s) => {
-                    self.out.push(' ');
-                    self.line(&s);
-                }
-                Shape::Weight(i) => {
-                    self.out.push(' ');
-                    self.weight_line(i);
-                }
-                Shape::Block(s) => {
-                    self.out.push(' ');
-                    self.line(&double_quoted(s, self.template));
-                }
-                Shape::Map(m) => match self.entries(m).next() {
-                    None => self.line(" {}"),
-                    // A guarded first entry cannot share the `- ` line with its `{{ if }}`.
-                    Some((_, Some(_), _)) => {
-                        self.out.push('\n');
-                        self.map_body(m, indent + 2, false);
-                    }
-                    Some(_) => {
-                        self.out.push(' ');
-                        self.map_body(m, indent + 2, true);
-                    }
-                },
-                Shape::Seq(s) if self.items(s).next().is_none() => self.line(" []"),
-                Shape::Seq(s) => {
-                    self.out.push('\n');
-                    self.seq_body(s, indent + 2);
-                }
-            }
+            self.memoized(child, indent, true, Self::item);
             self.close(g);
         }
     }
 
+    /// A sequence item, after its `-`.
+    fn item(&mut self, child: N, indent: usize) {
+        match self.shape(child) {
+            Shape::Scalar(s) => {
+                self.out.push(' ');
+                self.line(&s);
+            }
+            Shape::Weight(i) => {
+                self.out.push(' ');
+                self.weight_line(i);
+            }
+            Shape::Block(s, _) => {
+                self.out.push(' ');
+                self.line(&double_quoted(s, self.template));
+            }
+            Shape::Map(m) => match self.entries(m).next() {
+                None => self.line(" {}"),
+                // A guarded first entry cannot share the `- ` line with its `{{ if }}`.
+                Some((_, Some(_), _)) => {
+                    self.out.push('\n');
+                    self.map_body(m, indent + 2, false);
+                }
+                Some(_) => {
+                    self.out.push(' ');
+                    self.map_body(m, indent + 2, true);
+                }
+            },
+            Shape::Seq(s) if self.items(s).next().is_none() => self.line(" []"),
+            Shape::Seq(s) => {
+                self.out.push('\n');
+                self.seq_body(s, indent + 2);
+            }
+        }
+    }
+
     /// A literal block scalar after `key:`; content lines at `indent`.
-    fn block(&mut self, s: &str, indent: usize) {
+    fn block(&mut self, s: &str, newlines: &[usize], indent: usize) {
         let (body, chomp) = match s.strip_suffix('\n') {
             Some(b) if b.ends_with('\n') => (b, "+"),
             Some(b) => (b, ""),
@@ -319,31 +382,43 @@ impl<'w> Writer<'w> {
         self.out.push_str(indicator);
         self.out.push_str(chomp);
         self.out.push('\n');
-        self.out.reserve(body.len() + body.len() / 8);
-        for l in body.split('\n') {
-            if !l.is_empty() {
+        self.out.reserve(body.len() + body.len() / 4);
+        let mut start = 0;
+        for end in newlines.iter().copied().filter(|&e| e < body.len()).chain([body.len()]) {
+            let line = body.get(start..end).unwrap_or("");
+            if !line.is_empty() {
                 self.indent(indent);
-                self.out.push_str(l);
+                self.out.push_str(line);
             }
             self.out.push('\n');
+            start = end + 1;
         }
     }
 }
 
 /// A guard as a Go template pipeline (`and`, `or`, `not`, `gt` and `index` are builtins of
-/// both `text/template` and `html/template`).
-fn go_expr(g: &Guard) -> String {
-    let wrap = |g: &Guard| match g {
-        Guard::Always | Guard::Never => go_expr(g),
-        _ => format!("({})", go_expr(g)),
+/// both `text/template` and `html/template`), written onto `out`.
+fn go_expr(out: &mut String, g: &Guard) {
+    use std::fmt::Write;
+    let (word, parts) = match g {
+        Guard::Always => return out.push_str("true"),
+        Guard::Never => return out.push_str("false"),
+        Guard::Ready(i) => {
+            let _ = write!(out, "gt (index .Weights {i}) 0");
+            return;
+        }
+        Guard::Not(inner) => ("not", std::slice::from_ref(&**inner)),
+        Guard::All(gs) => ("and", gs.as_slice()),
+        Guard::Any(gs) => ("or", gs.as_slice()),
     };
-    match g {
-        Guard::Always => "true".into(),
-        Guard::Never => "false".into(),
-        Guard::Ready(i) => format!("gt (index .Weights {i}) 0"),
-        Guard::Not(inner) => format!("not {}", wrap(inner)),
-        Guard::All(gs) => format!("and {}", gs.iter().map(wrap).collect::<Vec<_>>().join(" ")),
-        Guard::Any(gs) => format!("or {}", gs.iter().map(wrap).collect::<Vec<_>>().join(" ")),
+    out.push_str(word);
+    for part in parts {
+        let bare = matches!(part, Guard::Always | Guard::Never);
+        out.push_str(if bare { " " } else { " (" });
+        go_expr(out, part);
+        if !bare {
+            out.push(')');
+        }
     }
 }
 
@@ -376,32 +451,65 @@ const PLAIN: [bool; 256] = {
 /// only spaces (it would be read back as empty), and in a template none of the characters
 /// that must be escaped. One pass over the bytes, one table look-up for most of them: the
 /// routemap's strings are large.
-fn block_ok(s: &str, template: bool) -> bool {
+/// Gives where the newlines are, for `Writer::block`.
+fn block_lines(s: &str, template: bool) -> Option<Vec<usize>> {
     let b = s.as_bytes();
     // Only newlines (`"\n"`) has no content line, and a block without one reads back as "".
     if !b.contains(&b'\n') || b.iter().all(|&c| c == b'\n') {
-        return false;
+        return None;
     }
+    let mut newlines = Vec::new();
     // Per line: whether it has a space or tab, and whether it has anything else.
     let (mut space, mut text) = (false, false);
-    for (i, &c) in b.iter().enumerate() {
+    let mut i = 0;
+    while i < b.len() {
+        // Eight bytes at a time while they are printable ASCII (no newline among them either);
+        // a template's strings are short and take the byte path.
+        if !template && let Some(chunk) = b[i..].first_chunk::<8>() {
+            let w = u64::from_le_bytes(*chunk);
+            let usual = (unusual(w).trailing_zeros() / 8) as usize;
+            let mask = u64::MAX.checked_shr(64 - 8 * usual as u32).unwrap_or(0);
+            if (w ^ SPACES) & mask != 0 {
+                text = true;
+            } else if usual > 0 {
+                space = true;
+            }
+            i += usual;
+            if usual == 8 {
+                continue;
+            }
+        }
+        let Some(&c) = b.get(i) else { break };
         match BLOCK[usize::from(c)] {
             Byte::Text => text = true,
             Byte::Space => space = true,
             Byte::Newline => {
                 if space && !text {
-                    return false;
+                    return None;
                 }
                 (space, text) = (false, false);
+                newlines.push(i);
             }
-            Byte::Control => return false,
-            Byte::Syntax if template => return false,
+            Byte::Control => return None,
+            Byte::Syntax if template => return None,
             Byte::Syntax => text = true,
-            Byte::Lead if special_at(&b[i..]) => return false,
+            Byte::Lead if special_at(&b[i..]) => return None,
             Byte::Lead => text = true,
         }
+        i += 1;
     }
-    !(space && !text)
+    (!(space && !text)).then_some(newlines)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const SPACES: u64 = ONES * 0x20;
+
+/// The high bit of every byte of `w` below 0x20 or above 0x7E, and maybe of bytes after the
+/// first such one (borrows and carries run upwards); the lowest set bit is exact.
+fn unusual(w: u64) -> u64 {
+    let below = w.wrapping_sub(SPACES) & !w;
+    let above = w.wrapping_add(ONES) | w;
+    (below | above) & (ONES * 0x80)
 }
 
 #[derive(Clone, Copy)]
@@ -505,6 +613,8 @@ mod tests {
 
     #[test]
     fn literal_blocks_only_when_exact() {
+        let block_ok = |s: &str, template: bool| block_lines(s, template).is_some();
+        assert_eq!(block_lines("a\n\nb\n", false), Some(vec![1, 2, 4]));
         assert!(block_ok("a\nb\n", false));
         assert!(block_ok("a\n\nb", false));
         assert!(!block_ok("a\n  \nb", false), "a line of spaces would come back empty");

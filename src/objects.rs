@@ -213,9 +213,10 @@ fn routemap(r: &Release, plan: Option<&Tree>) -> Result<Value, Problem> {
     let mut size = "strSpec".len() + spec.len();
     data.insert("strSpec".into(), spec.into());
     if let Some(plan) = plan {
+        let mut states = emit::States::new(plan);
         for state in State::all(n) {
             let key = format!("ready-{}.yaml", state.label(n));
-            let text = emit::document_at(plan, &routing::weights_for(r, state));
+            let text = states.document(&routing::weights_for(r, state));
             size += key.len() + text.len();
             if size > CONFIGMAP_LIMIT {
                 return Err(too_large(n, Some(size)));
