@@ -51,6 +51,8 @@ pub fn document_at(t: &Tree, weights: &Weights) -> String {
 pub struct States<'p> {
     plan: &'p Tree,
     memo: Memo,
+    /// The last state's length: the next is about as long.
+    last_len: usize,
 }
 
 /// Text written after a fixed part's key (or its `-`), by the part's address, its
@@ -59,15 +61,16 @@ type Memo = BTreeMap<(usize, usize, bool), String>;
 
 impl<'p> States<'p> {
     pub fn new(plan: &'p Tree) -> Self {
-        States { plan, memo: Memo::new() }
+        States { plan, memo: Memo::new(), last_len: 1024 }
     }
 
     /// The plan at one state's weights.
     pub fn document(&mut self, weights: &Weights) -> String {
-        let mut w = Writer::new(1024, false, Some(weights));
+        let mut w = Writer::new(self.last_len + self.last_len / 8, false, Some(weights));
         w.memo = std::mem::take(&mut self.memo);
         w.top(N::T(self.plan));
         self.memo = std::mem::take(&mut w.memo);
+        self.last_len = w.out.len();
         w.out
     }
 }
@@ -237,11 +240,15 @@ impl<'w> Writer<'w> {
 
     /// A weight: the state's shown weight, or the template action that reads it.
     fn weight_line(&mut self, i: usize) {
-        use std::fmt::Write;
-        let _ = match self.weights {
-            Some(w) => writeln!(self.out, "{}", w.shown.get(i).copied().unwrap_or(0)),
-            None => writeln!(self.out, "{{{{ index .Weights {i} }}}}"),
-        };
+        match self.weights {
+            Some(w) => push_decimal(&mut self.out, w.shown.get(i).map_or(0, |&x| x as usize)),
+            None => {
+                self.out.push_str("{{ index .Weights ");
+                push_decimal(&mut self.out, i);
+                self.out.push_str(" }}");
+            }
+        }
+        self.out.push('\n');
     }
 
     fn indent(&mut self, n: usize) {
@@ -399,17 +406,18 @@ impl<'w> Writer<'w> {
 /// A guard as a Go template pipeline (`and`, `or`, `not`, `gt` and `index` are builtins of
 /// both `text/template` and `html/template`), written onto `out`.
 fn go_expr(out: &mut String, g: &Guard) {
-    use std::fmt::Write;
     let (word, parts) = match g {
         Guard::Always => return out.push_str("true"),
         Guard::Never => return out.push_str("false"),
         Guard::Ready(i) => {
-            let _ = write!(out, "gt (index .Weights {i}) 0");
-            return;
+            out.push_str("gt (index .Weights ");
+            push_decimal(out, *i);
+            return out.push_str(") 0");
         }
         Guard::Not(inner) => ("not", std::slice::from_ref(&**inner)),
         Guard::All(gs) => ("and", gs.as_slice()),
         Guard::Any(gs) => ("or", gs.as_slice()),
+        Guard::Several(ix) => return go_expr(out, &Guard::pairs(ix)),
     };
     out.push_str(word);
     for part in parts {
@@ -420,6 +428,15 @@ fn go_expr(out: &mut String, g: &Guard) {
             out.push(')');
         }
     }
+}
+
+/// A number in decimal, without the formatting machinery (weights and state labels are
+/// written thousands of times per render).
+pub fn push_decimal(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 const YAML11_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
@@ -458,7 +475,7 @@ fn block_lines(s: &str, template: bool) -> Option<Vec<usize>> {
     if !b.contains(&b'\n') || b.iter().all(|&c| c == b'\n') {
         return None;
     }
-    let mut newlines = Vec::new();
+    let mut newlines = Vec::with_capacity(b.len() / 16);
     // Per line: whether it has a space or tab, and whether it has anything else.
     let (mut space, mut text) = (false, false);
     let mut i = 0;

@@ -215,7 +215,7 @@ fn routemap(r: &Release, plan: Option<&Tree>) -> Result<Value, Problem> {
     if let Some(plan) = plan {
         let mut states = emit::States::new(plan);
         for state in State::all(n) {
-            let key = format!("ready-{}.yaml", state.label(n));
+            let key = ["ready-", &state.label(n), ".yaml"].concat();
             let text = states.document(&routing::weights_for(r, state));
             size += key.len() + text.len();
             if size > CONFIGMAP_LIMIT {

@@ -21,6 +21,10 @@ pub enum Guard {
     Not(Box<Guard>),
     All(Vec<Guard>),
     Any(Vec<Guard>),
+    /// At least two of these versions are ready. Counted when evaluated (a routemap of N
+    /// versions asks this N times in each of 2^N states); written into a template as
+    /// `pairs()` says it, since Go's template builtins cannot count.
+    Several(Vec<usize>),
 }
 
 impl Guard {
@@ -32,7 +36,19 @@ impl Guard {
             Guard::Not(g) => !g.eval(w),
             Guard::All(gs) => gs.iter().all(|g| g.eval(w)),
             Guard::Any(gs) => gs.iter().any(|g| g.eval(w)),
+            Guard::Several(ix) => ix.iter().filter(|&&i| w.get(i).is_some_and(|&x| x > 0)).nth(1).is_some(),
         }
+    }
+
+    /// `Several` as Go's template builtins can say it: any pair of the versions both ready.
+    pub fn pairs(indices: &[usize]) -> Guard {
+        let mut pairs = Vec::new();
+        for (k, &i) in indices.iter().enumerate() {
+            for &j in &indices[k + 1..] {
+                pairs.push(Guard::all(vec![Guard::Ready(i), Guard::Ready(j)]));
+            }
+        }
+        Guard::any(pairs)
     }
 
     fn not(g: Guard) -> Guard {
@@ -200,13 +216,7 @@ fn app_hosts(r: &Release) -> [String; 3] {
 
 /// More than one of these versions carries traffic (weights are written only then).
 fn several_ready(indices: &[usize]) -> Guard {
-    let mut pairs = Vec::new();
-    for (k, &i) in indices.iter().enumerate() {
-        for &j in &indices[k + 1..] {
-            pairs.push(Guard::all(vec![Guard::Ready(i), Guard::Ready(j)]));
-        }
-    }
-    Guard::any(pairs)
+    if indices.len() < 2 { Guard::Never } else { Guard::Several(indices.to_vec()) }
 }
 
 fn app_version_header(name: &str) -> Value {
@@ -491,8 +501,14 @@ impl State {
 
     /// `none`, `0`, `0-1`: as in the `ready-<state>.yaml` keys.
     pub fn label(self, n: usize) -> String {
-        let ready: Vec<String> = (0..n).filter(|&i| self.is_ready(i)).map(|i| i.to_string()).collect();
-        if ready.is_empty() { "none".into() } else { ready.join("-") }
+        let mut label = String::with_capacity(2 * n);
+        for i in (0..n).filter(|&i| self.is_ready(i)) {
+            if !label.is_empty() {
+                label.push('-');
+            }
+            crate::emit::push_decimal(&mut label, i);
+        }
+        if label.is_empty() { "none".into() } else { label }
     }
 }
 
