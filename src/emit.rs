@@ -86,8 +86,8 @@ enum N<'a> {
 enum Shape<'a> {
     Scalar(Cow<'a, str>),
     Weight(usize),
-    /// A multi-line string and where its newlines are.
-    Block(&'a str, Vec<usize>),
+    /// A multi-line string whose characters a literal block carries (`block_chars_ok`).
+    Block(&'a str),
     Map(N<'a>),
     Seq(N<'a>),
 }
@@ -210,8 +210,8 @@ impl<'w> Writer<'w> {
     fn string<'a>(&self, s: &'a str) -> Shape<'a> {
         if plain_ok(s) {
             Shape::Scalar(Cow::Borrowed(s))
-        } else if let Some(newlines) = block_lines(s, self.template) {
-            Shape::Block(s, newlines)
+        } else if block_chars_ok(s, self.template) {
+            Shape::Block(s)
         } else {
             Shape::Scalar(Cow::Owned(double_quoted(s, self.template)))
         }
@@ -229,7 +229,7 @@ impl<'w> Writer<'w> {
             },
             Shape::Scalar(s) => self.line(&s),
             Shape::Weight(i) => self.weight_line(i),
-            Shape::Block(s, _) => self.line(&double_quoted(s, self.template)),
+            Shape::Block(s) => self.line(&double_quoted(s, self.template)),
         }
     }
 
@@ -314,7 +314,7 @@ impl<'w> Writer<'w> {
                 self.out.push(' ');
                 self.weight_line(i);
             }
-            Shape::Block(s, newlines) => self.block(s, &newlines, indent + 2),
+            Shape::Block(s) => self.block(s, indent + 2),
             Shape::Map(m) if self.entries(m).next().is_none() => self.line(" {}"),
             Shape::Seq(s) if self.items(s).next().is_none() => self.line(" []"),
             Shape::Map(m) => {
@@ -349,7 +349,7 @@ impl<'w> Writer<'w> {
                 self.out.push(' ');
                 self.weight_line(i);
             }
-            Shape::Block(s, _) => {
+            Shape::Block(s) => {
                 self.out.push(' ');
                 self.line(&double_quoted(s, self.template));
             }
@@ -373,8 +373,10 @@ impl<'w> Writer<'w> {
         }
     }
 
-    /// A literal block scalar after `key:`; content lines at `indent`.
-    fn block(&mut self, s: &str, newlines: &[usize], indent: usize) {
+    /// A literal block scalar after `key:`; content lines at `indent`. A line of only spaces
+    /// would be read back empty: found while writing, it turns the whole string into a
+    /// double-quoted scalar instead (one pass over the lines either way).
+    fn block(&mut self, s: &str, indent: usize) {
         let (body, chomp) = match s.strip_suffix('\n') {
             Some(b) if b.ends_with('\n') => (b, "+"),
             Some(b) => (b, ""),
@@ -385,20 +387,30 @@ impl<'w> Writer<'w> {
         // the content starts.
         let first = body.split('\n').find(|l| !l.is_empty()).unwrap_or("");
         let indicator = if first.starts_with([' ', '\t']) { "2" } else { "" };
+        let start = self.out.len();
         self.out.push_str(" |");
         self.out.push_str(indicator);
         self.out.push_str(chomp);
         self.out.push('\n');
         self.out.reserve(body.len() + body.len() / 4);
-        let mut start = 0;
-        for end in newlines.iter().copied().filter(|&e| e < body.len()).chain([body.len()]) {
-            let line = body.get(start..end).unwrap_or("");
-            if !line.is_empty() {
-                self.indent(indent);
-                self.out.push_str(line);
+        let mut rest = body;
+        while !rest.is_empty() {
+            let end = next_newline(rest.as_bytes()).map_or(rest.len(), |k| k + 1);
+            let (line, after) = rest.split_at_checked(end).unwrap_or((rest, ""));
+            rest = after;
+            let text = line.strip_suffix('\n').unwrap_or(line);
+            if blank(text) {
+                self.out.truncate(start);
+                self.out.push(' ');
+                return self.line(&double_quoted(s, self.template));
             }
+            if !text.is_empty() {
+                self.indent(indent);
+            }
+            self.out.push_str(line);
+        }
+        if !body.ends_with('\n') {
             self.out.push('\n');
-            start = end + 1;
         }
     }
 }
@@ -466,67 +478,59 @@ const PLAIN: [bool; 256] = {
 /// Multi-line text is clearer as a literal block, when the block can carry it exactly: no
 /// control characters but tab and newline, no BOM or Unicode line separators, no line of
 /// only spaces (it would be read back as empty), and in a template none of the characters
-/// that must be escaped. One pass over the bytes, one table look-up for most of them: the
-/// routemap's strings are large.
-/// Gives where the newlines are, for `Writer::block`.
-fn block_lines(s: &str, template: bool) -> Option<Vec<usize>> {
-    let b = s.as_bytes();
-    // Only newlines (`"\n"`) has no content line, and a block without one reads back as "".
-    if !b.contains(&b'\n') || b.iter().all(|&c| c == b'\n') {
-        return None;
-    }
-    let mut newlines = Vec::with_capacity(b.len() / 16);
-    // Per line: whether it has a space or tab, and whether it has anything else.
-    let (mut space, mut text) = (false, false);
-    let mut i = 0;
-    while i < b.len() {
-        // Eight bytes at a time while they are printable ASCII (no newline among them either);
-        // a template's strings are short and take the byte path.
-        if !template && let Some(chunk) = b[i..].first_chunk::<8>() {
-            let w = u64::from_le_bytes(*chunk);
-            let usual = (unusual(w).trailing_zeros() / 8) as usize;
-            let mask = u64::MAX.checked_shr(64 - 8 * usual as u32).unwrap_or(0);
-            if (w ^ SPACES) & mask != 0 {
-                text = true;
-            } else if usual > 0 {
-                space = true;
-            }
-            i += usual;
-            if usual == 8 {
-                continue;
-            }
-        }
-        let Some(&c) = b.get(i) else { break };
-        match BLOCK[usize::from(c)] {
-            Byte::Text => text = true,
-            Byte::Space => space = true,
-            Byte::Newline => {
-                if space && !text {
-                    return None;
-                }
-                (space, text) = (false, false);
-                newlines.push(i);
-            }
-            Byte::Control => return None,
-            Byte::Syntax if template => return None,
-            Byte::Syntax => text = true,
-            Byte::Lead if special_at(&b[i..]) => return None,
-            Byte::Lead => text = true,
-        }
-        i += 1;
-    }
-    (!(space && !text)).then_some(newlines)
+/// that must be escaped.
+#[cfg(test)]
+fn block_ok(s: &str, template: bool) -> bool {
+    block_chars_ok(s, template) && !s.split('\n').any(blank)
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
-const SPACES: u64 = ONES * 0x20;
 
-/// The high bit of every byte of `w` below 0x20 or above 0x7E, and maybe of bytes after the
-/// first such one (borrows and carries run upwards); the lowest set bit is exact.
-fn unusual(w: u64) -> u64 {
-    let below = w.wrapping_sub(SPACES) & !w;
-    let above = w.wrapping_add(ONES) | w;
-    (below | above) & (ONES * 0x80)
+/// Where the first newline of `b` is, eight bytes at a time: the routemap's lines are short,
+/// and `memchr` pays its set-up on each one.
+fn next_newline(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        // A zero byte of `x` is a newline of the chunk; the lowest flagged byte is exact
+        // (a borrow only runs upwards, from a true zero).
+        let x = u64::from_le_bytes(*chunk) ^ (ONES * u64::from(b'\n'));
+        let found = x.wrapping_sub(ONES) & !x & (ONES * 0x80);
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?.iter().position(|&c| c == b'\n').map(|k| i + k)
+}
+
+/// A line a literal block cannot carry: only spaces and tabs.
+fn blank(line: &str) -> bool {
+    !line.is_empty() && line.bytes().all(|c| c == b' ' || c == b'\t')
+}
+
+/// The characters of `block_ok`, and at least one content line (only newlines, `"\n"`, has
+/// none, and a block without one reads back as ""). Printable ASCII, tabs and newlines are
+/// told in one branch-free pass the compiler vectorizes (the routemap's strings are large);
+/// other text is looked at byte by byte.
+fn block_chars_ok(s: &str, template: bool) -> bool {
+    let b = s.as_bytes();
+    if !b.contains(&b'\n') || b.iter().all(|&c| c == b'\n') {
+        return false;
+    }
+    let odd = |c: u8| (c < 0x20) & (c != b'\n') & (c != b'\t') | (c >= 0x7f);
+    let syntax = |c: u8| (c == b'{') | (c == b'}') | (c == b'<') | (c == b'>') | (c == b'&');
+    let plain_ascii = if template {
+        !b.iter().fold(false, |acc, &c| acc | odd(c) | syntax(c))
+    } else {
+        !b.iter().fold(false, |acc, &c| acc | odd(c))
+    };
+    plain_ascii
+        || b.iter().enumerate().all(|(i, &c)| match BLOCK[usize::from(c)] {
+            Byte::Control => false,
+            Byte::Syntax => !template,
+            Byte::Lead => !special_at(&b[i..]),
+            Byte::Text | Byte::Space | Byte::Newline => true,
+        })
 }
 
 #[derive(Clone, Copy)]
@@ -630,8 +634,6 @@ mod tests {
 
     #[test]
     fn literal_blocks_only_when_exact() {
-        let block_ok = |s: &str, template: bool| block_lines(s, template).is_some();
-        assert_eq!(block_lines("a\n\nb\n", false), Some(vec![1, 2, 4]));
         assert!(block_ok("a\nb\n", false));
         assert!(block_ok("a\n\nb", false));
         assert!(!block_ok("a\n  \nb", false), "a line of spaces would come back empty");
