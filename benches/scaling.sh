@@ -3,7 +3,7 @@
 # readiness states each), whole process from exec to exit (hyperfine median), the size of the
 # stream and of the routemap, and peak memory. Usage: benches/scaling.sh [RELEASEGEN]
 set -euo pipefail
-bin=${1:-target/release/releasegen}
+bin=${1:-target/$(rustc -vV | sed -n 's/^host: //p')/release/releasegen}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 values() {

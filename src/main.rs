@@ -1,13 +1,16 @@
 //! The `releasegen` command line.
 
-#![forbid(unsafe_code)]
+// `main` is the C entry point (see there); the only unsafe code is its two declarations.
+#![no_main]
+#![deny(unsafe_code)]
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use releasegen::problem::{Problem, terminal_safe};
 use releasegen::{Failure, Options, Ready, model::Context, sources::Source, values::Limits};
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
+use std::ffi::{c_char, c_int};
+
 
 #[derive(Parser)]
 #[command(
@@ -234,7 +237,51 @@ fn stream_options(strict: bool, max_input_bytes: usize) -> Options {
     opts
 }
 
-fn main() -> ExitCode {
+/// The process entry point, called by the C runtime in place of std's runtime start-up. That
+/// start-up finds the main thread's stack guard by reading `/proc/self/maps` with `sscanf`,
+/// for a stack-overflow message: more instructions than parsing a small release's values
+/// (issue 15). What it did that releasegen needs is done here: SIGPIPE ignored, so a reader
+/// that closes early is an error to handle (`write_stdout`) and not a kill; and a panic ends
+/// the process with status 101 after its message, as before. Arguments still come from
+/// `std::env::args_os`, which std reads for itself.
+#[allow(unsafe_code)]
+#[unsafe(no_mangle)]
+extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
+    ignore_sigpipe();
+    let code = std::panic::catch_unwind(run).unwrap_or(ExitCode(101));
+    c_int::from(code.0)
+}
+
+#[cfg(unix)]
+fn ignore_sigpipe() {
+    #[allow(unsafe_code)]
+    unsafe extern "C" {
+        /// POSIX `signal(2)`. Setting a signal's disposition to "ignore" touches no memory of
+        /// ours, so the call is safe whatever the arguments.
+        safe fn signal(signum: c_int, handler: usize) -> usize;
+    }
+    const SIGPIPE: c_int = 13;
+    const SIG_IGN: usize = 1;
+    signal(SIGPIPE, SIG_IGN);
+}
+
+#[cfg(not(unix))]
+fn ignore_sigpipe() {}
+
+/// The process's exit status. std's `ExitCode` cannot be turned back into a number, and
+/// `main` returns one.
+#[derive(Clone, Copy)]
+struct ExitCode(u8);
+
+impl ExitCode {
+    const SUCCESS: ExitCode = ExitCode(0);
+
+    fn from(code: u8) -> ExitCode {
+        ExitCode(code)
+    }
+}
+
+fn run() -> ExitCode {
     match parse_args().command {
         Command::Render { file, common, ready, no_sync_waves } => {
             let mut opts = common.options();
