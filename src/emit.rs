@@ -653,6 +653,31 @@ mod tests {
     }
 
     #[test]
+    fn newlines_found_at_every_offset() {
+        for len in 0..40 {
+            for at in 0..len {
+                let mut b = vec![b'x'; len];
+                b[at] = b'\n';
+                if at + 3 < len {
+                    b[at + 3] = b'\n';
+                }
+                assert_eq!(next_newline(&b), Some(at), "len {len}, newline at {at}");
+            }
+            assert_eq!(next_newline(&vec![b' '; len]), None);
+        }
+        // Bytes next to 0x0A (0x0B, 0x8A) are not newlines.
+        assert_eq!(next_newline(b"\x0b\x8a\x09\x0b\x8a\x09\x0b\x8a\x09\n"), Some(9));
+    }
+
+    #[test]
+    fn a_blank_line_found_while_writing_makes_the_string_quoted() {
+        let v = json!({"k": "a\nb\n  \nc\n", "l": "a\nb\n"});
+        assert_eq!(document(&v), "k: \"a\\nb\\n  \\nc\\n\"\nl: |\n  a\n  b\n");
+        let long = format!("{}\n   \n", "word ".repeat(40));
+        assert!(document(&json!({"k": long})).starts_with("k: \"word"));
+    }
+
+    #[test]
     fn template_mode_escapes_syntax() {
         let t = Tree::Value(json!({"k": "{{ .X }}<script>&"}));
         assert_eq!(template(&t), "k: \"\\x7B\\x7B .X \\x7D\\x7D\\x3Cscript\\x3E\\x26\"\n");

@@ -96,11 +96,13 @@ impl Default for Options {
     }
 }
 
-/// What a render produced: the YAML stream, and warnings for stderr.
+/// What a render produced: the YAML stream, warnings for stderr, and the objects the stream
+/// was written from.
 #[derive(Debug)]
 pub struct Rendered {
     pub yaml: String,
     pub warnings: Vec<Problem>,
+    pub objects: Vec<serde_json::Value>,
 }
 
 /// Why a render failed; nothing may reach stdout then.
@@ -193,7 +195,7 @@ pub fn render_values(root: values::Node, opts: &Options) -> Result<Rendered, Fai
     if yaml.len() > opts.limits.max_output {
         return Err(Failure { errors: vec![opts.limits.output_problem("the rendered stream")], warnings });
     }
-    Ok(Rendered { yaml, warnings })
+    Ok(Rendered { yaml, warnings, objects: docs })
 }
 
 /// `--ready` on a release that has no routing object: everything else is rendered, and this
@@ -331,5 +333,5 @@ pub fn states_values(root: values::Node, opts: &Options, format: StatesFormat) -
     if text.len() > opts.limits.max_output {
         return Err(Failure { errors: vec![opts.limits.output_problem("the review of every state")], warnings });
     }
-    Ok(Rendered { yaml: text, warnings })
+    Ok(Rendered { yaml: text, warnings, objects: vec![] })
 }

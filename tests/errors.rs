@@ -581,3 +581,30 @@ fn problems_point_at_the_key() {
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(r.stderr.contains("application.strategy: ") && r.stderr.contains("  --> <stdin>:4:3\n"), "{}", r.stderr);
 }
+
+/// `releasegen render … | head -1`: a reader that closes early is not an error, and the process
+/// is not killed by SIGPIPE (main ignores it, as std's start-up did before `no_main`). The
+/// stream is larger than a pipe's buffer, so the write meets the closed pipe.
+#[test]
+fn a_reader_that_closes_early_is_not_an_error() {
+    use std::io::Read;
+    let mut values = String::from("environment: deployment-istio\napplication:\n  strategy: blue-green\n  versions:\n");
+    for i in 0..8 {
+        values.push_str(&format!("  - image: example.com/app:{i}\n"));
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+        .args(["render", "--name", "app", "--namespace", "default", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(values.as_bytes()).unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 4];
+    stdout.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"---\n");
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "killed or failed: {:?}, stderr {}", out.status, String::from_utf8_lossy(&out.stderr));
+}
