@@ -16,7 +16,7 @@ for n in 1 2 3 4 5 6 7 8 9 10; do
   values "$n" > "$tmp/v.yaml"
   if ! "$bin" render --name app "$tmp/v.yaml" > "$tmp/out.yaml" 2> "$tmp/err"; then
     echo "| $n | $((1 << n)) | refused | — | — | — |"
-    echo "  $n versions: $(head -1 "$tmp/err")" >&2
+    echo "  $n versions: $(grep -m1 "^error" "$tmp/err")" >&2
     continue
   fi
   hyperfine -N --warmup 10 --runs 100 --export-json "$tmp/h.json" "$bin render --name app $tmp/v.yaml" > /dev/null 2>&1
