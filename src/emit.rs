@@ -238,6 +238,18 @@ impl<'w> Writer<'w> {
         self.out.push('\n');
     }
 
+    /// ` scalar` ending the line after a key or a `-`.
+    fn scalar_after(&mut self, s: &str) {
+        self.out.push(' ');
+        self.line(s);
+    }
+
+    /// ` weight` ending the line after a key or a `-`.
+    fn weight_after(&mut self, i: usize) {
+        self.out.push(' ');
+        self.weight_line(i);
+    }
+
     /// A weight: the state's shown weight, or the template action that reads it.
     fn weight_line(&mut self, i: usize) {
         match self.weights {
@@ -306,14 +318,8 @@ impl<'w> Writer<'w> {
     /// A mapping's value, after its key.
     fn value(&mut self, child: N, indent: usize) {
         match self.shape(child) {
-            Shape::Scalar(s) => {
-                self.out.push(' ');
-                self.line(&s);
-            }
-            Shape::Weight(i) => {
-                self.out.push(' ');
-                self.weight_line(i);
-            }
+            Shape::Scalar(s) => self.scalar_after(&s),
+            Shape::Weight(i) => self.weight_after(i),
             Shape::Block(s) => self.block(s, indent + 2),
             Shape::Map(m) if self.entries(m).next().is_none() => self.line(" {}"),
             Shape::Seq(s) if self.items(s).next().is_none() => self.line(" []"),
@@ -341,18 +347,9 @@ impl<'w> Writer<'w> {
     /// A sequence item, after its `-`.
     fn item(&mut self, child: N, indent: usize) {
         match self.shape(child) {
-            Shape::Scalar(s) => {
-                self.out.push(' ');
-                self.line(&s);
-            }
-            Shape::Weight(i) => {
-                self.out.push(' ');
-                self.weight_line(i);
-            }
-            Shape::Block(s) => {
-                self.out.push(' ');
-                self.line(&double_quoted(s, self.template));
-            }
+            Shape::Scalar(s) => self.scalar_after(&s),
+            Shape::Weight(i) => self.weight_after(i),
+            Shape::Block(s) => self.scalar_after(&double_quoted(s, self.template)),
             Shape::Map(m) => match self.entries(m).next() {
                 None => self.line(" {}"),
                 // A guarded first entry cannot share the `- ` line with its `{{ if }}`.
