@@ -38,12 +38,6 @@ pub fn template(t: &Tree) -> String {
     Writer::new(4096, true, None).finish(N::T(t))
 }
 
-/// A routing plan evaluated at one state's weights, written directly: the same text as
-/// `document(&t.at(weights))`, without building the object first.
-pub fn document_at(t: &Tree, weights: &Weights) -> String {
-    States::new(t).document(weights)
-}
-
 /// Writes one plan at many states (a routemap holds 2^N of them). The plan's fixed parts
 /// (`Tree::Value`: metadata, hosts, destinations, headers) sit at the same place with the
 /// same indentation in every state, so each is written once and its text reused; only
@@ -526,15 +520,14 @@ fn block_chars_ok(s: &str, template: bool) -> bool {
             Byte::Control => false,
             Byte::Syntax => !template,
             Byte::Lead => !special_at(&b[i..]),
-            Byte::Text | Byte::Space | Byte::Newline => true,
+            Byte::Text => true,
         })
 }
 
 #[derive(Clone, Copy)]
 enum Byte {
+    /// Printable, a tab or a newline: carried as it is.
     Text,
-    Space,
-    Newline,
     /// Never in a block: C0 controls but tab and newline, and DEL.
     Control,
     /// `{ } < > &`: escaped in a template.
@@ -548,8 +541,7 @@ const BLOCK: [Byte; 256] = {
     let mut c = 0;
     while c < 256 {
         t[c] = match c as u8 {
-            b' ' | b'\t' => Byte::Space,
-            b'\n' => Byte::Newline,
+            b'\t' | b'\n' => Byte::Text,
             0..=0x1f | 0x7f => Byte::Control,
             b'{' | b'}' | b'<' | b'>' | b'&' => Byte::Syntax,
             0xC2 | 0xE2 | 0xEF => Byte::Lead,
@@ -564,7 +556,7 @@ const BLOCK: [Byte; 256] = {
 /// or U+FFFE/U+FFFF.
 fn special_at(b: &[u8]) -> bool {
     let next = |k: usize| b.get(k).copied().unwrap_or(0);
-    match b[0] {
+    match next(0) {
         0xC2 => (0x80..=0x9F).contains(&next(1)),
         0xE2 => next(1) == 0x80 && matches!(next(2), 0xA8 | 0xA9),
         0xEF => (next(1) == 0xBB && next(2) == 0xBF) || (next(1) == 0xBF && matches!(next(2), 0xBE | 0xBF)),
