@@ -12,15 +12,18 @@
 //! mode every `{`, `}`, `<`, `>` and `&` of a string is written as a `\xNN` escape, so no
 //! user text can open a template action or change `html/template`'s context; YAML decodes
 //! the escapes back to the original characters.
+//!
+//! And it compiles a plan for its precomputed states (`States`): the text that every state
+//! shares, with the guarded parts and weights between, so the 2^N states of a routemap are
+//! written by running that program instead of walking the plan 2^N times.
 
 use crate::routing::{Guard, Tree, Weights};
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 /// A YAML stream: every document starts with `---`.
 pub fn stream(docs: &[Value]) -> String {
-    let mut w = Writer::new(4096, false, None);
+    let mut w = Writer::new(4096, Mode::Plain);
     for doc in docs {
         w.out.push_str("---\n");
         w.top(N::V(doc));
@@ -30,43 +33,72 @@ pub fn stream(docs: &[Value]) -> String {
 
 /// One document, block style.
 pub fn document(v: &Value) -> String {
-    Writer::new(1024, false, None).finish(N::V(v))
+    let mut w = Writer::new(1024, Mode::Plain);
+    w.top(N::V(v));
+    w.out
 }
 
 /// The Go template source of a routing plan.
 pub fn template(t: &Tree) -> String {
-    Writer::new(4096, true, None).finish(N::T(t))
+    let mut w = Writer::new(4096, Mode::Template);
+    w.top(N::T(t));
+    w.out
 }
 
-/// Writes one plan at many states (a routemap holds 2^N of them). The plan's fixed parts
-/// (`Tree::Value`: metadata, hosts, destinations, headers) sit at the same place with the
-/// same indentation in every state, so each is written once and its text reused; only
-/// guards and weights are looked at again per state.
-pub struct States<'p> {
-    plan: &'p Tree,
-    memo: Memo,
+/// Writes one plan at many states (a routemap holds 2^N of them). The plan is walked once,
+/// into a program (`Op`s) that holds the text every state shares; a state runs it.
+pub struct States {
+    program: Vec<Op>,
     /// The last state's length: the next is about as long.
     last_len: usize,
 }
 
-/// Text written after a fixed part's key (or its `-`), by the part's address, its
-/// indentation and whether it is a sequence item.
-type Memo = BTreeMap<(usize, usize, bool), String>;
+/// A step of a compiled plan.
+#[derive(Debug)]
+enum Op {
+    Text(String),
+    /// The state's shown weight of version i.
+    Weight(usize),
+    /// The first list when the guard holds on the state's raw weights, else the second.
+    If(Guard, Vec<Op>, Vec<Op>),
+}
 
-impl<'p> States<'p> {
-    pub fn new(plan: &'p Tree) -> Self {
-        States { plan, memo: Memo::new(), last_len: 1024 }
+impl States {
+    pub fn new(plan: &Tree) -> Self {
+        let mut w = Writer::new(1024, Mode::Compile);
+        w.top(N::T(plan));
+        w.flush();
+        States { program: w.ops, last_len: 1024 }
     }
 
-    /// The plan at one state's weights.
+    /// The plan at one state's weights: the text the plan's value at those weights
+    /// (`Tree::at`) is written as.
     pub fn document(&mut self, weights: &Weights) -> String {
-        let mut w = Writer::new(self.last_len + self.last_len / 8, false, Some(weights));
-        w.memo = std::mem::take(&mut self.memo);
-        w.top(N::T(self.plan));
-        self.memo = std::mem::take(&mut w.memo);
-        self.last_len = w.out.len();
-        w.out
+        let mut out = String::with_capacity(self.last_len + self.last_len / 8);
+        run(&self.program, weights, &mut out);
+        self.last_len = out.len();
+        out
     }
+}
+
+fn run(ops: &[Op], w: &Weights, out: &mut String) {
+    for op in ops {
+        match op {
+            Op::Text(text) => out.push_str(text),
+            Op::Weight(i) => push_decimal(out, w.shown.get(*i).map_or(0, |&x| x as usize)),
+            Op::If(g, then, otherwise) => run(if g.eval(&w.raw) { then } else { otherwise }, w, out),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// Values: no guards, no weights.
+    Plain,
+    /// A plan as a Go template: guards and weights become template actions.
+    Template,
+    /// A plan as a program for its states: guards and weights become `Op`s.
+    Compile,
 }
 
 #[derive(Clone, Copy)]
@@ -76,7 +108,7 @@ enum N<'a> {
 }
 
 /// How a node is written. Mappings and sequences keep their node: their entries are walked
-/// where they are written, never collected (a state is written 2^N times per render).
+/// where they are written, never collected.
 enum Shape<'a> {
     Scalar(Cow<'a, str>),
     Weight(usize),
@@ -86,90 +118,117 @@ enum Shape<'a> {
     Seq(N<'a>),
 }
 
-/// The entries of a mapping that are written: all of a value's; of a plan's, those whose
-/// guard holds when a state is evaluated.
-enum Entries<'a, 'w> {
+/// The entries of a mapping, with the guard of each (none for a value's, or where it
+/// always holds).
+enum Entries<'a> {
     V(serde_json::map::Iter<'a>),
-    T(std::slice::Iter<'a, (String, Guard, Tree)>, Option<&'w Weights>),
+    T(std::slice::Iter<'a, (String, Guard, Tree)>),
 }
 
 type Entry<'a> = (&'a str, Option<&'a Guard>, N<'a>);
 
-impl<'a> Iterator for Entries<'a, '_> {
+impl<'a> Iterator for Entries<'a> {
     type Item = Entry<'a>;
     fn next(&mut self) -> Option<Entry<'a>> {
         match self {
             Entries::V(it) => it.next().map(|(k, v)| (k.as_str(), None, N::V(v))),
-            Entries::T(it, w) => it.find(|(_, g, _)| holds(*w, g)).map(|(k, g, t)| (k.as_str(), shown_guard(*w, g), N::T(t))),
+            Entries::T(it) => it.next().map(|(k, g, t)| (k.as_str(), shown(g), N::T(t))),
         }
     }
 }
 
-/// The items of a sequence that are written, as `Entries` for mappings.
-enum Items<'a, 'w> {
+/// The items of a sequence, as `Entries` for mappings.
+enum Items<'a> {
     V(std::slice::Iter<'a, Value>),
-    T(std::slice::Iter<'a, (Guard, Tree)>, Option<&'w Weights>),
+    T(std::slice::Iter<'a, (Guard, Tree)>),
 }
 
-impl<'a> Iterator for Items<'a, '_> {
+impl<'a> Iterator for Items<'a> {
     type Item = (Option<&'a Guard>, N<'a>);
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             Items::V(it) => it.next().map(|v| (None, N::V(v))),
-            Items::T(it, w) => it.find(|(g, _)| holds(*w, g)).map(|(g, t)| (shown_guard(*w, g), N::T(t))),
+            Items::T(it) => it.next().map(|(g, t)| (shown(g), N::T(t))),
         }
     }
 }
 
-/// Whether a guarded part is written at all: always in a template, else if it holds.
-fn holds(w: Option<&Weights>, g: &Guard) -> bool {
-    w.is_none_or(|w| g.eval(&w.raw))
+/// A guard that decides something: none for one that always holds.
+fn shown(g: &Guard) -> Option<&Guard> {
+    if *g == Guard::Always { None } else { Some(g) }
 }
 
-/// The guard to write around a part: none when evaluating, or when it always holds.
-fn shown_guard<'a>(w: Option<&Weights>, g: &'a Guard) -> Option<&'a Guard> {
-    if w.is_some() || *g == Guard::Always { None } else { Some(g) }
-}
-
-struct Writer<'w> {
+struct Writer {
     out: String,
-    template: bool,
-    /// Evaluate guards (on the raw weights) and write the shown weights, instead of writing
-    /// template syntax.
-    weights: Option<&'w Weights>,
-    /// Fixed parts already written, when writing states.
-    memo: Memo,
+    mode: Mode,
+    /// The program so far, when compiling; `out` holds the text not yet moved into it.
+    ops: Vec<Op>,
 }
 
-impl<'w> Writer<'w> {
-    fn new(capacity: usize, template: bool, weights: Option<&'w Weights>) -> Self {
-        Writer { out: String::with_capacity(capacity), template, weights, memo: Memo::new() }
+impl Writer {
+    fn new(capacity: usize, mode: Mode) -> Self {
+        Writer { out: String::with_capacity(capacity), mode, ops: Vec::new() }
     }
 
-    fn finish(mut self, n: N) -> String {
-        self.top(n);
-        self.out
+    fn template(&self) -> bool {
+        self.mode == Mode::Template
     }
 
-    /// The memo's key for a fixed part of a plan, when writing states.
-    fn memo_key(&self, n: N, indent: usize, item: bool) -> Option<(usize, usize, bool)> {
-        match n {
-            N::T(Tree::Value(v)) if self.weights.is_some() => Some((std::ptr::from_ref(v).addr(), indent, item)),
-            _ => None,
+    /// Moves the text written so far into the program.
+    fn flush(&mut self) {
+        if !self.out.is_empty() {
+            self.ops.push(Op::Text(std::mem::take(&mut self.out)));
         }
     }
 
-    /// Writes `n` with `write`, or copies what an earlier state wrote for it.
-    fn memoized(&mut self, n: N, indent: usize, item: bool, write: fn(&mut Self, N, usize)) {
-        let Some(key) = self.memo_key(n, indent, item) else { return write(self, n, indent) };
-        if let Some(text) = self.memo.get(&key) {
-            self.out.push_str(text);
-            return;
+    /// Writes `then` where `g` holds and `otherwise` where it does not: decided here when it
+    /// always or never holds, else per state by the compiled program.
+    fn branch(&mut self, g: &Guard, then: impl FnOnce(&mut Self), otherwise: impl FnOnce(&mut Self)) {
+        match g {
+            Guard::Always => then(self),
+            Guard::Never => otherwise(self),
+            _ => {
+                self.flush();
+                let outer = std::mem::take(&mut self.ops);
+                then(self);
+                self.flush();
+                let when = std::mem::take(&mut self.ops);
+                otherwise(self);
+                self.flush();
+                let unless = std::mem::replace(&mut self.ops, outer);
+                self.ops.push(Op::If(g.clone(), when, unless));
+            }
         }
-        let start = self.out.len();
-        write(self, n, indent);
-        self.memo.insert(key, self.out[start..].to_string());
     }
+
+    /// A part of a plan that exists only where `g` holds: a template wraps it in
+    /// `{{- if }}` … `{{- end }}`, a program in an `If`.
+    fn guarded(&mut self, g: Option<&Guard>, part: impl FnOnce(&mut Self)) {
+        match g {
+            None => part(self),
+            Some(g) if self.template() => {
+                self.out.push_str("{{- if ");
+                go_expr(&mut self.out, g);
+                self.out.push_str(" }}\n");
+                part(self);
+                self.out.push_str("{{- end }}\n");
+            }
+            Some(g) => self.branch(g, part, |_| {}),
+        }
+    }
+
+    /// Where a mapping or sequence has something to write. A template writes every entry,
+    /// so only an empty node has nothing; compiled, a node whose entries are all guarded is
+    /// empty in the states where none of them holds.
+    fn filled(&self, n: N) -> Guard {
+        match (self.mode, n) {
+            (Mode::Compile, N::T(Tree::Map(e))) => Guard::any(e.iter().map(|(_, g, _)| g.clone()).collect()),
+            (Mode::Compile, N::T(Tree::Seq(items))) => Guard::any(items.iter().map(|(g, _)| g.clone()).collect()),
+            _ if self.entries(n).next().is_some() || self.items(n).next().is_some() => Guard::Always,
+            _ => Guard::Never,
+        }
+    }
+
     fn shape<'a>(&self, n: N<'a>) -> Shape<'a> {
         match n {
             N::V(Value::Object(_)) | N::T(Tree::Map(_)) => Shape::Map(n),
@@ -184,19 +243,19 @@ impl<'w> Writer<'w> {
         }
     }
 
-    fn entries<'a>(&self, n: N<'a>) -> Entries<'a, 'w> {
+    fn entries<'a>(&self, n: N<'a>) -> Entries<'a> {
         match n {
             N::V(Value::Object(m)) => Entries::V(m.iter()),
-            N::T(Tree::Map(e)) => Entries::T(e.iter(), self.weights),
+            N::T(Tree::Map(e)) => Entries::T(e.iter()),
             // Not a mapping: no entries (shape() sends only mappings here).
-            _ => Entries::T([].iter(), None),
+            _ => Entries::T([].iter()),
         }
     }
 
-    fn items<'a>(&self, n: N<'a>) -> Items<'a, 'w> {
+    fn items<'a>(&self, n: N<'a>) -> Items<'a> {
         match n {
             N::V(Value::Array(a)) => Items::V(a.iter()),
-            N::T(Tree::Seq(items)) => Items::T(items.iter(), self.weights),
+            N::T(Tree::Seq(items)) => Items::T(items.iter()),
             _ => Items::V([].iter()),
         }
     }
@@ -204,26 +263,26 @@ impl<'w> Writer<'w> {
     fn string<'a>(&self, s: &'a str) -> Shape<'a> {
         if plain_ok(s) {
             Shape::Scalar(Cow::Borrowed(s))
-        } else if block_chars_ok(s, self.template) {
+        } else if block_chars_ok(s, self.template()) {
             Shape::Block(s)
         } else {
-            Shape::Scalar(Cow::Owned(double_quoted(s, self.template)))
+            Shape::Scalar(Cow::Owned(double_quoted(s, self.template())))
         }
     }
 
     fn top(&mut self, n: N) {
         match self.shape(n) {
-            Shape::Map(m) => match self.entries(m).next() {
-                Some(_) => self.map_body(m, 0, false),
-                None => self.out.push_str("{}\n"),
-            },
-            Shape::Seq(s) => match self.items(s).next() {
-                Some(_) => self.seq_body(s, 0),
-                None => self.out.push_str("[]\n"),
-            },
+            Shape::Map(m) => {
+                let g = self.filled(m);
+                self.branch(&g, |w| w.map_body(m, 0, false), |w| w.out.push_str("{}\n"));
+            }
+            Shape::Seq(s) => {
+                let g = self.filled(s);
+                self.branch(&g, |w| w.seq_body(s, 0), |w| w.out.push_str("[]\n"));
+            }
             Shape::Scalar(s) => self.line(&s),
             Shape::Weight(i) => self.weight_line(i),
-            Shape::Block(s) => self.line(&double_quoted(s, self.template)),
+            Shape::Block(s) => self.line(&double_quoted(s, self.template())),
         }
     }
 
@@ -244,15 +303,15 @@ impl<'w> Writer<'w> {
         self.weight_line(i);
     }
 
-    /// A weight: the state's shown weight, or the template action that reads it.
+    /// A weight: the template action that reads it, or the program step that writes it.
     fn weight_line(&mut self, i: usize) {
-        match self.weights {
-            Some(w) => push_decimal(&mut self.out, w.shown.get(i).map_or(0, |&x| x as usize)),
-            None => {
-                self.out.push_str("{{ index .Weights ");
-                push_decimal(&mut self.out, i);
-                self.out.push_str(" }}");
-            }
+        if self.mode == Mode::Compile {
+            self.flush();
+            self.ops.push(Op::Weight(i));
+        } else {
+            self.out.push_str("{{ index .Weights ");
+            push_decimal(&mut self.out, i);
+            self.out.push_str(" }}");
         }
         self.out.push('\n');
     }
@@ -267,46 +326,31 @@ impl<'w> Writer<'w> {
         }
     }
 
-    fn open(&mut self, g: Option<&Guard>) {
-        if let Some(g) = g {
-            self.out.push_str("{{- if ");
-            go_expr(&mut self.out, g);
-            self.out.push_str(" }}\n");
-        }
-    }
-
-    fn close(&mut self, g: Option<&Guard>) {
-        if g.is_some() {
-            self.out.push_str("{{- end }}\n");
-        }
-    }
-
     /// Entries of a mapping at `indent`; with `inline_first` the first entry continues a
     /// `- ` already written.
     fn map_body(&mut self, map: N, indent: usize, inline_first: bool) {
         for (i, (key, g, child)) in self.entries(map).enumerate() {
-            self.open(g);
-            if !(inline_first && i == 0) {
-                self.indent(indent);
-            }
-            let text = key_text(key, self.template);
-            // go-yaml reads an implicit key of at most 1024 characters; a longer one is
-            // written as an explicit `? key` with its `:` on the next line.
-            if text.len() > IMPLICIT_KEY_MAX {
-                self.out.push_str("? ");
-                self.line(&text);
-                self.indent(indent);
-            } else {
-                self.out.push_str(&text);
-            }
-            self.out.push(':');
-            self.after_key(child, indent);
-            self.close(g);
+            self.guarded(g, |w| w.entry(key, child, indent, inline_first && i == 0));
         }
     }
 
-    fn after_key(&mut self, child: N, indent: usize) {
-        self.memoized(child, indent, false, Self::value);
+    /// `key: value`, at `indent` or (`inline`) after a `- `.
+    fn entry(&mut self, key: &str, child: N, indent: usize, inline: bool) {
+        if !inline {
+            self.indent(indent);
+        }
+        let text = key_text(key, self.template());
+        // go-yaml reads an implicit key of at most 1024 characters; a longer one is
+        // written as an explicit `? key` with its `:` on the next line.
+        if text.len() > IMPLICIT_KEY_MAX {
+            self.out.push_str("? ");
+            self.line(&text);
+            self.indent(indent);
+        } else {
+            self.out.push_str(&text);
+        }
+        self.out.push(':');
+        self.value(child, indent);
     }
 
     /// A mapping's value, after its key.
@@ -315,26 +359,32 @@ impl<'w> Writer<'w> {
             Shape::Scalar(s) => self.scalar_after(&s),
             Shape::Weight(i) => self.weight_after(i),
             Shape::Block(s) => self.block(s, indent + 2),
-            Shape::Map(m) if self.entries(m).next().is_none() => self.line(" {}"),
-            Shape::Seq(s) if self.items(s).next().is_none() => self.line(" []"),
             Shape::Map(m) => {
-                self.out.push('\n');
-                self.map_body(m, indent + 2, false);
+                let g = self.filled(m);
+                let body = |w: &mut Self| {
+                    w.out.push('\n');
+                    w.map_body(m, indent + 2, false);
+                };
+                self.branch(&g, body, |w| w.line(" {}"));
             }
             Shape::Seq(s) => {
-                self.out.push('\n');
-                self.seq_body(s, indent);
+                let g = self.filled(s);
+                let body = |w: &mut Self| {
+                    w.out.push('\n');
+                    w.seq_body(s, indent);
+                };
+                self.branch(&g, body, |w| w.line(" []"));
             }
         }
     }
 
     fn seq_body(&mut self, seq: N, indent: usize) {
         for (g, child) in self.items(seq) {
-            self.open(g);
-            self.indent(indent);
-            self.out.push('-');
-            self.memoized(child, indent, true, Self::item);
-            self.close(g);
+            self.guarded(g, |w| {
+                w.indent(indent);
+                w.out.push('-');
+                w.item(child, indent);
+            });
         }
     }
 
@@ -343,7 +393,8 @@ impl<'w> Writer<'w> {
         match self.shape(child) {
             Shape::Scalar(s) => self.scalar_after(&s),
             Shape::Weight(i) => self.weight_after(i),
-            Shape::Block(s) => self.scalar_after(&double_quoted(s, self.template)),
+            Shape::Block(s) => self.scalar_after(&double_quoted(s, self.template())),
+            Shape::Map(N::T(Tree::Map(e))) if self.mode == Mode::Compile => self.item_map(e, indent + 2),
             Shape::Map(m) => match self.entries(m).next() {
                 None => self.line(" {}"),
                 // A guarded first entry cannot share the `- ` line with its `{{ if }}`.
@@ -356,12 +407,29 @@ impl<'w> Writer<'w> {
                     self.map_body(m, indent + 2, true);
                 }
             },
-            Shape::Seq(s) if self.items(s).next().is_none() => self.line(" []"),
             Shape::Seq(s) => {
-                self.out.push('\n');
-                self.seq_body(s, indent + 2);
+                let g = self.filled(s);
+                let body = |w: &mut Self| {
+                    w.out.push('\n');
+                    w.seq_body(s, indent + 2);
+                };
+                self.branch(&g, body, |w| w.line(" []"));
             }
         }
+    }
+
+    /// A plan's mapping as a sequence item, compiled: in each state the first entry that
+    /// holds continues the `- ` line and the others follow it; with none, `{}`.
+    fn item_map(&mut self, entries: &[(String, Guard, Tree)], indent: usize) {
+        let Some(((key, g, child), rest)) = entries.split_first() else { return self.line(" {}") };
+        let first = |w: &mut Self| {
+            w.out.push(' ');
+            w.entry(key, N::T(child), indent, true);
+            for (key, g, child) in rest {
+                w.guarded(shown(g), |w| w.entry(key, N::T(child), indent, false));
+            }
+        };
+        self.branch(g, first, |w| w.item_map(rest, indent));
     }
 
     /// A literal block scalar after `key:`; content lines at `indent`. A line of only spaces
@@ -393,7 +461,7 @@ impl<'w> Writer<'w> {
             if blank(text) {
                 self.out.truncate(start);
                 self.out.push(' ');
-                return self.line(&double_quoted(s, self.template));
+                return self.line(&double_quoted(s, self.template()));
             }
             if !text.is_empty() {
                 self.indent(indent);
@@ -664,6 +732,37 @@ mod tests {
         assert_eq!(document(&v), "k: \"a\\nb\\n  \\nc\\n\"\nl: |\n  a\n  b\n");
         let long = format!("{}\n   \n", "word ".repeat(40));
         assert!(document(&json!({"k": long})).starts_with("k: \"word"));
+    }
+
+    /// The compiled program decides per state what the tree's value decides: which entry of
+    /// an item continues its `- ` line, and when a node whose parts are all guarded is empty.
+    #[test]
+    fn a_compiled_plan_writes_each_state_as_its_value() {
+        let v = |x: Value| Tree::Value(x);
+        let item = Tree::Map(vec![
+            ("a".into(), Guard::Ready(0), v(json!(1))),
+            ("b".into(), Guard::Ready(1), Tree::Weight(1)),
+            ("c".into(), Guard::Always, v(json!({"d": [1]}))),
+        ]);
+        let guarded_only = Tree::Map(vec![("e".into(), Guard::Ready(2), Tree::Weight(2))]);
+        let plan = Tree::Map(vec![
+            ("items".into(), Guard::Always, Tree::Seq(vec![(Guard::Always, item), (Guard::Ready(2), v(json!("x")))])),
+            ("maybe".into(), Guard::Always, guarded_only.clone()),
+            ("list".into(), Guard::Always, Tree::Seq(vec![(Guard::Ready(0), Tree::Weight(0))])),
+            ("first".into(), Guard::Always, Tree::Seq(vec![(Guard::Always, Tree::Map(vec![("only".into(), Guard::Ready(1), Tree::Weight(1))]))])),
+        ]);
+        let mut states = States::new(&plan);
+        let mut seen = std::collections::BTreeSet::new();
+        for raw in 0..8u32 {
+            let raw: Vec<u32> = (0..3).map(|i| (raw >> i) & 1).collect();
+            let w = Weights { shown: raw.iter().map(|x| x * 7).collect(), raw };
+            let text = states.document(&w);
+            assert_eq!(text, document(&plan.at(&w)), "weights {:?}", w.raw);
+            seen.insert(text);
+        }
+        assert_eq!(seen.len(), 8, "every state is written differently");
+        assert!(document(&plan.at(&Weights { raw: vec![0, 1, 0], shown: vec![0, 7, 0] })).contains("- b: 7\n  c:"));
+        assert_eq!(States::new(&guarded_only).document(&Weights { raw: vec![0; 3], shown: vec![0; 3] }), "{}\n");
     }
 
     #[test]

@@ -76,7 +76,7 @@ impl Guard {
         }
     }
 
-    fn any(gs: Vec<Guard>) -> Guard {
+    pub(crate) fn any(gs: Vec<Guard>) -> Guard {
         if gs.contains(&Guard::Always) {
             return Guard::Always;
         }

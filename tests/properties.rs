@@ -167,6 +167,10 @@ proptest! {
                 let w = routing::weights_for(&release, state);
                 let executed = common::by_shares(common::yaml(&execute(template, &w.raw)));
                 prop_assert_eq!(&executed, &routing::object_for(&release, plan, state));
+                // The precomputed text (a compiled program's run) is the object's own text.
+                let key = format!("ready-{}.yaml", state.label(n));
+                let written = routemap["data"][&key].as_str().unwrap();
+                prop_assert_eq!(written, emit::document(&routing::object_for(&release, plan, state)));
             }
             // Candidate 1 has a cohort rule whenever it carries weight.
             if n > 1 && c.strategy == "canary" && release.versions[1].weight > 0 {
