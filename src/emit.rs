@@ -488,7 +488,7 @@ fn go_expr(out: &mut String, g: &Guard) {
         Guard::Not(inner) => ("not", std::slice::from_ref(&**inner)),
         Guard::All(gs) => ("and", gs.as_slice()),
         Guard::Any(gs) => ("or", gs.as_slice()),
-        Guard::Several(ix) => return go_expr(out, &Guard::pairs(ix)),
+        Guard::Several(ix) => return several_expr(out, ix),
     };
     out.push_str(word);
     for part in parts {
@@ -498,6 +498,35 @@ fn go_expr(out: &mut String, g: &Guard) {
         if !bare {
             out.push(')');
         }
+    }
+}
+
+/// `Several` as Go's template builtins say it: `or` over every pair of the versions, each
+/// `and (gt (index .Weights i) 0) (gt (index .Weights j) 0)`. The same text `go_expr` writes
+/// for `Guard::pairs` (a unit test holds them together), without building the N²/2 guards.
+fn several_expr(out: &mut String, ix: &[usize]) {
+    let ready = |out: &mut String, i: usize| {
+        out.push_str("(gt (index .Weights ");
+        push_decimal(out, i);
+        out.push_str(") 0)");
+    };
+    let pairs = ix.len() * ix.len().saturating_sub(1) / 2;
+    if pairs > 1 {
+        out.push_str("or");
+    }
+    for (k, &i) in ix.iter().enumerate() {
+        for &j in &ix[k + 1..] {
+            out.push_str(if pairs > 1 { " (and " } else { "and " });
+            ready(out, i);
+            out.push(' ');
+            ready(out, j);
+            if pairs > 1 {
+                out.push(')');
+            }
+        }
+    }
+    if pairs == 0 {
+        out.push_str("false");
     }
 }
 
@@ -562,9 +591,10 @@ fn next_newline(b: &[u8]) -> Option<usize> {
     b.get(i..)?.iter().position(|&c| c == b'\n').map(|k| i + k)
 }
 
-/// A line a literal block cannot carry: only spaces and tabs.
+/// A line a literal block cannot carry: only spaces and tabs. Looked at whole only when it
+/// ends with one (a routemap's thousands of lines never do).
 fn blank(line: &str) -> bool {
-    !line.is_empty() && line.bytes().all(|c| c == b' ' || c == b'\t')
+    matches!(line.as_bytes().last(), Some(b' ' | b'\t')) && line.bytes().all(|c| c == b' ' || c == b'\t')
 }
 
 /// The characters of `block_ok`, and at least one content line (only newlines, `"\n"`, has
@@ -763,6 +793,16 @@ mod tests {
         assert_eq!(seen.len(), 8, "every state is written differently");
         assert!(document(&plan.at(&Weights { raw: vec![0, 1, 0], shown: vec![0, 7, 0] })).contains("- b: 7\n  c:"));
         assert_eq!(States::new(&guarded_only).document(&Weights { raw: vec![0; 3], shown: vec![0; 3] }), "{}\n");
+    }
+
+    #[test]
+    fn several_is_written_as_its_pairs() {
+        for ix in [vec![], vec![3], vec![0, 2], vec![0, 1, 2], vec![4, 0, 7, 1, 9]] {
+            let (mut counted, mut paired) = (String::new(), String::new());
+            several_expr(&mut counted, &ix);
+            go_expr(&mut paired, &Guard::pairs(&ix));
+            assert_eq!(counted, paired, "{ix:?}");
+        }
     }
 
     #[test]
