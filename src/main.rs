@@ -1,6 +1,7 @@
 //! The `releasegen` command line.
 
-// `main` is the C entry point (see there); the only unsafe code is its two declarations.
+// `main` is the C entry point (see there) and `arena` the allocator: the only unsafe code is
+// main's two declarations and that module.
 #![no_main]
 #![deny(unsafe_code)]
 
@@ -10,6 +11,12 @@ use releasegen::{Failure, Options, Ready, model::Context, sources::Source, value
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::ffi::{c_char, c_int};
+
+mod arena;
+
+/// See `arena`: a render's small blocks are cut from one chunk, not kept by glibc one by one.
+#[global_allocator]
+static ALLOCATOR: arena::Arena = arena::Arena;
 
 
 #[derive(Parser)]
