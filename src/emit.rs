@@ -359,23 +359,20 @@ impl Writer {
             Shape::Scalar(s) => self.scalar_after(&s),
             Shape::Weight(i) => self.weight_after(i),
             Shape::Block(s) => self.block(s, indent + 2),
-            Shape::Map(m) => {
-                let g = self.filled(m);
-                let body = |w: &mut Self| {
-                    w.out.push('\n');
-                    w.map_body(m, indent + 2, false);
-                };
-                self.branch(&g, body, |w| w.line(" {}"));
-            }
-            Shape::Seq(s) => {
-                let g = self.filled(s);
-                let body = |w: &mut Self| {
-                    w.out.push('\n');
-                    w.seq_body(s, indent);
-                };
-                self.branch(&g, body, |w| w.line(" []"));
-            }
+            Shape::Map(m) => self.below(m, " {}", |w| w.map_body(m, indent + 2, false)),
+            Shape::Seq(s) => self.below(s, " []", |w| w.seq_body(s, indent)),
         }
+    }
+
+    /// A mapping or sequence on the lines after a key or a `-` (`body`), or `empty` on the
+    /// same line where it has nothing to write.
+    fn below(&mut self, n: N, empty: &str, body: impl FnOnce(&mut Self)) {
+        let g = self.filled(n);
+        let lines = |w: &mut Self| {
+            w.out.push('\n');
+            body(w);
+        };
+        self.branch(&g, lines, |w| w.line(empty));
     }
 
     fn seq_body(&mut self, seq: N, indent: usize) {
@@ -407,14 +404,7 @@ impl Writer {
                     self.map_body(m, indent + 2, true);
                 }
             },
-            Shape::Seq(s) => {
-                let g = self.filled(s);
-                let body = |w: &mut Self| {
-                    w.out.push('\n');
-                    w.seq_body(s, indent + 2);
-                };
-                self.branch(&g, body, |w| w.line(" []"));
-            }
+            Shape::Seq(s) => self.below(s, " []", |w| w.seq_body(s, indent + 2)),
         }
     }
 
@@ -502,8 +492,8 @@ fn go_expr(out: &mut String, g: &Guard) {
 }
 
 /// `Several` as Go's template builtins say it: `or` over every pair of the versions, each
-/// `and (gt (index .Weights i) 0) (gt (index .Weights j) 0)`. The same text `go_expr` writes
-/// for `Guard::pairs` (a unit test holds them together), without building the N²/2 guards.
+/// `and (gt (index .Weights i) 0) (gt (index .Weights j) 0)`, written without building the
+/// N²/2 guards (a unit test holds it equal to `go_expr` of `Guard::pairs`, the definition).
 fn several_expr(out: &mut String, ix: &[usize]) {
     let ready = |out: &mut String, i: usize| {
         out.push_str("(gt (index .Weights ");

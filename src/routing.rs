@@ -22,8 +22,9 @@ pub enum Guard {
     All(Vec<Guard>),
     Any(Vec<Guard>),
     /// At least two of these versions are ready. Counted when evaluated (a routemap of N
-    /// versions asks this N times in each of 2^N states); written into a template as
-    /// `pairs()` says it, since Go's template builtins cannot count.
+    /// versions asks this N times in each of 2^N states); written into a template as any
+    /// pair of them both ready (`pairs`, `emit::several_expr`), since Go's template builtins
+    /// cannot count.
     Several(Vec<usize>),
 }
 
@@ -41,6 +42,8 @@ impl Guard {
     }
 
     /// `Several` as Go's template builtins can say it: any pair of the versions both ready.
+    /// The definition the template's text is tested against (`emit` writes it directly).
+    #[cfg(test)]
     pub fn pairs(indices: &[usize]) -> Guard {
         let mut pairs = Vec::new();
         for (k, &i) in indices.iter().enumerate() {
