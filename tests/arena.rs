@@ -119,32 +119,6 @@ proptest! {
     }
 }
 
-/// A block freed right after it was cut is cut again (temporaries do not use up the chunk),
-/// and the block cut last grows where it is. Tried a few times: the harness's own thread may
-/// cut a block in between.
-#[test]
-fn the_block_cut_last_is_reused_and_grown_in_place() {
-    let _turn = turn();
-    let (small, large) = (Layout::from_size_align(200, 8).unwrap(), Layout::from_size_align(1000, 8).unwrap());
-    // SAFETY: non-zero layouts; each block is freed once, with its layout.
-    let reused = (0..100).any(|_| unsafe {
-        let first = Arena.alloc(small);
-        Arena.dealloc(first, small);
-        let again = Arena.alloc(small);
-        Arena.dealloc(again, small);
-        again == first
-    });
-    assert!(reused, "the block freed last is cut again");
-    // SAFETY: as above.
-    let grown = (0..100).any(|_| unsafe {
-        let block = Arena.alloc(small);
-        let grown = Arena.realloc(block, small, 1000);
-        Arena.dealloc(grown, large);
-        grown == block
-    });
-    assert!(grown, "the block cut last grows in place");
-}
-
 /// Past the chunk (1 MiB), small blocks come from the system and are given back to it.
 #[test]
 fn past_the_chunk_blocks_come_from_the_system() {
