@@ -262,6 +262,18 @@ pub fn route_values(root: values::Node, live_input: &[u8], opts: &Options) -> Re
     let state = live::state(&verdicts);
     let overrides: Vec<Option<u32>> = verdicts.iter().map(|v| v.weight_override).collect();
     let weights = routing::state_weights(&release, state, &overrides);
+    // An annotated weight can be anything the controller parses (up to 4294967295). Above what
+    // the routing object's API takes, the controller's apply fails and the routing stays as it
+    // is; `route` refuses the same state, so a loop that applies its output leaves the routing
+    // as it is too, and says why.
+    let max = release.env.max_weight();
+    if let Some((i, w)) = weights.iter().enumerate().find(|&(_, &w)| w > max) {
+        let name = &release.versions[i].target.name;
+        let msg = format!(
+            "version {i} ({name}) has weight {w} from its iter8.tools/weight annotation, above the {max} the routing object's API takes; the Iter8 controller's apply would be refused too; nothing is routed until the annotation is at most {max}"
+        );
+        return Err(Failure { errors: vec![Problem::new("iter8.tools/weight", msg).in_source(live::SOURCE)], warnings });
+    }
     let shown = routing::shown_weights(&release, &weights);
     let mut explain = Vec::new();
     for (i, (v, verdict)) in release.versions.iter().zip(&verdicts).enumerate() {

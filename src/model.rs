@@ -64,6 +64,12 @@ impl Env {
         strategy != Strategy::None && self != Env::Deployment && !self.kserve_native()
     }
 
+    /// The largest weight the routing object's API takes: a Gateway API backendRef's weight is
+    /// at most 1000000 (the CRD's maximum), an Istio destination's is an int32.
+    pub fn max_weight(self) -> u32 {
+        if self == Env::DeploymentGtw { MAX_GTW_WEIGHT } else { MAX_WEIGHT as u32 }
+    }
+
     /// Versions run as Deployment + Service (else as an InferenceService).
     pub fn uses_deployments(self) -> bool {
         matches!(self, Env::Deployment | Env::DeploymentIstio | Env::DeploymentGtw)
@@ -334,6 +340,8 @@ pub const MAX_VERSIONS: usize = 64;
 /// fields) may take once copied into every version (the copy limit).
 pub const MAX_INHERITED_COPIES: usize = 8 << 20;
 pub const MAX_WEIGHT: i128 = i32::MAX as i128;
+/// The Gateway API's largest backendRef weight.
+pub const MAX_GTW_WEIGHT: u32 = 1_000_000;
 
 pub fn to_object(m: &IndexMap<String, String>) -> Value {
     Value::Object(m.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())

@@ -10,8 +10,14 @@ use crate::problem::Problem;
 use crate::routing::{self, State, Tree};
 use serde_json::{Map, Value, json};
 
-/// The Kubernetes limit on a ConfigMap's data.
-pub const CONFIGMAP_LIMIT: usize = 1 << 20;
+/// How large the routemap may be, written as JSON: what one `kubectl apply` can take. A
+/// client-side apply (kubectl's default, and Argo CD's) keeps the whole object as JSON in its
+/// `kubectl.kubernetes.io/last-applied-configuration` annotation, and the API server allows
+/// an object 262144 bytes of annotations in all; 4 KiB are left for the annotations tools add
+/// (Helm's release annotations, Argo CD's tracking id). The ConfigMap's own 1 MiB data limit
+/// is the looser of the two. A larger routemap would be refused by the server while the rest
+/// of the release is applied, so it is refused here, before anything reaches the cluster.
+pub const ROUTEMAP_LIMIT: usize = 262_144 - 4096;
 pub use crate::model::MAX_ROUTED_VERSIONS;
 
 pub use crate::parts::{RELEASE_LABEL, ROUTING_LABEL};
@@ -210,15 +216,17 @@ fn routemap(r: &Release, plan: Option<&Tree>) -> Result<Value, Problem> {
     }
     let mut data = Map::new();
     let spec = str_spec(r, plan);
-    let mut size = "strSpec".len() + spec.len();
+    // The data's size as JSON, counted as it is built so that a release far over the limit
+    // stops early; the whole object is measured at the end.
+    let mut size = json_len("strSpec") + json_len(&spec);
     data.insert("strSpec".into(), spec.into());
     if let Some(plan) = plan {
         let mut states = emit::States::new(plan);
         for state in State::all(n) {
             let key = ["ready-", &state.label(n), ".yaml"].concat();
             let text = states.document(&routing::weights_for(r, state));
-            size += key.len() + text.len();
-            if size > CONFIGMAP_LIMIT {
+            size += json_len(&key) + json_len(&text);
+            if size > ROUTEMAP_LIMIT {
                 return Err(too_large(n, Some(size)));
             }
             data.insert(key, text.into());
@@ -230,15 +238,48 @@ fn routemap(r: &Release, plan: Option<&Tree>) -> Result<Value, Problem> {
         "iter8.tools/version": r.iter8_version
     });
     let metadata = json!({"name": format!("{}-routemap", r.name), "namespace": r.namespace, "labels": labels});
-    Ok(object([("apiVersion", "v1".into()), ("kind", "ConfigMap".into()), ("metadata", metadata), ("data", Value::Object(data))]))
+    let routemap = object([("apiVersion", "v1".into()), ("kind", "ConfigMap".into()), ("metadata", metadata), ("data", Value::Object(data))]);
+    if plan.is_some() {
+        let text = routemap.to_string();
+        let size = text.len() + text.chars().map(go_extra).sum::<usize>();
+        if size > ROUTEMAP_LIMIT {
+            return Err(too_large(n, Some(size)));
+        }
+    }
+    Ok(routemap)
+}
+
+/// The length of `text` as a JSON string, quotes included, as Go's encoding/json writes it
+/// (kubectl's last-applied annotation).
+fn json_len(text: &str) -> usize {
+    text.len() + 2 + text.chars().map(|c| escaped(c) + go_extra(c)).sum::<usize>()
+}
+
+/// What JSON's escaping adds to a character (serde_json and Go alike).
+fn escaped(c: char) -> usize {
+    match c {
+        '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 1,
+        c if (c as u32) < 0x20 => 5,
+        _ => 0,
+    }
+}
+
+/// What Go's encoding/json adds beyond that: `<`, `>` and `&` written as `\u003c`…, and
+/// U+2028 and U+2029 as `\u2028`, `\u2029`.
+fn go_extra(c: char) -> usize {
+    match c {
+        '<' | '>' | '&' => 5,
+        '\u{2028}' | '\u{2029}' => 3,
+        _ => 0,
+    }
 }
 
 fn too_large(n: usize, size: Option<usize>) -> Problem {
-    let so_far = size.map(|s| format!(" (more than {s} bytes already)")).unwrap_or_default();
+    let size = size.map(|s| format!(" (already over {s} bytes as JSON)")).unwrap_or_default();
     Problem::new(
         "application.versions",
         format!(
-            "{n} versions have 2^{n} readiness states; their precomputed routing does not fit the routemap ConfigMap's 1 MiB limit{so_far}; release fewer versions at once"
+            "{n} versions have 2^{n} readiness states; the routemap that precomputes their routing would be larger than one `kubectl apply` takes{size}: client-side apply keeps a copy of it in an annotation, which the API server limits to 262144 bytes, and releasegen to {ROUTEMAP_LIMIT} to leave room for the annotations tools add; release fewer versions at once"
         ),
     )
 }

@@ -108,9 +108,9 @@ pub enum Tree {
 }
 
 /// The weights of one state, two ways: `raw` decides which rules and destinations exist
-/// (guards), `shown` is what a precomputed state writes. Keeping them apart means a rounded
-/// share can never remove a version: with weights 1000 and 1 the candidate's 0.1 % is shown
-/// as 1, and its routes exist because its weight is 1, not because its share is.
+/// (guards), `shown` is what a state's object writes as a weight. Today both are the state's
+/// weights as the controller computes them; they are kept apart so that what is written can
+/// never decide whether a version is routed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Weights {
     pub raw: Vec<u32>,
@@ -530,12 +530,18 @@ pub fn state_weights(r: &Release, state: State, overrides: &[Option<u32>]) -> Ve
     w
 }
 
-/// Weights as written into a precomputed state. Split strategies show integer percentages
-/// that sum to 100 so a reviewer reads shares directly; mirror weights are already
-/// percentages and stay as they are. Guards still see the raw weights.
-pub fn shown_weights(r: &Release, w: &[u32]) -> Weights {
-    let shown = if r.strategy == Strategy::Mirror { w.to_vec() } else { percentages(w) };
-    Weights { raw: w.to_vec(), shown }
+/// Weights as written into a precomputed state: the weights themselves, exactly as the Iter8
+/// controller's `.Weights` hands them to the routing template, so a `ready-*` key, `--ready` and
+/// `route` write the object the controller writes in that state, byte for byte. Istio and the
+/// Gateway API both read weights as relative shares; percentages are for people (`states`).
+pub fn shown_weights(_r: &Release, w: &[u32]) -> Weights {
+    Weights { raw: w.to_vec(), shown: w.to_vec() }
+}
+
+/// The shares a reviewer reads: integer percentages for split strategies, and mirror weights,
+/// which are already percentages, as they are.
+pub fn shares(r: &Release, w: &[u32]) -> Vec<u32> {
+    if r.strategy == Strategy::Mirror { w.to_vec() } else { percentages(w) }
 }
 
 /// Integer percentages that sum to 100, in the weights' proportions, where every non-zero

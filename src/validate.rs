@@ -6,7 +6,7 @@
 //! produces live in `model`, so the stages after it depend on the model, not on validation.
 
 use crate::model::{
-    API_GROUPS, Apis, Context, DEFAULT_WEIGHT, DeploySource, Env, Gateway, Given, MAX_INHERITED_COPIES, MAX_ROUTED_VERSIONS, MAX_VERSIONS, MAX_WEIGHT, Model,
+    API_GROUPS, Apis, Context, DEFAULT_WEIGHT, DeploySource, Env, Gateway, Given, MAX_INHERITED_COPIES, MAX_ROUTED_VERSIONS, MAX_VERSIONS, MAX_GTW_WEIGHT, MAX_WEIGHT, Model,
     ModelSource, ObjRef, Release, Strategy, Version, Workload, to_object,
 };
 use crate::names;
@@ -629,7 +629,7 @@ impl Reader {
     fn routed_versions(&mut self, env: Env, strategy: Option<Strategy>, n: usize, node: Option<&Node>) {
         if strategy.is_some_and(|s| env.routes(s)) && n > MAX_ROUTED_VERSIONS {
             let msg = format!(
-                "{n} versions have 2^{n} readiness states; their precomputed routing does not fit the routemap ConfigMap's 1 MiB limit (at most {MAX_ROUTED_VERSIONS} versions are routed); release fewer versions at once"
+                "{n} versions have 2^{n} readiness states; the routemap that precomputes their routing would be larger than one `kubectl apply` takes (at most {MAX_ROUTED_VERSIONS} versions are routed); release fewer versions at once"
             );
             self.error("application.versions", node, msg);
         }
@@ -826,7 +826,7 @@ impl Reader {
         }
         let namespace = meta.namespace.clone().unwrap_or_else(|| s.ns.to_string());
         self.name(&namespace, None, &join(&path, "metadata.namespace"), names::dns_label);
-        let weight = self.weight(node.get("weight"), &path, i, s.strategy);
+        let weight = self.weight(node.get("weight"), &path, i, s.env, s.strategy);
         let mut labels = IndexMap::from([("iter8.tools/watch".to_string(), "true".to_string())]);
         labels.extend(s.defaults.meta.labels.clone());
         labels.extend(meta.labels);
@@ -875,10 +875,15 @@ impl Reader {
         }
     }
 
-    fn weight(&mut self, node: Option<&Node>, path: &str, i: usize, strategy: Option<Strategy>) -> Option<u32> {
+    fn weight(&mut self, node: Option<&Node>, path: &str, i: usize, env: Env, strategy: Option<Strategy>) -> Option<u32> {
         let path = join(path, "weight");
         let Some(node) = node.filter(|n| !n.is_null()) else { return Some(DEFAULT_WEIGHT) };
         let w = self.integer(Some(node), &path, "a non-negative integer", (0, MAX_WEIGHT))?;
+        if env == Env::DeploymentGtw && w > MAX_GTW_WEIGHT {
+            let msg = format!("the Gateway API takes backendRef weights up to {MAX_GTW_WEIGHT} (a weight is a relative share); found {w}");
+            self.error(&path, Some(node), msg);
+            return None;
+        }
         if strategy == Some(Strategy::Mirror) && i > 0 && w > 100 {
             let msg = format!("a mirror candidate's weight is the percentage of traffic mirrored to it, at most 100; found {w}");
             self.error(&path, Some(node), msg);

@@ -69,7 +69,7 @@ fn every_file_of_the_corpus() {
         ("very-long-name.yaml", "(10000 characters) is 10000 characters long; at most 63 are allowed"),
         ("wrong-shapes.yaml", "environment: expected a string, found a list"),
         // Found by the render fuzzer: `states` and `--ready` counted 2^40 states.
-        ("fuzz-oom-many-versions-states.yaml", "readiness states; their precomputed routing does not fit"),
+        ("fuzz-oom-many-versions-states.yaml", "readiness states; the routemap that precomputes their routing would be larger"),
     ];
     let listed = std::fs::read_dir(common::root().join("tests/adversarial")).unwrap().count();
     assert_eq!(listed, cases.len() + 3, "every corpus file has an expectation (3 render)");
@@ -166,12 +166,49 @@ fn counts_that_would_cost_too_much_are_refused_by_name() {
     let sixteen: String = (0..16).map(|i| format!("  - image: b{i}\n")).collect();
     let values = format!("environment: deployment-istio\napplication:\n  strategy: blue-green\n  versions:\n{sixteen}");
     for format in ["table", "json", "mermaid"] {
-        refused_by(&["states", "--name", "app", "-n", "app", "-o", format], values.as_bytes(), "does not fit the routemap ConfigMap's 1 MiB limit");
+        refused_by(&["states", "--name", "app", "-n", "app", "-o", format], values.as_bytes(), "would be larger than one `kubectl apply` takes");
     }
-    refused_by(&["render", "--name", "app", "-n", "app"], values.as_bytes(), "does not fit the routemap ConfigMap's 1 MiB limit");
+    refused_by(&["render", "--name", "app", "-n", "app"], values.as_bytes(), "would be larger than one `kubectl apply` takes");
     // Many Release documents in one stream: refused at the output limit, not rendered to
     // hundreds of MiB.
     let release = "---\napiVersion: releasegen.dev/v1alpha1\nkind: Release\nmetadata: {name: a, namespace: ns}\nspec: {environment: deployment-istio, application: {strategy: blue-green, versions: [{image: a}, {image: b}]}}\n";
     let stream: String = (0..6000).map(|i| release.replace("name: a,", &format!("name: a{i},"))).collect();
     refused_by(&["post-render"], stream.as_bytes(), "the output limit");
+}
+
+/// The routemap must go through one client-side `kubectl apply`, which keeps the whole object
+/// as JSON in an annotation the API server limits to 262144 bytes: the cluster harness saw the
+/// server refuse an eight-version routemap there ("metadata.annotations: Too long") while the
+/// rest of the release was applied. Seven versions render, and their routemap leaves room under
+/// the limit as Go's JSON writes it; eight are refused before anything reaches the cluster.
+#[test]
+fn the_routemap_fits_one_client_side_kubectl_apply() {
+    let values = |n: usize| {
+        let versions: String = (0..n).map(|i| format!("  - image: example.com/app:{i}\n")).collect();
+        format!("environment: deployment-istio\napplication:\n  strategy: blue-green\n  versions:\n{versions}")
+    };
+    let seven = render(values(7).as_bytes());
+    assert_eq!(seven.code, Some(0), "{}", seven.stderr);
+    let stream = String::from_utf8(seven.stdout).unwrap();
+    let routemap = stream.split("\n---\n").find(|d| d.contains("name: app-routemap")).unwrap();
+    // kubectl writes the annotation with Go's encoding/json: compact, `<>&` escaped.
+    let json = kubectl_json(routemap);
+    let go_len = json.len() + json.matches(['<', '>', '&']).count() * 5;
+    assert!(go_len < 262_144 - 4096, "seven versions: the routemap is {go_len} bytes as JSON");
+    refused_by(&["render", "--name", "app", "-n", "app"], values(8).as_bytes(), "would be larger than one `kubectl apply` takes");
+}
+
+/// The object as compact JSON, read by kubectl as it reads a file to apply.
+fn kubectl_json(doc: &str) -> String {
+    let mut child = Command::new("kubectl")
+        .args(["label", "--local", "-f", "-", "releasegen.dev/test=json", "-o", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("kubectl is required");
+    child.stdin.take().unwrap().write_all(doc.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    value.to_string()
 }

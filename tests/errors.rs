@@ -589,7 +589,7 @@ fn problems_point_at_the_key() {
 fn a_reader_that_closes_early_is_not_an_error() {
     use std::io::Read;
     let mut values = String::from("environment: deployment-istio\napplication:\n  strategy: blue-green\n  versions:\n");
-    for i in 0..8 {
+    for i in 0..7 {
         values.push_str(&format!("  - image: example.com/app:{i}\n"));
     }
     let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
@@ -607,4 +607,18 @@ fn a_reader_that_closes_early_is_not_an_error() {
     drop(stdout);
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "killed or failed: {:?}, stderr {}", out.status, String::from_utf8_lossy(&out.stderr));
+}
+
+/// A Gateway API backendRef's weight is at most 1000000 (the CRD's maximum); the controller
+/// writes the declared weight, so a larger one would be refused by the API server at apply.
+#[test]
+fn gateway_api_weights_above_the_crd_maximum_are_refused() {
+    let values = "environment: deployment-gtw\napplication:\n  strategy: blue-green\n  versions:\n  - image: x\n  - image: x\n    weight: 1000001\n";
+    let r = run(&["render", "--name", "app", "-n", "x"], values.as_bytes());
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    assert!(r.stderr.contains("application.versions[1].weight: the Gateway API takes backendRef weights up to 1000000"), "{}", r.stderr);
+    assert!(r.stderr.contains("  --> <stdin>:7:5"), "{}", r.stderr);
+    let ok = values.replace("1000001", "1000000");
+    assert_eq!(run(&["render", "--name", "app", "-n", "x"], ok.as_bytes()).code, Some(0));
 }

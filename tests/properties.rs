@@ -165,7 +165,7 @@ proptest! {
             let n = release.versions.len();
             for state in State::all(n) {
                 let w = routing::weights_for(&release, state);
-                let executed = common::by_shares(common::yaml(&execute(template, &w.raw)));
+                let executed = common::yaml(&execute(template, &w.raw));
                 prop_assert_eq!(&executed, &routing::object_for(&release, plan, state));
                 // The precomputed text (a compiled program's run) is the object's own text.
                 let key = format!("ready-{}.yaml", state.label(n));
@@ -190,6 +190,8 @@ proptest! {
         strategy in prop::sample::select(vec!["blue-green", "canary"]),
         weights in proptest::collection::vec(extreme_weight(), 1..=6),
     ) {
+        // The Gateway API's largest weight is 1000000; larger ones are refused (tests/errors.rs).
+        let weights: Vec<u32> = weights.iter().map(|&w| if env == "deployment-gtw" { w.min(1_000_000) } else { w }).collect();
         let versions: Vec<Value> = weights.iter().map(|w| json!({"weight": w, "image": "x", "modelFormat": "sklearn", "storageUri": "s3://m"})).collect();
         let values = json!({"environment": env, "application": {"strategy": strategy, "versions": versions}});
         let (release, _) = releasegen::release(values.to_string().as_bytes(), &options()).unwrap();
@@ -199,8 +201,7 @@ proptest! {
         prop_assert_eq!(common::check_routing(&release, env), 1 << n);
         for state in State::all(n) {
             let w = routing::weights_for(&release, state);
-            prop_assert_eq!(w.shown.iter().map(|&x| x > 0).collect::<Vec<_>>(), w.raw.iter().map(|&x| x > 0).collect::<Vec<_>>());
-            let executed = common::by_shares(common::yaml(&execute(&template, &w.raw)));
+            let executed = common::yaml(&execute(&template, &w.raw));
             prop_assert_eq!(&executed, &routing::object_for(&release, &plan, state));
         }
     }

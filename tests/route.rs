@@ -247,28 +247,33 @@ fn states_escape_user_text_for_people() {
     assert!(chart.lines().all(|l| l.starts_with("  ") || l == "flowchart TB"), "{chart}");
 }
 
-/// An annotation at the top of its range (`4294967295`, what the controller's ParseUint(…, 32)
-/// accepts) next to a primary of weight 50: the primary's share is 0.000001 %, yet it keeps
-/// its destination with a share of at least 1, on Istio and the Gateway API alike.
+/// An annotated weight is written as the controller writes it, and one above what the routing
+/// object's API takes is refused: the controller's apply of such a weight is refused by the API
+/// server (Istio's weight is an int32, the Gateway API's at most 1000000), so `route` says why
+/// and writes nothing, and a route loop leaves the routing as it is, as the controller does.
 #[test]
-fn route_keeps_a_tiny_share_next_to_a_huge_annotation() {
-    for fixture in ["deployment-istio-blue-green", "deployment-gtw-blue-green"] {
+fn route_writes_annotated_weights_and_refuses_what_the_api_cannot_take() {
+    for (fixture, fits, too_big) in [("deployment-istio-blue-green", "2147483647", "4294967295"), ("deployment-gtw-blue-green", "1000000", "1000001")] {
         let values = std::fs::read(common::root().join(format!("fixtures/{fixture}.yaml"))).unwrap();
         let opts = common::options(fixture, None);
         let (r, _) = releasegen::release(&values, &opts).unwrap();
-        let mut live = live_for(&r, State(3), 0);
-        let cm = format!("{}-weight-config", r.versions[1].target.name);
-        for item in live["items"].as_array_mut().unwrap() {
-            if item["metadata"]["name"] == cm.as_str() {
-                item["metadata"]["annotations"] = json!({"iter8.tools/weight": "4294967295"});
+        let annotated = |w: &str| {
+            let mut live = live_for(&r, State(3), 0);
+            let cm = format!("{}-weight-config", r.versions[1].target.name);
+            for item in live["items"].as_array_mut().unwrap() {
+                if item["metadata"]["name"] == cm.as_str() {
+                    item["metadata"]["annotations"] = json!({"iter8.tools/weight": w});
+                }
             }
-        }
-        let routed = releasegen::route(&values, live.to_string().as_bytes(), &opts).unwrap();
+            live.to_string()
+        };
+        let routed = releasegen::route(&values, annotated(fits).as_bytes(), &opts).unwrap();
         let obj = &common::docs(&routed.yaml)[0];
         let dests = &common::live_destinations(obj)[0];
-        let names: Vec<&str> = dests.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, [r.versions[0].target.name.as_str(), r.versions[1].target.name.as_str()], "{fixture}");
         let weights: Vec<Option<u64>> = dests.iter().map(|(_, w)| *w).collect();
-        assert_eq!(weights, [Some(1), Some(99)], "{fixture}");
+        assert_eq!(weights, [Some(u64::from(r.versions[0].weight)), Some(fits.parse().unwrap())], "{fixture}");
+        let refused = releasegen::route(&values, annotated(too_big).as_bytes(), &opts).err().expect("refused");
+        let msg = refused.errors[0].to_string();
+        assert!(msg.contains(&format!("has weight {too_big} from its iter8.tools/weight annotation, above the {fits}")), "{fixture}: {msg}");
     }
 }
