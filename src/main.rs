@@ -51,7 +51,9 @@ enum Command {
     },
     /// Write the routing object for the readiness that live objects on stdin show.
     ///
-    /// stdin: `kubectl get deploy,svc,isvc,cm -n NS -l iter8.tools/watch=true -o json`.
+    /// stdin: the live objects of the kinds the environment uses (a kind the cluster lacks fails
+    /// the whole get): `kubectl get deploy,svc,cm -n NS -l iter8.tools/watch=true -o json` for
+    /// deployment environments, `kubectl get isvc,cm …` for KServe and ModelMesh.
     Route {
         /// Values file (stdin carries the live objects, so values come from files and --set).
         #[arg(value_name = "FILE")]

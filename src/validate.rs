@@ -569,6 +569,12 @@ impl Reader {
     /// silent fallback to v1beta1.
     fn apis(&mut self, given: &[String]) -> Apis {
         let mut apis = Apis::default();
+        // `-a "$(kubectl api-versions | paste -sd, -)"` gives an empty list when kubectl cannot
+        // reach the cluster; rendering the default versions then would hide that.
+        if given.iter().any(|a| a.trim().is_empty()) {
+            let msg = "has an empty entry; if it came from `kubectl api-versions`, kubectl printed nothing (could it reach the cluster?); leave the flag out for the default versions";
+            self.error("--api-versions", None, msg.to_string());
+        }
         for (group, versions, kinds) in API_GROUPS {
             let listed: Vec<&str> = given
                 .iter()

@@ -622,3 +622,16 @@ fn gateway_api_weights_above_the_crd_maximum_are_refused() {
     let ok = values.replace("1000001", "1000000");
     assert_eq!(run(&["render", "--name", "app", "-n", "x"], ok.as_bytes()).code, Some(0));
 }
+
+/// `-a ""`, what `$(kubectl api-versions | paste -sd, -)` gives when kubectl cannot reach the
+/// cluster, is refused rather than rendered at the default versions without a word.
+#[test]
+fn an_empty_api_versions_entry_is_refused() {
+    let values = b"environment: deployment-istio\napplication:\n  strategy: blue-green\n  versions:\n  - image: x\n";
+    for a in ["", "networking.istio.io/v1,"] {
+        let r = run(&["render", "--name", "app", "-n", "x", "-a", a], values);
+        assert_eq!(r.code, Some(1), "-a {a:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty());
+        assert!(r.stderr.contains("--api-versions: has an empty entry"), "{}", r.stderr);
+    }
+}
