@@ -7,9 +7,12 @@
 #
 # KINDS: ask only for the kinds the environment uses (an unknown kind fails the whole get):
 #   deployment environments: deploy,svc,cm   KServe and ModelMesh: isvc,cm
+# NAMESPACES: every namespace the release's versions live in, space-separated (default: the
+#   release namespace). A version in a namespace not listed is never seen, so never ready.
 set -euo pipefail
 values=$1 name=$2 namespace=$3
 KINDS=${KINDS:-deploy,svc,cm}
+NAMESPACES=${NAMESPACES:-$namespace}
 INTERVAL=${INTERVAL:-10}
 ROUNDS=${ROUNDS:-0}            # 0: forever
 RELEASEGEN=${RELEASEGEN:-releasegen}
@@ -17,9 +20,19 @@ KUBECTL=${KUBECTL:-kubectl}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# One List per namespace, as one stream; any failed get fails the round.
+live() {
+  local ns sep=""
+  for ns in $NAMESPACES; do
+    printf '%s' "$sep"
+    "$KUBECTL" get "$KINDS" -n "$ns" -l iter8.tools/watch=true -o json || return 1
+    sep=$'---\n'
+  done
+}
+
 round=0
 while :; do
-  if "$KUBECTL" get "$KINDS" -n "$namespace" -l iter8.tools/watch=true -o json > "$work/live.json" \
+  if live > "$work/live.json" \
     && "$RELEASEGEN" route -f "$values" --name "$name" --namespace "$namespace" < "$work/live.json" > "$work/route.yaml" \
     && "$KUBECTL" apply -f "$work/route.yaml"; then
     :

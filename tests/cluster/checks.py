@@ -536,7 +536,8 @@ def loop_held(rel, f, record, timings):
     name = f"{f.stem} v1beta1"
     loop = ROOT / "examples" / "no-controller" / "route-loop.sh"
     kinds = ",".join({"deployment": "deploy", "service": "svc", "configmap": "cm", "inferenceservice": "isvc"}[k] for k in rel.kinds)
-    env = dict(os.environ, KINDS=kinds, ROUNDS="1", INTERVAL="0", RELEASEGEN=RELEASEGEN)
+    namespaces = " ".join(sorted({ns for v in rel.versions for _, _, ns in v} | {rel.namespace}))
+    env = dict(os.environ, KINDS=kinds, NAMESPACES=namespaces, ROUNDS="1", INTERVAL="0", RELEASEGEN=RELEASEGEN)
     try:
         rel.apply()
         steps = [("applied", lambda: None, frozenset())] + transitions(rel)
