@@ -296,3 +296,59 @@ fn api_versions_choose_the_routing_objects_version() {
     let out = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
     assert!(out.contains("networking.istio.io/v1\n") && !out.contains("networking.istio.io/v1beta1"), "{out}");
 }
+
+/// A version in another namespace than the release: the loop reads every namespace listed in
+/// `NAMESPACES`, one List each, and routes to the version there. Against a real API server the
+/// loop once read the release namespace alone and never saw such a version, while the Iter8
+/// controller (cluster-scoped) routed to it (tests/cluster/run, route check).
+#[test]
+fn route_loop_reads_every_namespace_it_is_given() {
+    let dir = std::env::temp_dir().join(format!("releasegen-loop-ns-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let values = "environment: deployment-istio\napplication:\n  strategy: blue-green\n  versions:\n  - image: x\n  - image: x\n    metadata:\n      namespace: canary\n";
+    std::fs::write(dir.join("values.yaml"), values).unwrap();
+    // The live objects: what render writes, watched and ready, served per namespace.
+    let out = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(["render", "--name", "demo", "-n", "demo"]).arg(dir.join("values.yaml")).output().unwrap();
+    assert!(out.status.success());
+    let mut items = Vec::new();
+    for mut doc in common::docs(&String::from_utf8(out.stdout).unwrap()) {
+        if doc["metadata"]["labels"]["iter8.tools/watch"] != "true" {
+            continue;
+        }
+        if doc["kind"] == "Deployment" {
+            doc["status"] = serde_json::json!({"conditions": [{"type": "Available", "status": "True"}]});
+        }
+        items.push(doc);
+    }
+    for ns in ["demo", "canary"] {
+        let mine: Vec<_> = items.iter().filter(|o| o["metadata"]["namespace"] == ns).cloned().collect();
+        assert!(!mine.is_empty(), "nothing in {ns}");
+        std::fs::write(dir.join(format!("{ns}.json")), serde_json::json!({"kind": "List", "items": mine}).to_string()).unwrap();
+    }
+    // The stand-in: `get KINDS -n NS …` prints NS's List; `apply -f F` copies F.
+    let stub = format!("#!/bin/sh\nd={}\ncase \"$1\" in\n get) cat \"$d/$4.json\";;\n apply) cp \"$3\" $d/applied.yaml;;\nesac\n", dir.display());
+    std::fs::write(dir.join("kubectl"), stub).unwrap();
+    Command::new("chmod").arg("+x").arg(dir.join("kubectl")).status().unwrap();
+    let run = |namespaces: Option<&str>| {
+        let _ = std::fs::remove_file(dir.join("applied.yaml"));
+        let mut cmd = Command::new("bash");
+        cmd.arg(common::root().join("examples/no-controller/route-loop.sh"))
+            .arg(dir.join("values.yaml"))
+            .args(["demo", "demo"])
+            .env("KUBECTL", dir.join("kubectl"))
+            .env("RELEASEGEN", env!("CARGO_BIN_EXE_releasegen"))
+            .env("ROUNDS", "1");
+        if let Some(ns) = namespaces {
+            cmd.env("NAMESPACES", ns);
+        }
+        let out = cmd.output().unwrap();
+        std::fs::read_to_string(dir.join("applied.yaml")).unwrap_or_else(|_| panic!("nothing applied: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let both = run(Some("demo canary"));
+    assert!(both.contains("host: demo-0.demo.svc") && both.contains("host: demo-1.canary.svc"), "{both}");
+    // Not listed, the candidate's namespace is not read: the version counts as missing.
+    let alone = run(None);
+    assert!(alone.contains("host: demo-0.demo.svc") && !alone.contains("demo-1.canary"), "{alone}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -26,7 +26,7 @@ live() {
   for ns in $NAMESPACES; do
     printf '%s' "$sep"
     "$KUBECTL" get "$KINDS" -n "$ns" -l iter8.tools/watch=true -o json || return 1
-    sep=$'---\n'
+    sep=$'\n---\n'
   done
 }
 
