@@ -118,6 +118,14 @@ impl Reader {
         self.report.error(p);
     }
 
+    /// The known key a typo was meant to be, for the first `HINTED_PROBLEMS` problems of a run.
+    /// Past them the input is not a release with a few typos but something else entirely,
+    /// and a search for each of a quarter of a million keys would cost more than reading them.
+    fn closest<'a>(&self, key: &str, known: &[&'a str]) -> Option<&'a str> {
+        let found = self.report.errors.len() + self.report.warnings.len();
+        if found >= HINTED_PROBLEMS { None } else { closest(key, known) }
+    }
+
     /// Unknown keys are warnings (a typo such as `wieght` must not pass silently);
     /// `--strict` makes them errors.
     fn known_keys(&mut self, node: &Node, path: &str, known: &[&str]) {
@@ -131,7 +139,7 @@ impl Reader {
             let yaml11 = (key == "true" && known.contains(&"on")).then(|| "; did you mean `on`? Helm's YAML reader turns an unquoted `on:` into `true:`, so write \"on\":".to_string());
             let hint = misplaced(key, path)
                 .map(|at| format!("; did you mean {at}?"))
-                .or_else(|| closest(key, known).map(|k| format!("; did you mean `{k}`?")));
+                .or_else(|| self.closest(key, known).map(|k| format!("; did you mean `{k}`?")));
             let hint = yaml11.or(hint).unwrap_or_default();
             let mut p = Problem::new(&join(path, key), format!("unknown key{hint}"));
             p.pos = Some(value.pos);
@@ -1063,7 +1071,7 @@ impl Reader {
                 continue;
             };
             for (k, v) in entries.iter().filter(|(k, _)| !keys.contains(&k.as_str())) {
-                let hint = closest(k, keys).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+                let hint = self.closest(k, keys).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
                 self.error(&join(&p, k), Some(v), format!("not a field of a match clause{hint}"));
             }
             out.push(item.to_json());
@@ -1130,27 +1138,85 @@ fn quote(s: &str) -> String {
     format!("{}…\" ({} characters)", &quoted[..quoted.len() - 1], s.chars().count())
 }
 
-/// The known key nearest to a typo, if any is close.
+/// How many problems of a run get a did-you-mean hint; every problem after them is still
+/// reported, without one.
+const HINTED_PROBLEMS: usize = 1000;
+
+/// The known key nearest to a typo, if any is close. It allocates nothing, and a known key
+/// whose length alone puts it out of reach is not compared at all.
 fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    let len = key.chars().count();
     known
         .iter()
-        .map(|k| (distance(&key.to_lowercase(), &k.to_lowercase()), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .filter_map(|k| {
+            let reach = 2.max(k.len() / 4);
+            if len.abs_diff(k.len()) > reach {
+                return None;
+            }
+            distance(key, k, reach).map(|d| (d, *k))
+        })
         .min()
         .map(|(_, k)| k)
 }
 
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
+/// The longest known key `distance` can compare with; every key of the values is shorter.
+const LONGEST_KEY: usize = 32;
+
+/// Edit distance between a key as written and a known key, ignoring ASCII case (known keys are
+/// ASCII), when it is at most `reach`. The search stops at the first row that is all beyond
+/// reach (no later row can come back within it), so a key unlike the known one costs a few
+/// characters, however long it is. None when out of reach or the known key is longer than
+/// `LONGEST_KEY`.
+fn distance(a: &str, b: &str, reach: usize) -> Option<usize> {
+    let b = b.as_bytes();
+    if b.len() > LONGEST_KEY {
+        return None;
+    }
+    let mut row = [0usize; LONGEST_KEY + 1];
+    for (j, cell) in row.iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j;
+    }
     for (i, ca) in a.chars().enumerate() {
+        let ca = ca.to_ascii_lowercase();
         let mut prev = row[0];
         row[0] = i + 1;
+        let mut best = row[0];
         for (j, cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            let same = ca == char::from(cb.to_ascii_lowercase());
+            row[j + 1] = (prev + usize::from(!same)).min(row[j] + 1).min(cur + 1);
+            best = best.min(row[j + 1]);
             prev = cur;
         }
+        if best > reach {
+            return None;
+        }
     }
-    row[b.len()]
+    Some(row[b.len()]).filter(|&d| d <= reach)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_known_key_is_within_reach_of_the_typo_search() {
+        let lists = [TOP_KEYS, APP_KEYS, META_KEYS, VERSION_KEYS, ISTIO_MATCH_KEYS, GTW_MATCH_KEYS];
+        for key in lists.iter().flat_map(|l| l.iter()) {
+            assert!(key.is_ascii() && key.len() <= LONGEST_KEY, "{key}");
+            assert_eq!(distance(key, key, 0), Some(0), "{key}");
+        }
+    }
+
+    #[test]
+    fn a_typo_finds_its_key_and_a_stranger_finds_none() {
+        assert_eq!(closest("wieght", VERSION_KEYS), Some("weight"));
+        assert_eq!(closest("Stratgy", APP_KEYS), Some("strategy"));
+        assert_eq!(closest("stratgy123456", APP_KEYS), None);
+        assert_eq!(closest(&"x".repeat(100_000), APP_KEYS), None);
+        assert_eq!(distance("a", &"a".repeat(LONGEST_KEY + 1), 100), None);
+        assert_eq!(distance("kitten", "sitting", 3), Some(3));
+        assert_eq!(distance("kitten", "sitting", 2), None);
+        assert_eq!(distance("SectionName", "sectionName", 0), Some(0));
+    }
 }

@@ -11,6 +11,7 @@
 //! instead of silently becoming `1.1`.
 
 use crate::problem::{Pos, Problem};
+use indexmap::IndexMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -222,18 +223,16 @@ fn position(before: &[u8]) -> Pos {
 enum Frame {
     Seq { items: Vec<Node>, pos: Pos, anchor: usize },
     Map {
-        entries: Vec<(String, Node)>,
-        /// Each key's place in `entries`, so merges and duplicate checks stay linear.
-        index: HashMap<String, Slot>,
+        /// In the order written, hashed so merges and duplicate checks stay linear.
+        entries: IndexMap<String, Slot>,
         key: Option<Key>,
         pos: Pos,
         anchor: usize,
     },
 }
 
-#[derive(Clone, Copy)]
 struct Slot {
-    at: usize,
+    node: Node,
     /// Written in this mapping (a second one is a duplicate), not brought in by a merge.
     written: bool,
 }
@@ -298,7 +297,7 @@ impl Builder {
             }
             Event::SequenceStart(anchor, _) => self.open(Frame::Seq { items: Vec::new(), pos, anchor }, pos),
             Event::MappingStart(anchor, _) => {
-                self.open(Frame::Map { entries: Vec::new(), index: HashMap::new(), key: None, pos, anchor }, pos)
+                self.open(Frame::Map { entries: IndexMap::new(), key: None, pos, anchor }, pos)
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(),
             Event::Alias(id) => self.alias(id, pos),
@@ -324,7 +323,10 @@ impl Builder {
     fn close(&mut self) -> Result<(), Problem> {
         let (node, anchor) = match self.stack.pop() {
             Some(Frame::Seq { items, pos, anchor }) => (Node { value: Val::Seq(Rc::new(items)), pos }, anchor),
-            Some(Frame::Map { entries, pos, anchor, .. }) => (Node { value: Val::Map(Rc::new(entries)), pos }, anchor),
+            Some(Frame::Map { entries, pos, anchor, .. }) => {
+                let entries = entries.into_iter().map(|(k, slot)| (k, slot.node)).collect();
+                (Node { value: Val::Map(Rc::new(entries)), pos }, anchor)
+            }
             None => return Ok(()),
         };
         self.finish(node, anchor)
@@ -362,7 +364,7 @@ impl Builder {
 
     /// Takes a mapping key; a key written twice is refused, as kubectl refuses it.
     fn key(&mut self, node: Node, merge: bool) -> Result<(), Problem> {
-        let Some(Frame::Map { index, key, .. }) = self.stack.last_mut() else { return Ok(()) };
+        let Some(Frame::Map { entries, key, .. }) = self.stack.last_mut() else { return Ok(()) };
         if merge {
             *key = Some(Key::Merge(node.pos));
             return Ok(());
@@ -377,7 +379,7 @@ impl Builder {
             // it has no text.
             Val::Seq(_) | Val::Map(_) => String::new(),
         };
-        if index.get(&text).is_some_and(|slot| slot.written) {
+        if entries.get(&text).is_some_and(|slot| slot.written) {
             let msg = format!("duplicate key {} (kubectl rejects duplicate keys too)", quoted(&text));
             return Err(Problem::at_pos("", &msg, node.pos));
         }
@@ -391,21 +393,13 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.docs.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, index, key, .. }) => match key.take() {
-                Some(Key::Merge(pos)) => merge_into(entries, index, Node { pos, ..node })?,
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                Some(Key::Merge(pos)) => merge_into(entries, Node { pos, ..node })?,
                 // A local key replaces the one a merge brought in.
                 Some(Key::Name(k, pos)) => {
                     let node = Node { pos, ..node };
-                    match index.get_mut(&k) {
-                        Some(slot) => {
-                            slot.written = true;
-                            entries[slot.at].1 = node;
-                        }
-                        None => {
-                            index.insert(k.clone(), Slot { at: entries.len(), written: true });
-                            entries.push((k, node));
-                        }
-                    }
+                    // An existing key keeps its place in the order.
+                    entries.insert(k, Slot { node, written: true });
                 }
                 // Keys go through `Builder::key` and `open` refuses collection keys, so a value
                 // always has its key; refuse rather than guess should that ever change.
@@ -418,7 +412,7 @@ impl Builder {
 
 /// YAML merge keys (`<<: *defaults`), as Helm's YAML reader supports them: keys already
 /// present win over merged ones.
-fn merge_into(entries: &mut Vec<(String, Node)>, index: &mut HashMap<String, Slot>, node: Node) -> Result<(), Problem> {
+fn merge_into(entries: &mut IndexMap<String, Slot>, node: Node) -> Result<(), Problem> {
     let refuse = |pos| Err(Problem::at_pos("", "a merge key (<<) needs a mapping or a list of mappings", pos));
     let sources: Vec<Node> = match &node.value {
         Val::Map(_) => vec![node],
@@ -428,9 +422,8 @@ fn merge_into(entries: &mut Vec<(String, Node)>, index: &mut HashMap<String, Slo
     for source in sources {
         let Val::Map(more) = &source.value else { return refuse(source.pos) };
         for (k, v) in more.iter() {
-            if !index.contains_key(k) {
-                index.insert(k.clone(), Slot { at: entries.len(), written: false });
-                entries.push((k.clone(), v.clone()));
+            if !entries.contains_key(k) {
+                entries.insert(k.clone(), Slot { node: v.clone(), written: false });
             }
         }
     }
