@@ -555,7 +555,13 @@ def sync_in_waves(label, stream, namespace, versions, before, after):
             break
         unhealthy = [o["metadata"]["name"] for o in items if health(o["kind"].lower(), o["metadata"]["name"], namespace) != "Healthy"]
         if unhealthy:
-            ok, seen = wait_for_traffic(namespace, NAMES[label], versions, before, timeout=2.0) if before else (True, None)
+            if before:
+                ok, seen = wait_for_traffic(namespace, NAMES[label], versions, before, timeout=2.0)
+            else:
+                # A first sync: no route at all until the workloads are healthy.
+                p = kubectl("get", ROUTING_KINDS, "-n", namespace, "-l", f"releasegen.dev/routing={NAMES[label]}", "-o", "name")
+                seen = p.stdout.split()
+                ok = p.returncode == 0 and not seen
             TALLY.record(f"{label}: wave {wave + 1} waits for {', '.join(unhealthy)} (Argo CD's health: not Healthy), traffic unchanged",
                          ok, f"seen {json.dumps(seen, sort_keys=True)}")
             for name in unhealthy:
@@ -638,14 +644,15 @@ def check_flux():
             if not TALLY.record(f"flux {step}: applied as the kustomize-controller applies", p.returncode == 0, p.stderr + p.stdout):
                 return
             want = {(o["kind"], o["metadata"]["name"], o["metadata"].get("namespace")) for o in docs(built.stdout)}
-            live = set()
+            live, unmanaged = set(), []
             for ns in namespaces:
-                out = kubectl("get", WORKLOAD_KINDS, "-n", ns, "-l", "kustomize.toolkit.fluxcd.io/name=releases", "-o", "json", check=True).stdout
+                out = kubectl("get", WORKLOAD_KINDS, "-n", ns, "-l", "kustomize.toolkit.fluxcd.io/name=releases", "-o", "json", "--show-managed-fields", check=True).stdout
                 for o in json.loads(out)["items"]:
                     live.add((o["kind"], o["metadata"]["name"], o["metadata"]["namespace"]))
                     managers = {m["manager"] for m in o["metadata"].get("managedFields", [])}
                     if "kustomize-controller" not in managers:
-                        TALLY.record(f"flux {step}: {o['kind']} {o['metadata']['name']} managed by kustomize-controller", False, str(managers))
+                        unmanaged.append(f"{o['kind']} {o['metadata']['name']}: {sorted(managers)}")
+            TALLY.record(f"flux {step}: every object's fields managed by kustomize-controller", not unmanaged, "\n".join(unmanaged))
             TALLY.record(f"flux {step}: the server holds exactly the built objects ({len(want)}), the pruned ones gone", live == want,
                          f"want {sorted(want)}\n     seen {sorted(live)}")
     finally:
