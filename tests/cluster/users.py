@@ -232,12 +232,25 @@ def check_chart(helm):
                  p.stderr + f"want {sorted(want)}\n     seen {sorted(got)}")
     typo = values.read_text().replace("strategy: canary", "stratgy: canary")
     marker = WORK / f"{helm.name}-post-renderer-ran"
-    # A post-renderer that leaves a mark: the schema must stop Helm before it.
+    # A post-renderer that leaves a mark and then runs releasegen: the schema must stop Helm
+    # before it. Helm 3 runs it by path; Helm 4 as a plugin of its own.
     tracer = WORK / f"{helm.name}-tracer"
-    tracer.write_text(f"#!/bin/sh\ntouch {marker}\nexec {RELEASEGEN} post-render\n")
-    tracer.chmod(0o755)
-    p = run([helm.binary, "template", "httpbin", str(CHART), "-n", "test", "--post-renderer", str(tracer), "-f", "-"], stdin=typo, env=helm.env) \
-        if helm.name == "helm3" else helm("template", "httpbin", str(CHART), "-n", "test", *helm.post_render, "-f", "-", stdin=typo)
+    tracer.mkdir(exist_ok=True)
+    script = tracer / "tracer.sh"
+    script.write_text(f"#!/bin/sh\ntouch {marker}\nexec {RELEASEGEN} post-render\n")
+    script.chmod(0o755)
+    if helm.name == "helm3":
+        args = ["--post-renderer", str(script)]
+    else:
+        (tracer / "plugin.yaml").write_text("apiVersion: v1\ntype: postrenderer/v1\nname: tracer\nversion: 0.1.0\nruntime: subprocess\n"
+                                            f"runtimeConfig:\n  platformCommand:\n  - command: {script}\n")
+        helm("plugin", "install", str(tracer))
+        args = ["--post-renderer", "tracer"]
+    good = helm("template", "httpbin", str(CHART), "-n", "test", *args, "-f", str(values))
+    TALLY.record(f"{helm.name} the marking post-renderer runs on good values (the control for the next check)",
+                 good.returncode == 0 and marker.exists(), good.stderr)
+    marker.unlink(missing_ok=True)
+    p = helm("template", "httpbin", str(CHART), "-n", "test", *args, "-f", "-", stdin=typo)
     said = "stratgy" in p.stderr and "schema" in p.stderr.lower()
     TALLY.record(f"{helm.name} a typo in the values (stratgy) is refused by the chart's schema before the post-renderer runs",
                  p.returncode != 0 and said and not p.stdout.strip() and not marker.exists(), p.stderr or "accepted")
