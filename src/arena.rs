@@ -1,7 +1,7 @@
 //! The command's memory allocator: the first MiB of small blocks is cut from one chunk.
 //!
 //! A render allocates a thousand small blocks (map entries, keys, short strings) and exits;
-//! glibc's malloc and free were a third of a two-version render's instructions (issue 15),
+//! glibc's malloc and free were a third of a two-version render's instructions,
 //! bookkeeping for reuse that a process this short hardly needs. Here a small block is cut
 //! from a chunk by moving a cursor; its memory comes back when it is the block cut last
 //! (temporaries freed in turn, a string grown where it is), else at exit. Once the chunk is

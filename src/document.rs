@@ -1,4 +1,4 @@
-//! The Release document (SPEC §9): `apiVersion: releasegen.dev/v1alpha1`, `kind: Release`,
+//! The Release document: `apiVersion: releasegen.dev/v1alpha1`, `kind: Release`,
 //! `metadata: {name, namespace}`, `spec: <release values>`. It stands for a whole release
 //! wherever values are accepted; its name and namespace play the roles of `--name` and
 //! `--namespace`, so a Helm chart, a KRM pipeline or a Git repository can carry releases as
@@ -36,7 +36,7 @@ pub fn values_of<'a>(root: &'a Node, ctx: &Context) -> Result<(&'a Node, Context
             Some(Val::Str(s)) if !s.is_empty() => Some(s.clone()),
             _ => None,
         };
-        // A flag that says otherwise is an error naming both, never a silent choice (SPEC §9).
+        // A flag that says otherwise is an error naming both, never a silent choice.
         if let (Some(doc), Some(flag)) = (text("name"), &ctx.release_name)
             && doc != *flag
         {

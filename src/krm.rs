@@ -1,4 +1,4 @@
-//! `releasegen krm`: a KRM function (SPEC §9). A `ResourceList` (`config.kubernetes.io/v1`)
+//! `releasegen krm`: a KRM function. A `ResourceList` (`config.kubernetes.io/v1`)
 //! comes in on stdin; its `functionConfig`, when it is a Release document, and every Release
 //! among `items` are expanded into their manifests. The package is the user's source of truth,
 //! so the function is a well-behaved generator:

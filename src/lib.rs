@@ -200,7 +200,7 @@ pub fn render_values(root: values::Node, opts: &Options) -> Result<Rendered, Fai
 
 /// `--ready` on a release that has no routing object: everything else is rendered, and this
 /// note says so on stderr. Not an error, so one Argo CD setting (`--ready all`) can serve
-/// every release, routed or not (SPEC §6).
+/// every release, routed or not.
 fn nothing_to_route(release: &model::Release) -> Option<Problem> {
     if routing::plan(release).is_some() {
         return None;
@@ -238,7 +238,7 @@ pub struct Routed {
     pub warnings: Vec<Problem>,
 }
 
-/// The routing object for the readiness the live objects show (SPEC §8).
+/// The routing object for the readiness the live objects show.
 pub fn route(values_input: &[u8], live_input: &[u8], opts: &Options) -> Result<Routed, Failure> {
     route_values(values::parse(values_input, opts.limits).map_err(Failure::one)?, live_input, opts)
 }

@@ -1,4 +1,4 @@
-//! Readiness read from the cluster, for running a release with no controller (SPEC §8).
+//! Readiness read from the cluster, for running a release with no controller.
 //!
 //! Input is what `kubectl get deploy,svc,isvc,cm -n NS -l iter8.tools/watch=true -o json`
 //! prints (a `List`), or a YAML stream of objects. Each version is judged exactly as the
@@ -36,7 +36,7 @@ pub struct Verdict {
 
 /// Reads the live objects; `namespace` is assumed for objects that do not name one.
 /// Empty input is refused: it is what a failed `kubectl get` upstream leaves in the pipe, and
-/// reading it as "nothing is ready" would move the candidates' traffic away (SPEC §8).
+/// reading it as "nothing is ready" would move the candidates' traffic away.
 pub fn read(bytes: &[u8], limits: Limits, namespace: &str) -> Result<Live, Problem> {
     let docs = values::parse_stream(bytes, limits).map_err(|mut p| {
         p.message = format!("live objects: {}", p.message);

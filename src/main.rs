@@ -32,7 +32,7 @@ struct Cli {
 
 /// `defer`: a subcommand's arguments are built only when that subcommand is the one run.
 /// Building every subcommand's `Common` flags on each start cost more than parsing the
-/// values of a small release (issue 15).
+/// values of a small release.
 #[derive(Subcommand)]
 #[command(defer = true)]
 enum Command {
@@ -248,8 +248,8 @@ fn stream_options(strict: bool, max_input_bytes: usize) -> Options {
 
 /// The process entry point, called by the C runtime in place of std's runtime start-up. That
 /// start-up finds the main thread's stack guard by reading `/proc/self/maps` with `sscanf`,
-/// for a stack-overflow message: more instructions than parsing a small release's values
-/// (issue 15). What it did that releasegen needs is done here: SIGPIPE ignored, so a reader
+/// for a stack-overflow message: more instructions than parsing a small release's values.
+/// What it did that releasegen needs is done here: SIGPIPE ignored, so a reader
 /// that closes early is an error to handle (`write_stdout`) and not a kill; and a panic ends
 /// the process with status 101 after its message, as before. Arguments still come from
 /// `std::env::args_os`, which std reads for itself.
@@ -298,7 +298,7 @@ fn run() -> ExitCode {
             opts.sync_waves = !no_sync_waves;
             let (labels, root) = try_values!(file, &common, &opts, true);
             // The process ends once the stream is written: the objects are not freed one by
-            // one first (a tenth of a small render's instructions, issue 15).
+            // one first (a tenth of a small render's instructions).
             let rendered = releasegen::render_values(root, &opts).map(|r| {
                 std::mem::forget(r.objects);
                 (r.yaml, r.warnings)

@@ -1,4 +1,4 @@
-//! The release namespace as Helm finds it (SPEC §6) when `--namespace` is not given:
+//! The release namespace as Helm finds it when `--namespace` is not given:
 //! `$HELM_NAMESPACE`, else the namespace of the kubeconfig's current context (`$KUBECONFIG`,
 //! else `~/.kube/config`; the file is only read, no cluster is contacted), else `default`.
 //! `application.metadata.namespace` still wins over all of these; the model says on stderr

@@ -1,4 +1,4 @@
-//! KServe's own traffic splitting (SPEC §10): the release is one InferenceService named after
+//! KServe's own traffic splitting: the release is one InferenceService named after
 //! it, and KServe moves traffic between revisions. No routemap and no VirtualService.
 //!
 //! - `kserve-serverless` (Knative mode): version 0 is the model now rolled out; a candidate

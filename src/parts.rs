@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 /// releasegen.dev/release=APP` then applies the release and prunes only its own objects.
 pub const RELEASE_LABEL: &str = "releasegen.dev/release";
 /// Label of the live routing object (template result, `ready-*`, `--ready`, `route`) instead,
-/// so a prune of the release never removes the route traffic is flowing through (SPEC §9).
+/// so a prune of the release never removes the route traffic is flowing through.
 pub const ROUTING_LABEL: &str = "releasegen.dev/routing";
 
 /// A JSON object from owned fields. `json!` copies every value it embeds (it serializes

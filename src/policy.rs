@@ -1,4 +1,4 @@
-//! `application.routing` (SPEC §11): timeouts, retries, CORS and header changes in one
+//! `application.routing`: timeouts, retries, CORS and header changes in one
 //! vocabulary, written into every generated rule as the target API spells it.
 //!
 //! The checks here are the union of what Istio's admission webhook and the Gateway API's CRD

@@ -1,4 +1,4 @@
-//! `releasegen post-render`: a Helm post-renderer (SPEC §9).
+//! `releasegen post-render`: a Helm post-renderer.
 //!
 //! Helm hands over the rendered chart as one YAML stream. Helm 3 writes each document after
 //! a `---` line and a `# Source: chart/templates/x.yaml` comment; Helm 4 (a `postrenderer/v1`

@@ -294,8 +294,8 @@ fn kserve_blue_green(r: &Release) -> Vec<(Guard, Tree)> {
         .enumerate()
         .map(|(i, v)| {
             let branch = json!([{"headers": {"branch": {"exact": v.target.name}}}]);
-            // A candidate's route exists while it has weight (SPEC §7.1); the primary's in
-            // every state (SPEC §5), so a request that names it always has a route.
+            // A candidate's route exists while it has weight; the primary's in
+            // every state, so a request that names it always has a route.
             (candidate_guard(i), kserve_route(r, v, &v.target.name, Some(branch), true))
         })
         .collect();
@@ -347,7 +347,7 @@ fn gtw_cohort_rule(r: &Release, v: &Version) -> Tree {
 }
 
 /// Canary on Istio: each ready candidate's cohort first, then the default route to the
-/// primary, in every state (SPEC §5: a canary never takes over the primary's traffic).
+/// primary, in every state (a canary never takes over the primary's traffic).
 fn istio_canary(r: &Release) -> Vec<(Guard, Tree)> {
     let mut http = Vec::new();
     for (i, v) in r.versions.iter().enumerate().skip(1) {
@@ -373,7 +373,7 @@ fn canary_route(r: &Release, v: &Version, name: &str, with_match: Option<Value>)
     }
 }
 
-/// Mirror: live traffic to the primary in every state (SPEC §5: a shadow never takes over the
+/// Mirror: live traffic to the primary in every state (a shadow never takes over the
 /// primary's traffic); every ready candidate receives a copy of its weight's percentage.
 fn mirror_rule(r: &Release) -> (Guard, Tree) {
     let n = r.versions.len();

@@ -1,5 +1,5 @@
 //! Values written for Iter8's `routing-actions` chart (`appType`, `appName`, `action`,
-//! `strategy`, `appVersions`), accepted as they are (SPEC §10). They describe routing for
+//! `strategy`, `appVersions`), accepted as they are. They describe routing for
 //! workloads the user already runs, so they translate into release values with
 //! `application.workloads: external`. `action: initialize` renders the routing;
 //! `action: modify-weights` renders only the weight-config ConfigMaps with the new weights.

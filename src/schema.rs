@@ -294,7 +294,7 @@ fn release() -> Value {
     r
 }
 
-/// Values written for Iter8's routing-actions chart (SPEC §10).
+/// Values written for Iter8's routing-actions chart.
 fn routing_actions() -> Value {
     let app_version = closed(
         "A version you already run.",

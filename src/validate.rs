@@ -416,7 +416,7 @@ impl Reader {
         })
     }
 
-    /// `application.routing`: the policy every generated rule carries (SPEC §11).
+    /// `application.routing`: the policy every generated rule carries.
     fn routing(&mut self, node: Option<&Node>, env: Env, strategy: Option<Strategy>) -> Policy {
         let path = "application.routing";
         let Some(node) = self.map(node, path) else { return Policy::default() };
@@ -1000,7 +1000,7 @@ impl Reader {
         let p = if n.is_some() { p } else { join(path, "modelFormat") };
         let format =
             self.required(n, &p, node, "missing field: modelFormat required when inferenceServiceSpecification absent");
-        // Not an application default (SPEC §2): each version's model lives somewhere of its own.
+        // Not an application default: each version's model lives somewhere of its own.
         let storage_uri = self.required(
             node.get("storageUri"),
             &join(path, "storageUri"),
