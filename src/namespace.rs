@@ -17,9 +17,18 @@ pub fn resolve(flag: Option<String>) -> (String, Origin) {
     if let Some(ns) = std::env::var("HELM_NAMESPACE").ok().filter(|s| !s.is_empty()) {
         return (ns, Some("from $HELM_NAMESPACE".into()));
     }
-    match from_kubeconfig() {
+    let (found, unreadable) = from_kubeconfig();
+    match found {
         Some((ns, context, file)) => (ns, Some(format!("the namespace of the kubeconfig's current context {context:?} ({file})"))),
-        None => ("default".into(), Some("the default: no --namespace, no $HELM_NAMESPACE, no namespace in a kubeconfig context".into())),
+        None if unreadable.is_empty() => {
+            ("default".into(), Some("the default: no --namespace, no $HELM_NAMESPACE, no namespace in a kubeconfig context".into()))
+        }
+        // Helm falls back to `default` without a word when its kubeconfig cannot be read; the
+        // fallback is the same here, but said, with the file and why.
+        None => {
+            let why = unreadable.join("; ");
+            ("default".into(), Some(format!("the default: no --namespace, no $HELM_NAMESPACE, and a kubeconfig could not be read: {why}")))
+        }
     }
 }
 
@@ -34,17 +43,35 @@ fn kubeconfig_files() -> Vec<String> {
 
 /// (namespace, context name, file) of the current context, merged as kubectl merges: the
 /// first file that sets `current-context` wins, and so does the first context of that name.
-fn from_kubeconfig() -> Option<(String, String, String)> {
-    let docs: Vec<(String, Node)> = kubeconfig_files()
-        .into_iter()
-        .filter_map(|f| {
-            let bytes = std::fs::read(&f).ok()?;
-            let node = values::parse(&bytes, Limits::stream(16 << 20)).ok()?;
-            Some((f, node))
-        })
-        .collect();
+/// Also each file that exists but cannot be read or is not valid YAML, and why (a file that
+/// does not exist is skipped, as kubectl skips it).
+fn from_kubeconfig() -> (Option<(String, String, String)>, Vec<String>) {
+    let mut docs: Vec<(String, Node)> = Vec::new();
+    let mut unreadable = Vec::new();
+    for f in kubeconfig_files() {
+        let bytes = match std::fs::read(&f) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                unreadable.push(format!("{f}: {e}"));
+                continue;
+            }
+        };
+        // An empty file is an empty config to kubectl, not an error.
+        match values::parse_stream(&bytes, Limits::stream(16 << 20)) {
+            Ok(nodes) => docs.extend(nodes.into_iter().next().map(|node| (f, node))),
+            Err(p) => {
+                let at = p.pos.map(|pos| format!(" (line {}, column {})", pos.line, pos.col)).unwrap_or_default();
+                unreadable.push(format!("{f}: {}{at}", p.message));
+            }
+        }
+    }
+    (current_namespace(&docs), unreadable)
+}
+
+fn current_namespace(docs: &[(String, Node)]) -> Option<(String, String, String)> {
     let current = docs.iter().find_map(|(_, d)| text(d.get("current-context")))?;
-    for (file, doc) in &docs {
+    for (file, doc) in docs {
         let Some(Val::Seq(contexts)) = doc.get("contexts").map(|n| &n.value) else { continue };
         for c in contexts.iter() {
             if text(c.get("name")).as_deref() == Some(current.as_str()) {

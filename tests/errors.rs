@@ -519,6 +519,28 @@ fn namespace_as_helm_finds_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A kubeconfig that is not valid YAML is not skipped in silence: the fallback to `default`
+/// (Helm's too) says which file could not be read and why. A missing file is skipped, and an
+/// empty one is an empty config, as kubectl reads them.
+#[test]
+fn an_unreadable_kubeconfig_is_named() {
+    let dir = std::env::temp_dir().join(format!("releasegen-bad-kubeconfig-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad");
+    std::fs::write(&bad, "apiVersion: v1\ncurrent-context: [unclosed\n").unwrap();
+    let empty = dir.join("empty");
+    std::fs::write(&empty, "").unwrap();
+    let list = format!("{}:{}:{}", dir.join("missing").display(), empty.display(), bad.display());
+    let r = run_env(&["render", "--name", "app"], GOOD.as_bytes(), &[("KUBECONFIG", &list)]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(common_namespace(&r.stdout), "default");
+    let want = format!("using \"default\", the default: no --namespace, no $HELM_NAMESPACE, and a kubeconfig could not be read: {}: not valid YAML:", bad.display());
+    assert!(r.stderr.contains(&want), "{want:?} not in {}", r.stderr);
+    assert!(r.stderr.contains("(line 3, column 1)") || r.stderr.contains("(line 2, column"), "{}", r.stderr);
+    assert!(!r.stderr.contains("missing") && !r.stderr.contains(&empty.display().to_string()), "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn common_namespace(stream: &str) -> String {
     let line = stream.lines().find(|l| l.starts_with("  namespace: ")).expect("a namespace");
     line.trim_start_matches("  namespace: ").to_string()
