@@ -8,7 +8,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use releasegen::problem::{Problem, terminal_safe};
 use releasegen::{Failure, Options, Ready, model::Context, sources::Source, values::Limits};
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::ffi::{c_char, c_int};
 
@@ -308,7 +308,7 @@ fn run() -> ExitCode {
         Command::Route { file, common, verbose } => {
             let opts = common.options();
             let (labels, root) = try_values!(file, &common, &opts, false);
-            let live = match read_input(None, opts.limits.max_bytes) {
+            let live = match read_input(None, opts.limits.max_bytes, "the live objects (kubectl get … -o json)") {
                 Ok(bytes) => bytes,
                 Err(e) => return fail_read("<stdin>", &e),
             };
@@ -324,14 +324,14 @@ fn run() -> ExitCode {
             opts.context.api_versions = api_versions;
             opts.ready = ready;
             opts.sync_waves = !no_sync_waves;
-            let (label, input) = try_read!(None, &opts);
+            let (label, input) = try_read!(None, &opts, "Helm's rendered stream");
             finish(&[label], releasegen::post_render::run(&input, &opts))
         }
         Command::Krm { ready, api_versions, max_input_bytes } => {
             let mut opts = stream_options(false, max_input_bytes);
             opts.context.api_versions = api_versions;
             opts.ready = ready;
-            let (_, input) = try_read!(None, &opts);
+            let (_, input) = try_read!(None, &opts, "a ResourceList");
             let out = releasegen::krm::run(&input, &opts);
             // The KRM protocol wants the ResourceList, with its results, even on failure.
             match (write_stdout(out.text.as_bytes()), out.ok) {
@@ -429,7 +429,7 @@ fn values_sources(file: Option<PathBuf>, common: &Common, max_bytes: usize, stdi
     for f in files {
         let path = Some(f).filter(|f| !is_stdin(f));
         let label = path.as_ref().map_or(releasegen::sources::STDIN.to_string(), |f| f.display().to_string());
-        match read_input(path.as_ref(), max_bytes) {
+        match read_input(path.as_ref(), max_bytes, "the release values") {
             Ok(bytes) => sources.push(Source::File { label, bytes }),
             Err(e) => return Err(fail_read(&label, &e)),
         }
@@ -450,11 +450,11 @@ fn unsupported(common: &Common) -> Result<(), ExitCode> {
 
 /// Reads the values file (or stdin), or ends the command with the reason.
 macro_rules! try_read {
-    ($file:expr, $opts:expr) => {{
+    ($file:expr, $opts:expr, $what:expr) => {{
         let file: Option<PathBuf> = $file;
         let source = file.filter(|f| f.as_os_str() != "-");
         let label = source.as_ref().map_or("<stdin>".to_string(), |f| f.display().to_string());
-        match read_input(source.as_ref(), $opts.limits.max_bytes) {
+        match read_input(source.as_ref(), $opts.limits.max_bytes, $what) {
             Ok(bytes) => (label, bytes),
             Err(e) => return fail_read(&label, &e),
         }
@@ -485,12 +485,20 @@ fn finish(labels: &[String], result: Result<(String, Vec<Problem>), Failure>) ->
 }
 
 /// Reads at most one byte past the limit, so a huge input is refused without being held.
-fn read_input(file: Option<&PathBuf>, limit: usize) -> std::io::Result<Vec<u8>> {
+/// `what` names the input for the note a person at a terminal gets: a command waiting on a
+/// terminal for input nobody knew it wanted looks like a hang.
+fn read_input(file: Option<&PathBuf>, limit: usize, what: &str) -> std::io::Result<Vec<u8>> {
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     let mut bytes = Vec::new();
     match file {
         Some(path) => std::fs::File::open(path)?.take(cap).read_to_end(&mut bytes)?,
-        None => std::io::stdin().lock().take(cap).read_to_end(&mut bytes)?,
+        None => {
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                eprintln!("note: reading {what} from standard input (a terminal): type or paste, then Ctrl-D; or give a file");
+            }
+            stdin.lock().take(cap).read_to_end(&mut bytes)?
+        }
     };
     Ok(bytes)
 }

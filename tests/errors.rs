@@ -657,3 +657,32 @@ fn an_empty_api_versions_entry_is_refused() {
         assert!(r.stderr.contains("--api-versions: has an empty entry"), "{}", r.stderr);
     }
 }
+
+/// At a terminal with no file, a command that reads standard input says so on stderr instead
+/// of waiting in silence; the render then goes on as usual. The terminal is a pseudo-terminal
+/// that Python opens (a test cannot give a process a terminal otherwise).
+#[test]
+fn at_a_terminal_the_wait_for_stdin_is_said() {
+    let script = r#"
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+p = subprocess.Popen(sys.argv[1:], stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+os.close(slave)
+os.write(master, b"environment: deployment\napplication: {versions: [{image: a}]}\n\x04")
+out, err = p.communicate(timeout=30)
+sys.stdout.write(f"{p.returncode}\n{len(out)}\n{err.decode()}")
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script, env!("CARGO_BIN_EXE_releasegen"), "render", "--name", "app", "-n", "ns"])
+        .output()
+        .expect("python3 runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("0"), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_ne!(lines.next(), Some("0"), "the release was rendered: {text}");
+    let said = "note: reading the release values from standard input (a terminal): type or paste, then Ctrl-D; or give a file";
+    assert_eq!(lines.next(), Some(said), "{text}");
+    // Piped, as in every other test here, nothing is said.
+    let r = run(&["render", "--name", "app", "-n", "ns"], GOOD.as_bytes());
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+}
