@@ -340,6 +340,9 @@ fn run() -> ExitCode {
             }
         }
         Command::Values { file, common } => {
+            if let Err(code) = unsupported(&common).and_then(|()| values_only(&common)) {
+                return code;
+            }
             let opts = common.options_without_namespace();
             let (labels, root) = try_values!(file, &common, &opts, true);
             let text = format!("{}\n", serde_json::to_string_pretty(&root.to_json()).unwrap_or_default());
@@ -437,6 +440,20 @@ fn values_sources(file: Option<PathBuf>, common: &Common, max_bytes: usize, stdi
     sources.extend(common.set.iter().cloned().map(Source::Set));
     sources.extend(common.set_string.iter().cloned().map(Source::SetString));
     Ok(sources)
+}
+
+/// `values` prints the merged values and nothing else: a flag that would change a render has
+/// nothing to change here, so it is refused by name rather than accepted and ignored.
+fn values_only(common: &Common) -> Result<(), ExitCode> {
+    let given = [
+        ("--name", common.name.is_some()),
+        ("--namespace", common.namespace.is_some()),
+        ("--api-versions", !common.api_versions.is_empty()),
+        ("--strict", common.strict),
+    ];
+    let Some((flag, _)) = given.iter().find(|(_, set)| *set) else { return Ok(()) };
+    eprintln!("error: {flag} changes what `render` makes of the values; `values` only prints them as merged (nothing is validated or rendered), so it does not take {flag}. To check the values, run `releasegen render --strict` with the same files");
+    Err(ExitCode::from(2))
 }
 
 /// Helm value flags releasegen does not take yet: a usage error that says what to use instead,

@@ -686,3 +686,21 @@ sys.stdout.write(f"{p.returncode}\n{len(out)}\n{err.decode()}")
     let r = run(&["render", "--name", "app", "-n", "ns"], GOOD.as_bytes());
     assert!(r.stderr.is_empty(), "{}", r.stderr);
 }
+
+/// `values` prints the merge and nothing else: the flags that shape a render are refused by
+/// name (exit 2, nothing on stdout), never accepted and ignored.
+#[test]
+fn values_refuses_the_flags_it_would_ignore() {
+    for args in [&["--strict"][..], &["--name", "app"], &["-n", "ns"], &["--namespace", "ns"], &["-a", "networking.istio.io/v1"]] {
+        let mut all = vec!["values"];
+        all.extend_from_slice(args);
+        let r = run(&all, GOOD.as_bytes());
+        assert_eq!(r.code, Some(2), "{args:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+        let flag = match args[0] { "-n" => "--namespace", "-a" => "--api-versions", f => f };
+        assert!(r.stderr.starts_with(&format!("error: {flag} changes what `render` makes of the values; `values` only prints them")), "{args:?}: {}", r.stderr);
+    }
+    let r = run(&["values", "--set", "application.strategy=canary"], GOOD.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.contains("\"strategy\": \"canary\""), "{}", r.stdout);
+}
