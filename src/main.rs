@@ -37,6 +37,7 @@ struct Cli {
 #[command(defer = true)]
 enum Command {
     /// Render the manifest set of a release from Iter8 `release` chart values.
+    #[command(override_usage = "releasegen render [OPTIONS] [FILE]")]
     Render {
         /// Values file; stdin when absent or `-`.
         file: Option<PathBuf>,
@@ -54,6 +55,7 @@ enum Command {
     /// stdin: the live objects of the kinds the environment uses (a kind the cluster lacks fails
     /// the whole get): `kubectl get deploy,svc,cm -n NS -l iter8.tools/watch=true -o json` for
     /// deployment environments, `kubectl get isvc,cm …` for KServe and ModelMesh.
+    #[command(override_usage = "releasegen route [OPTIONS] [FILE] < LIVE-OBJECTS.json")]
     Route {
         /// Values file (stdin carries the live objects, so values come from files and --set).
         #[arg(value_name = "FILE")]
@@ -68,6 +70,7 @@ enum Command {
     ///
     /// Helm 3: `--post-renderer releasegen --post-renderer-args post-render`;
     /// Helm 4: the `postrenderer/v1` plugin in `helm-plugin/`.
+    #[command(override_usage = "releasegen post-render [OPTIONS] < HELM-STREAM")]
     PostRender {
         /// Also emit each release's live routing object for this state.
         #[arg(long, value_name = "STATE", value_parser = ReadyParser, hide_possible_values = true)]
@@ -93,6 +96,7 @@ enum Command {
     /// KRM function: expand the Release documents of a ResourceList on stdin.
     ///
     /// `kpt fn eval --exec "releasegen krm"`, or a kustomize exec function.
+    #[command(override_usage = "releasegen krm [OPTIONS] < RESOURCE-LIST")]
     Krm {
         /// Also emit each release's live routing object for this state.
         #[arg(long, value_name = "STATE", value_parser = ReadyParser, hide_possible_values = true)]
@@ -108,6 +112,7 @@ enum Command {
     /// Print the values as releasegen combines them (files merged, then --set), as JSON.
     ///
     /// Nothing is validated: this shows what `render` would read, for checking a merge.
+    #[command(override_usage = "releasegen values [OPTIONS] [FILE]")]
     Values {
         /// Values file; stdin when absent or `-`.
         file: Option<PathBuf>,
@@ -129,6 +134,7 @@ enum Command {
         shell: clap_complete::Shell,
     },
     /// Show every readiness state and what each routing rule does in it.
+    #[command(override_usage = "releasegen states [OPTIONS] [FILE]")]
     States {
         /// Values file; stdin when absent or `-`.
         file: Option<PathBuf>,
@@ -189,11 +195,9 @@ impl clap::builder::TypedValueParser for ReadyParser {
     type Value = Ready;
 
     fn parse_ref(&self, cmd: &clap::Command, arg: Option<&clap::Arg>, value: &std::ffi::OsStr) -> Result<Ready, clap::Error> {
-        let text = value.to_str().ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidUtf8).with_cmd(cmd))?;
-        text.parse::<Ready>().map_err(|e| {
-            let flag = arg.map(|a| format!("--{}", a.get_long().unwrap_or("ready"))).unwrap_or_default();
-            clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("invalid value {text:?} for {flag}: {e}\n")).with_cmd(cmd)
-        })
+        // clap's own string parser, so a bad value is reported as any other flag's is: the
+        // flag, the value, why, and no usage line of another command.
+        clap::builder::StringValueParser::new().try_map(|text| text.parse::<Ready>()).parse_ref(cmd, arg, value)
     }
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {

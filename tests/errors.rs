@@ -252,7 +252,18 @@ fn ready_that_is_not_a_state_is_a_usage_error() {
     let r = run(&["render", "--name", "app", "--ready", "some"], GOOD.as_bytes());
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(r.stdout.is_empty());
-    assert!(r.stderr.contains("invalid value \"some\" for --ready: \"some\" is not a version index; use all, none, or version indices such as 0,1"), "{}", r.stderr);
+    let want = "error: invalid value 'some' for '--ready <STATE>': \"some\" is not a version index; use all, none, or version indices such as 0,1\n\nFor more information, try '--help'.\n";
+    assert_eq!(r.stderr, want);
+    // A flag typo shows the command's own usage, in which only the file is positional and
+    // nothing looks required.
+    let r = run(&["render", "--nme", "app"], GOOD.as_bytes());
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("\nUsage: releasegen render [OPTIONS] [FILE]\n"), "{}", r.stderr);
+    for (cmd, usage) in [("route", "releasegen route [OPTIONS] [FILE] < LIVE-OBJECTS.json"), ("post-render", "releasegen post-render [OPTIONS] < HELM-STREAM"),
+                         ("krm", "releasegen krm [OPTIONS] < RESOURCE-LIST"), ("states", "releasegen states [OPTIONS] [FILE]"), ("values", "releasegen values [OPTIONS] [FILE]")] {
+        let r = run(&[cmd, "--nme"], b"");
+        assert!(r.stderr.contains(&format!("\nUsage: {usage}\n")), "{cmd}: {}", r.stderr);
+    }
 }
 
 #[test]
