@@ -300,18 +300,18 @@ fn run() -> ExitCode {
             let mut opts = common.options();
             opts.ready = ready;
             opts.sync_waves = !no_sync_waves;
-            let (labels, root) = try_values!(file, &common, &opts, true);
+            let (labels, root, notes) = try_values!(file, &common, &opts, true);
             // The process ends once the stream is written: the objects are not freed one by
             // one first (a tenth of a small render's instructions).
             let rendered = releasegen::render_values(root, &opts).map(|r| {
                 std::mem::forget(r.objects);
                 (r.yaml, r.warnings)
             });
-            finish(&labels, rendered)
+            finish(&labels, noted(notes, rendered))
         }
         Command::Route { file, common, verbose } => {
             let opts = common.options();
-            let (labels, root) = try_values!(file, &common, &opts, false);
+            let (labels, root, notes) = try_values!(file, &common, &opts, false);
             let live = match read_input(None, opts.limits.max_bytes, "the live objects (kubectl get … -o json)") {
                 Ok(bytes) => bytes,
                 Err(e) => return fail_read("<stdin>", &e),
@@ -321,7 +321,7 @@ fn run() -> ExitCode {
                 let mut err = std::io::stderr().lock();
                 r.explain.iter().for_each(|l| drop(writeln!(err, "{}", terminal_safe(l))));
             }
-            finish(&labels, routed.map(|r| (r.yaml, r.warnings)))
+            finish(&labels, noted(notes, routed.map(|r| (r.yaml, r.warnings))))
         }
         Command::PostRender { ready, no_sync_waves, allow_unknown, strict: _, api_versions, max_input_bytes } => {
             let mut opts = stream_options(!allow_unknown, max_input_bytes);
@@ -348,9 +348,9 @@ fn run() -> ExitCode {
                 return code;
             }
             let opts = common.options_without_namespace();
-            let (labels, root) = try_values!(file, &common, &opts, true);
+            let (labels, root, notes) = try_values!(file, &common, &opts, true);
             let text = format!("{}\n", serde_json::to_string_pretty(&root.to_json()).unwrap_or_default());
-            finish(&labels, Ok((text, vec![])))
+            finish(&labels, Ok((text, notes)))
         }
         Command::Schema { release } => {
             let schema = if release { releasegen::schema::release_schema() } else { releasegen::schema::schema() };
@@ -363,13 +363,13 @@ fn run() -> ExitCode {
         }
         Command::States { file, common, output } => {
             let opts = common.options();
-            let (labels, root) = try_values!(file, &common, &opts, true);
+            let (labels, root, notes) = try_values!(file, &common, &opts, true);
             let format = match output {
                 Format::Table => releasegen::StatesFormat::Table,
                 Format::Json => releasegen::StatesFormat::Json,
                 Format::Mermaid => releasegen::StatesFormat::Mermaid,
             };
-            finish(&labels, releasegen::states_values(root, &opts, format).map(|r| (r.yaml, r.warnings)))
+            finish(&labels, noted(notes, releasegen::states_values(root, &opts, format).map(|r| (r.yaml, r.warnings))))
         }
     }
 }
@@ -402,7 +402,7 @@ macro_rules! try_values {
             Ok(sources) => {
                 let labels: Vec<String> = sources.iter().map(Source::label).collect();
                 match releasegen::sources::combine(&sources, $opts.limits) {
-                    Ok(root) => (labels, root),
+                    Ok((root, notes)) => (labels, root, notes),
                     Err(p) => return finish(&labels, Err(Failure { errors: vec![p], warnings: vec![] })),
                 }
             }
@@ -491,6 +491,19 @@ fn fail_read(label: &str, e: &std::io::Error) -> ExitCode {
 /// Reports problems, and writes the output only when everything succeeded.
 /// `labels` names each values source (`Pos::source`), so a position names its own file or
 /// `--set` expression.
+/// The warnings found while reading the values (keys Helm reads otherwise), first, before
+/// those of the command.
+fn noted(notes: Vec<Problem>, result: Result<(String, Vec<Problem>), Failure>) -> Result<(String, Vec<Problem>), Failure> {
+    let first = |mut warnings: Vec<Problem>| {
+        warnings.splice(0..0, notes);
+        warnings
+    };
+    match result {
+        Ok((text, warnings)) => Ok((text, first(warnings))),
+        Err(f) => Err(Failure { errors: f.errors, warnings: first(f.warnings) }),
+    }
+}
+
 fn finish(labels: &[String], result: Result<(String, Vec<Problem>), Failure>) -> ExitCode {
     match result {
         Ok((text, warnings)) => {

@@ -51,7 +51,7 @@ fn is_blank(bytes: &[u8]) -> bool {
 }
 
 /// The values of all sources as one tree. One file alone is returned as parsed.
-pub fn combine(sources: &[Source], limits: Limits) -> Result<Node, Problem> {
+pub fn combine(sources: &[Source], limits: Limits) -> Result<(Node, Vec<Problem>), Problem> {
     let total: usize = sources.iter().map(|s| match s { Source::File { bytes, .. } => bytes.len(), Source::Set(e) | Source::SetString(e) => e.len() }).sum();
     if total > limits.max_bytes {
         return Err(Problem::input(format!(
@@ -60,8 +60,9 @@ pub fn combine(sources: &[Source], limits: Limits) -> Result<Node, Problem> {
         )));
     }
     if let [Source::File { bytes, .. }] = sources {
-        return values::parse(bytes, limits);
+        return values::parse_noting(bytes, limits);
     }
+    let mut notes = Vec::new();
     let mut merged: IndexMap<String, Tree> = IndexMap::new();
     // Files first, in order; then --set, then --set-string, as Helm applies them.
     let order = sources.iter().enumerate().filter(|(_, s)| matches!(s, Source::File { .. }))
@@ -75,7 +76,8 @@ pub fn combine(sources: &[Source], limits: Limits) -> Result<Node, Problem> {
                 return Err(Problem::input("no release values on <stdin>: the input is empty".into()));
             }
             Source::File { bytes, .. } => {
-                let node = values::parse_source(bytes, limits, i)?;
+                let (node, more) = values::parse_source_noting(bytes, limits, i)?;
+                notes.extend(more);
                 let Tree::Map(from, _) = Tree::from(&node) else {
                     return Err(Problem::at_pos("", &format!("values must be a mapping, found {}", node.describe()), node.pos));
                 };
@@ -90,7 +92,7 @@ pub fn combine(sources: &[Source], limits: Limits) -> Result<Node, Problem> {
             }
         }
     }
-    Ok(Tree::Map(merged, Pos { line: 1, col: 1, source: 0 }).into_node())
+    Ok((Tree::Map(merged, Pos { line: 1, col: 1, source: 0 }).into_node(), notes))
 }
 
 /// A mutable values tree for merging; converted from and back to `Node` once.

@@ -184,6 +184,25 @@ pub fn parse_source(bytes: &[u8], limits: Limits, source: usize) -> Result<Node,
 }
 
 fn parse_stream_of(bytes: &[u8], limits: Limits, source: usize) -> Result<Vec<Node>, Problem> {
+    parse_stream_noting(bytes, limits, source).map(|(docs, _)| docs)
+}
+
+/// `parse`, with the warnings found on the way (keys written bare that Helm reads as booleans).
+pub fn parse_noting(bytes: &[u8], limits: Limits) -> Result<(Node, Vec<Problem>), Problem> {
+    let (docs, notes) = parse_stream_noting(bytes, limits, 0)?;
+    let node = one_document(docs)?.ok_or_else(|| Problem::input("no release values: the input is empty".into()))?;
+    Ok((node, notes))
+}
+
+/// Parses one document of the values source numbered `source`, as `parse_source`, with the
+/// warnings found on the way (keys written bare that Helm reads as booleans).
+pub fn parse_source_noting(bytes: &[u8], limits: Limits, source: usize) -> Result<(Node, Vec<Problem>), Problem> {
+    let empty = || Node { value: Val::Map(Rc::default()), pos: Pos { line: 1, col: 1, source } };
+    let (docs, notes) = parse_stream_noting(bytes, limits, source)?;
+    Ok((one_document(docs)?.unwrap_or_else(empty), notes))
+}
+
+fn parse_stream_noting(bytes: &[u8], limits: Limits, source: usize) -> Result<(Vec<Node>, Vec<Problem>), Problem> {
     if bytes.len() > limits.max_bytes {
         return Err(Problem::input(format!(
             "input is {} bytes, more than the limit of {} bytes (--max-input-bytes raises it)",
@@ -254,19 +273,59 @@ struct Builder {
     /// Which values source this is, for positions (`Pos::source`).
     source: usize,
     docs: Vec<Node>,
+    /// Warnings found while reading: keys written bare that YAML 1.1 reads as booleans.
+    notes: Vec<Problem>,
 }
 
 impl Builder {
     fn new(limits: Limits) -> Self {
-        Builder { limits, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0, values: 0, source: 0, docs: Vec::new() }
+        Builder { limits, stack: Vec::new(), anchors: HashMap::new(), alias_nodes: 0, values: 0, source: 0, docs: Vec::new(), notes: Vec::new() }
     }
 
-    fn run(mut self, text: &str) -> Result<Vec<Node>, Problem> {
+    fn run(mut self, text: &str) -> Result<(Vec<Node>, Vec<Problem>), Problem> {
         for item in Parser::new_from_str(text) {
             let (event, span) = item.map_err(|e| scan_error(e, self.limits))?;
             self.event(event, span)?;
         }
-        Ok(self.docs.into_iter().filter(|d| !d.is_null()).collect())
+        Ok((self.docs.into_iter().filter(|d| !d.is_null()).collect(), self.notes))
+    }
+
+    /// A key written bare that YAML 1.1 reads as a boolean: Helm's reader (go-yaml v2) turns
+    /// `on:` into the key `true`, releasegen keeps the text, so the same file would mean two
+    /// things. Said once per key, with its path, so it can be quoted.
+    fn note_bare_bool_key(&mut self, text: &str, pos: Pos) {
+        let Ok(Val::Bool(b)) = resolve_plain(text, pos) else { return };
+        // `true:` and `false:` are the same key to both.
+        if text == b.to_string() {
+            return;
+        }
+        let path = self.path_to(text);
+        let msg = format!(
+            "the key {text} is written bare: Helm's YAML reader (YAML 1.1, as kubectl's) reads it as the key `{b}`, releasegen as the text {text:?}; quote it ({text:?}:) so the file means the same to both"
+        );
+        self.notes.push(Problem::at_pos(&path, &msg, pos));
+    }
+
+    /// The dotted path of `key` in the mapping being read (`application.routing.retries.on`).
+    fn path_to(&self, key: &str) -> String {
+        let mut path = String::new();
+        let last = self.stack.len().saturating_sub(1);
+        for (i, frame) in self.stack.iter().enumerate() {
+            let part = match frame {
+                Frame::Seq { items, .. } => {
+                    path.push_str(&format!("[{}]", items.len()));
+                    continue;
+                }
+                Frame::Map { .. } if i == last => key.to_string(),
+                Frame::Map { key: Some(Key::Name(k, _)), .. } => k.clone(),
+                Frame::Map { .. } => "<<".to_string(),
+            };
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(&part);
+        }
+        path
     }
 
     fn event(&mut self, event: Event, span: Span) -> Result<(), Problem> {
@@ -287,6 +346,9 @@ impl Builder {
                 let plain = style == ScalarStyle::Plain && !is_str_tag;
                 if self.expects_key() {
                     // Keys stay as written: `y:` is the key "y", not "true".
+                    if plain {
+                        self.note_bare_bool_key(&text, pos);
+                    }
                     let merge = plain && text == "<<";
                     let node = Node { value: Val::Str(text.into_owned()), pos };
                     self.remember(anchor, &node);

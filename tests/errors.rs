@@ -715,3 +715,22 @@ fn values_refuses_the_flags_it_would_ignore() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(r.stdout.contains("\"strategy\": \"canary\""), "{}", r.stdout);
 }
+
+/// A key written bare that YAML 1.1 reads as a boolean (`on:`, `yes:`, `y:`, `off:`, `No:` …)
+/// means one thing to Helm (the key `true` or `false`) and another to releasegen (the text):
+/// a warning names its path, how Helm reads it and how to quote it. Quoted, or `true:` itself,
+/// nothing is said.
+#[test]
+fn a_bare_yaml11_boolean_key_is_warned() {
+    let values = "environment: deployment-istio\napplication:\n  strategy: canary\n  routing:\n    retries:\n      attempts: 2\n      on: [5xx]\n  metadata:\n    labels:\n      Y: a\n      \"yes\": b\n      true: c\n  versions:\n  - image: a\n";
+    let r = run(&["render", "--name", "app", "-n", "ns"], values.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(!r.stdout.is_empty());
+    let on = "warning: application.routing.retries.on: the key on is written bare: Helm's YAML reader (YAML 1.1, as kubectl's) reads it as the key `true`, releasegen as the text \"on\"; quote it (\"on\":) so the file means the same to both\n  --> <stdin>:7:7\n";
+    assert!(r.stderr.contains(on), "{}", r.stderr);
+    assert!(r.stderr.contains("warning: application.metadata.labels.Y: the key Y is written bare"), "{}", r.stderr);
+    assert_eq!(r.stderr.matches("is written bare").count(), 2, "{}", r.stderr);
+    let quoted = values.replace("      on: [5xx]", "      \"on\": [5xx]").replace("      Y: a\n", "");
+    let r = run(&["render", "--name", "app", "-n", "ns"], quoted.as_bytes());
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+}
