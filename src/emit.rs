@@ -1,4 +1,4 @@
-//! The last stage: objects → YAML text, written by us rather than by a serializer.
+//! The last stage: objects → YAML text, written by releasegen itself rather than by a serializer.
 //!
 //! kubectl reads YAML 1.1: an unquoted `yes`, `on`, `y`, `0755` or `1_000` is not a string
 //! there. The serde_yaml family writes such strings bare. Here a string is written plain

@@ -54,7 +54,7 @@ fn split(stream: &str) -> Result<Vec<Doc<'_>>, Problem> {
 }
 
 /// Whether a document's text says it is a Release: a top-level `kind: Release` (or the JSON
-/// spelling) next to our API group. Only such a document must parse as values; any other
+/// spelling) next to releasegen's API group. Only such a document must parse as values; any other
 /// keeps its bytes, whatever the values reader would think of it.
 fn looks_like_release(text: &str) -> bool {
     let kind_line = text.lines().any(|l| {
@@ -114,15 +114,15 @@ fn expand(doc: &Doc, index: usize, opts: &Options) -> Result<Option<(String, Vec
         }
         p
     };
-    // Only a document that names our API group can be a Release; others are not even parsed.
+    // Only a document that names releasegen's API group can be a Release; others are not even parsed.
     if !doc.text.contains("releasegen.dev/") {
         return Ok(None);
     }
     // A Release document is release values, held to the values' limits (not the stream's).
     let root = match values::parse(doc.text.as_bytes(), values::Limits::default()) {
         Ok(root) => root,
-        // Another chart's object that merely mentions our group (a duplicate key, deep
-        // nesting, an anchor our limits refuse): not ours to judge; its bytes pass through.
+        // Another chart's object that merely mentions releasegen's group (a duplicate key, deep
+        // nesting, an anchor releasegen's limits refuse): not releasegen's to judge; its bytes pass through.
         Err(_) if !looks_like_release(doc.text) => return Ok(None),
         Err(p) => return Err(Failure { errors: vec![at(p)], warnings: vec![] }),
     };

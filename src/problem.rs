@@ -1,5 +1,5 @@
 //! Problems found in the input: each names the path of the offending value, so a user can
-//! find it without reading our code (`application.versions[1].weight: …`).
+//! find it without reading releasegen's code (`application.versions[1].weight: …`).
 
 use std::fmt;
 

@@ -1,6 +1,6 @@
 //! Stage 1: input text → a tree of values that remembers where each value came from.
 //!
-//! We parse YAML from the event stream ourselves instead of deserializing, because
+//! YAML is read from the parser's event stream here instead of deserialized, because
 //! releasegen must (a) report the line and column of every problem, (b) reject duplicate
 //! keys the way kubectl does, and (c) bound what hostile input can cost: size, nesting and
 //! alias expansion are all limited here, before anything else sees the input.

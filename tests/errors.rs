@@ -1,4 +1,4 @@
-//! Bad input: every message SPEC §2 names, and the other refusals. Each test checks the
+//! Bad input: every message the values rules call for, and the other refusals. Each test checks the
 //! message, exit status 1 and that stdout is empty (a half stream piped into
 //! `kubectl apply` would be a half-applied release).
 
@@ -123,7 +123,7 @@ fn api_versions_without_a_version_releasegen_writes() {
 }
 
 /// `application.routing` is checked as Istio's webhook and the Gateway API's CRD would check
-/// it, each problem at its path (SPEC §11).
+/// it, each problem at its path.
 #[test]
 fn routing_policy_is_checked_as_the_cluster_would() {
     let with = |env: &str, routing: &str| {
@@ -168,7 +168,7 @@ fn routing_policy_without_a_routing_object_is_warned() {
     assert!(r.stderr.contains("warning: application.routing: is not used: strategy none has no routing object to carry it (ignored)"), "{}", r.stderr);
 }
 
-/// ModelMesh cannot mirror to a candidate; the refusal says why (SPEC §11).
+/// ModelMesh cannot mirror to a candidate; the refusal says why.
 #[test]
 fn modelmesh_mirror_is_refused_with_the_reason() {
     refuses(
@@ -209,7 +209,7 @@ fn storage_uri_required() {
     );
 }
 
-/// `storageUri` is a version's own (SPEC §2 lists no application default): written on the
+/// `storageUri` is a version's own (there is no application default): written on the
 /// application it is an unknown key, and is not used behind the warning's back.
 #[test]
 fn storage_uri_is_not_an_application_default() {
@@ -385,7 +385,7 @@ fn ready_needs_existing_versions() {
 }
 
 /// One Argo CD setting (`--ready all`) serves every release: on one with no routing, the rest
-/// is rendered and stderr says there is nothing to route (SPEC §6).
+/// is rendered and stderr says there is nothing to route.
 #[test]
 fn ready_without_routing_renders_the_rest_and_says_so() {
     let none = GOOD.replace("blue-green", "none");
@@ -482,7 +482,7 @@ fn routing_actions_values_rules() {
 }
 
 /// A bad `--name` or `--namespace` is one error, against the flag, not errors about derived
-/// names the user never wrote (SPEC §6); an empty one too (Argo CD's empty namespace).
+/// names the user never wrote; an empty one too (Argo CD's empty namespace).
 #[test]
 fn bad_flags_are_reported_against_the_flag() {
     let values = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/deployment-istio-canary.yaml")).unwrap();
@@ -572,7 +572,7 @@ fn a_release_document_and_the_flags_must_agree() {
     assert_eq!(common_namespace(&r.stdout), "shop");
 }
 
-/// A key written at the wrong level says where it belongs (SPEC §9): `strategy` at the top
+/// A key written at the wrong level says where it belongs: `strategy` at the top
 /// level would otherwise silently drop all routing.
 #[test]
 fn misplaced_keys_say_where_they_belong() {
@@ -590,7 +590,7 @@ fn misplaced_keys_say_where_they_belong() {
     refuses_bytes(values.as_bytes(), &["render", "--name", "a", "-n", "a", "--strict"], "error: strategy: unknown key; did you mean application.strategy?");
 }
 
-/// SPEC §9: every problem points at the key's own line and column, not at the value (which
+/// Every problem points at the key's own line and column, not at the value (which
 /// may start on a later line, or be an alias defined elsewhere).
 #[test]
 fn problems_point_at_the_key() {

@@ -258,7 +258,7 @@ fn argocd_plugin_is_strict_unless_told_otherwise() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// `--api-versions` (SPEC §11): the newest listed version releasegen writes, in the routing
+/// `--api-versions`: the newest listed version releasegen writes, in the routing
 /// object, the routemap's template and gvrShort, every `ready-*` key and the ModelMesh
 /// ServiceEntry; groups it does not write are ignored; default v1beta1.
 #[test]

@@ -156,7 +156,7 @@ fn kpt_fn_eval_exec() {
     let promoted = objects_in(&generated);
     assert!(!promoted.iter().any(|o| o.contains("httpbin-1")), "{promoted:?}");
     assert_eq!(promoted.len(), 5, "{promoted:?}");
-    // A bad release: kpt reports our result and fails, and the package is left as it was.
+    // A bad release: kpt reports releasegen's result and fails, and the package is left as it was.
     std::fs::write(dir.join("bad.yaml"), RELEASE.replace("name: httpbin", "name: Bad_Name")).unwrap();
     let out = kpt(&["fn", "eval", "--exec", &exec], &dir);
     assert!(!out.status.success());

@@ -62,7 +62,7 @@ fn kubectl_reads_exactly_what_releasegen_meant() {
     assert!(compared > 100, "compared only {compared} objects");
 }
 
-/// The prune labels as kubectl reads them (SPEC §9): every object `render --ready all` emits
+/// The prune labels as kubectl reads them: every object `render --ready all` emits
 /// carries `releasegen.dev/release: APP` and not the routing label, except the live routing
 /// object, which carries `releasegen.dev/routing: APP` and not the release label. So
 /// `kubectl apply --prune -l releasegen.dev/release=APP` selects the release without its live

@@ -83,7 +83,7 @@ fn a_bad_release_fails_with_nothing_on_stdout() {
 }
 
 /// Found by an adversarial review: a byte-order mark, content on a separator line, and a
-/// foreign document that merely mentions our group. Everything that is not a Release keeps
+/// foreign document that merely mentions releasegen's group. Everything that is not a Release keeps
 /// its bytes, or the stream is refused with the reason, never dropped.
 #[test]
 fn everything_else_passes_through_or_is_refused_clearly() {
@@ -109,7 +109,7 @@ fn everything_else_passes_through_or_is_refused_clearly() {
 }
 
 /// Helm 3 shows a post-renderer's stderr only when it fails, so an unknown key is an error
-/// here unless `--allow-unknown` (SPEC §9).
+/// here unless `--allow-unknown`.
 #[test]
 fn unknown_keys_fail_post_render_unless_allowed() {
     let stream = "---\n# Source: releasegen/templates/release.yaml\napiVersion: releasegen.dev/v1alpha1\nkind: Release\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  environment: deployment\n  application:\n    versions:\n    - image: x\n      wieght: 3\n";

@@ -1,5 +1,5 @@
 //! Every string releasegen writes reads back exactly in kubectl (go-yaml), or the input is
-//! refused cleanly (issue 12). Arbitrary Unicode text — control characters, noncharacters,
+//! refused cleanly. Arbitrary Unicode text — control characters, noncharacters,
 //! tabs, CR, U+2028, the BOM, indicator characters, empty strings, keys over 1024 characters —
 //! goes into string fields of the values: an annotation value, a key and a value of a
 //! pass-through spec, an image and a match header value. The stream, and the routing

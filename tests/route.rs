@@ -1,4 +1,4 @@
-//! `route` and `states`, SPEC §8: readiness from live objects, the routing object for it, and
+//! `route` and `states`: readiness from live objects, the routing object for it, and
 //! the reviewer's table.
 
 mod common;
@@ -121,7 +121,7 @@ fn route_refuses_unreadable_live_input() {
 }
 
 /// Empty stdin is what `kubectl get … | releasegen route` gets when kubectl fails: it must
-/// never route as "nothing ready" and take the candidates' traffic away (SPEC §8).
+/// never route as "nothing ready" and take the candidates' traffic away.
 #[test]
 fn route_refuses_empty_stdin() {
     for input in [&b""[..], b"\n", b"  \n\n", b"# only a comment\n", b"---\n", b"\xef\xbb\xbf"] {
@@ -193,7 +193,7 @@ fn states_tables_as_snapshotted() {
     insta::assert_snapshot!("states-json-three-versions-kserve-blue-green", out);
 }
 
-/// With `--ready`: the routing object is wave "1", every other object "0" (SPEC §9), also
+/// With `--ready`: the routing object is wave "1", every other object "0", also
 /// when the workloads are external (the old code counted workload documents never rendered).
 #[test]
 fn ready_sets_argo_cd_sync_waves() {

@@ -1,4 +1,4 @@
-//! Values the way Helm takes them (issue 13): several `-f` files deep-merged in order, then
+//! Values the way Helm takes them: several `-f` files deep-merged in order, then
 //! `--set` and `--set-string`; problems name the source they came from. (That `--set` reads
 //! exactly as Helm's own parser is checked against Helm's SDK in `tests/helm_e2e.py`.)
 
