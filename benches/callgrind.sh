@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's cost table: instructions executed by the whole process, from exec to exit, as
+# The cost table of docs/performance.md: instructions executed by the whole process, from exec to exit, as
 # valgrind's callgrind counts them (the count repeats exactly, so it holds on a noisy machine),
 # next to /bin/true and `releasegen --version`; peak memory from /usr/bin/time; and the
 # hyperfine median of each command. Nothing here is asserted: a reviewer runs it and reads.

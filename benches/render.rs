@@ -1,6 +1,6 @@
 //! Rendering cost, per fixture and as releases grow: every fixture in `fixtures/`, and
 //! blue-green releases of 1 to 7 versions (2^N readiness states each; 8 are refused). The
-//! whole-process measurement (exec to exit) is in the README, taken with hyperfine.
+//! whole-process measurement (exec to exit) is in docs/performance.md, taken with hyperfine.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use releasegen::Options;

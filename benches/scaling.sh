@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's scaling table: blue-green releases on Istio with 1 to 10 versions (2^N
+# The scaling table of docs/performance.md: blue-green releases on Istio with 1 to 10 versions (2^N
 # readiness states each), whole process from exec to exit (hyperfine median), the size of the
 # stream and of the routemap, and peak memory. Usage: benches/scaling.sh [RELEASEGEN]
 set -euo pipefail

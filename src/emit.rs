@@ -17,7 +17,7 @@
 //! shares, with the guarded parts and weights between, so the 2^N states of a routemap are
 //! written by running that program instead of walking the plan 2^N times.
 
-use crate::routing::{Guard, Tree, Weights};
+use crate::routing::{push_decimal, Guard, Tree, Weights};
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -518,15 +518,6 @@ fn several_expr(out: &mut String, ix: &[usize]) {
     if pairs == 0 {
         out.push_str("false");
     }
-}
-
-/// A number in decimal, without the formatting machinery (weights and state labels are
-/// written thousands of times per render).
-pub fn push_decimal(out: &mut String, n: usize) {
-    if n >= 10 {
-        push_decimal(out, n / 10);
-    }
-    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 const YAML11_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];

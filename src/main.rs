@@ -43,7 +43,7 @@ enum Command {
         file: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
-        /// Also emit the live routing object for this state: all, none, or indices like 0,1.
+        /// Also emit the live routing object for this state: all, none, or the ready versions' indices, 0,1 or 0-1 (0-2 is versions 0 and 2, not a range).
         #[arg(long, value_name = "STATE", value_parser = ReadyParser, hide_possible_values = true)]
         ready: Option<Ready>,
         /// With --ready, leave out the Argo CD sync-wave annotations.
@@ -121,8 +121,8 @@ enum Command {
     },
     /// Print the JSON Schema (draft 2020-12) of the release values.
     ///
-    /// The same text as charts/releasegen/values.schema.json; point an editor at it (README,
-    /// "Schema and completions").
+    /// The same text as charts/releasegen/values.schema.json; point an editor at it
+    /// (docs/guide/integrations.md, "Schema and completions").
     Schema {
         /// The schema of a Release document (`kind: Release`, the values under `spec`) instead.
         #[arg(long)]

@@ -323,7 +323,8 @@ pub const API_GROUPS: &[(&str, &[&str], &[&str])] = &[
 
 impl Apis {
     /// The routemap's `gvrShort` of the routing object: the Iter8 controller's own names for
-    /// v1beta1; for v1, names the controller must be told about (README).
+    /// v1beta1; for v1, names the controller must be told about
+    /// (docs/guide/routing.md, "Current API versions").
     pub fn routing_short(self, env: Env) -> String {
         let (short, version) = if env == Env::DeploymentGtw { ("httproute", self.gateway) } else { ("vs", self.istio) };
         if version == "v1beta1" { short.to_string() } else { format!("{short}-{version}") }

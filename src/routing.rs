@@ -509,7 +509,7 @@ impl State {
             if !label.is_empty() {
                 label.push('-');
             }
-            crate::emit::push_decimal(&mut label, i);
+            push_decimal(&mut label, i);
         }
         if label.is_empty() { "none".into() } else { label }
     }
@@ -589,6 +589,15 @@ pub fn weights_for(r: &Release, state: State) -> Weights {
 /// The routing object of one state, as `ready-*` keys and `--ready` show it.
 pub fn object_for(r: &Release, tree: &Tree, state: State) -> Value {
     tree.at(&weights_for(r, state))
+}
+
+/// A number in decimal, without the formatting machinery (weights and state labels are
+/// written thousands of times per render).
+pub fn push_decimal(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 #[cfg(test)]

@@ -139,7 +139,7 @@ fn version() -> Value {
             ("runtime", "KServe (not ModelMesh): the predictor's serving runtime (default application.runtime).", string()),
             ("protocolVersion", "KServe (not ModelMesh): the predictor's protocol version, such as v2 (default application.protocolVersion).", string()),
             ("ports", "KServe (not ModelMesh): the predictor's container ports (default application.ports).", container_ports()),
-            ("storageUri", "KServe environments: where the model is stored (default application.storageUri).", string()),
+            ("storageUri", "KServe environments: where the model is stored; a version's own, with no application default (two versions of a model live in two places).", string()),
         ],
     )
 }

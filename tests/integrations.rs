@@ -191,7 +191,7 @@ fn helm4_plugin_manifest() {
     assert_eq!(cmd["args"][0], "post-render");
 }
 
-/// The README's no-controller loop (`examples/no-controller/route-loop.sh`) with a stand-in
+/// The no-controller loop of docs/guide/no-controller.md (`examples/no-controller/route-loop.sh`) with a stand-in
 /// kubectl: when `kubectl get` fails, or prints nothing, nothing is applied; when it works,
 /// the routing object for the live state is.
 #[test]

@@ -1,5 +1,5 @@
 //! One snapshot per fixture: every environment × strategy, the seeds' values, three-version
-//! releases and custom specifications. Each was read against the routing rules in the README before it was accepted.
+//! releases and custom specifications. Each was read against the routing rules of the guides in docs/ before it was accepted.
 
 mod common;
 

@@ -15,7 +15,7 @@ run ends with `N passed, M failed`.
   get, releasegen route, kubectl apply) against the server; the object applied equals the
   controller's.
 - timing: how long the routing object takes to follow a readiness change (a figure, not a check).
-- prune: the README's prune and uninstall recipes, verbatim (users.py).
+- prune: the kubectl guide's prune and uninstall recipes, verbatim (users.py).
 - helm: the Helm 3 and Helm 4 CLIs with charts/releasegen and the post-renderer: every step of
   every seed tutorial, checked against what the tutorial says happens, then `helm uninstall`;
   `helm lint`, `helm template`, and a typo stopped by the chart's schema (users.py).

@@ -194,7 +194,7 @@ class Release:
     def external_workloads(self):
         """With `workloads: external` the user runs the workloads: the harness stands in for
         the user with the smallest objects of the names the routemap gives, labelled as the
-        README asks."""
+        environments guide asks."""
         rendered = {(o["kind"], o["metadata"]["name"], o["metadata"].get("namespace")) for o in self.objects}
         stubs = []
         for version in self.versions:

@@ -1,7 +1,7 @@
 """The commands users run, run for real against the harness's control plane: the Helm 3 and
 Helm 4 CLIs with `charts/releasegen` and the releasegen post-renderer, every step of every
 seed tutorial (the `fixtures/seed-*` values, unchanged) followed by the tutorial's "What
-happens?" on the server, and the README's prune and uninstall recipes.
+happens?" on the server, and the kubectl guide's prune and uninstall recipes.
 
 Each step is checked for the objects that exist (and that the previous step's removed version
 is gone), and, with the Iter8 controller running and every workload's readiness patched, for
@@ -60,7 +60,7 @@ ROUTING_KINDS = ",".join(ROUTING_RESOURCE.values())
 
 class Helm:
     """One Helm CLI with homes of its own, so plugins and repositories never touch the user's,
-    and releasegen on its PATH as the README installs it."""
+    and releasegen on its PATH as the install instructions put it there."""
 
     def __init__(self, name):
         self.name = name
@@ -180,10 +180,10 @@ def seed_with(helm, seed, release, namespace, steps):
     left = wait_until_gone(release, namespace, timeout=10.0)
     if left:
         # The Iter8 controller can write the route once more after the routemap is gone, and
-        # then without the owner reference the garbage collector goes by (see the README).
+        # then without the owner reference the garbage collector goes by (docs/guide/kubectl-and-controller.md).
         print(f"note {name}: helm uninstall left {sorted(left)}, owner references {owners(namespace, release)}", flush=True)
-    p = run(["bash", "-euo", "pipefail", "-c", f"APP={release}\n" + readme_recipes("### Uninstalling with a controller", 1)[0].replace("-n test", f"-n {namespace}")])
-    TALLY.record(f"{name}: the README's route delete after helm uninstall runs", p.returncode == 0, p.stderr)
+    p = run(["bash", "-euo", "pipefail", "-c", f"APP={release}\n" + guide_recipes("## Uninstalling with a controller", 1)[0].replace("-n test", f"-n {namespace}")])
+    TALLY.record(f"{name}: the guide's route delete after helm uninstall runs", p.returncode == 0, p.stderr)
     time.sleep(5)
     left = release_objects(release, namespace)
     TALLY.record(f"{name}: nothing of the release is left after helm uninstall and the route delete", not left, f"left: {sorted(left)} {owners(namespace, release)}")
@@ -305,26 +305,29 @@ def check_helm():
 
 
 
-def readme_recipes(heading, count):
-    """The first `count` sh blocks under a README heading, verbatim."""
-    text = (ROOT / "README.md").read_text()
+GUIDE = ROOT / "docs" / "guide" / "kubectl-and-controller.md"
+
+
+def guide_recipes(heading, count):
+    """The first `count` sh blocks under a heading of the kubectl guide, verbatim."""
+    text = GUIDE.read_text()
     section = text[text.index(heading):]
     blocks = section.split("```sh\n")[1:count + 1]
     return [b[:b.index("```")] for b in blocks]
 
 
 def recipe(script, values, workdir):
-    """Runs a README recipe as a user would: in a directory holding values.yaml, with
+    """Runs a guide's recipe as a user would: in a directory holding values.yaml, with
     releasegen on PATH."""
     (workdir / "values.yaml").write_text(values.read_text())
     return run(["bash", "-euo", "pipefail", "-c", script], env=with_releasegen_on_path(workdir), cwd=workdir)
 
 
 def check_prune_and_uninstall():
-    """The README's prune and uninstall recipes, verbatim, with no controller: the candidate's
+    """The kubectl guide's prune and uninstall recipes, verbatim, with no controller: the candidate's
     objects go on a promote and the route stays; the uninstall recipe removes both; a second
     release in the namespace is untouched by either."""
-    apply_recipe, uninstall_recipe = readme_recipes("### Prune and uninstall", 2)
+    apply_recipe, uninstall_recipe = guide_recipes("## Prune and uninstall", 2)
     workdir = WORK / "prune"
     workdir.mkdir(exist_ok=True)
     ensure_namespaces([{"metadata": {"namespace": "test"}}])
@@ -337,7 +340,7 @@ def check_prune_and_uninstall():
     try:
         for step, want in steps:
             p = recipe(apply_recipe, FIXTURES / f"seed-gateway-api-canary-{step}.yaml", workdir)
-            if not TALLY.record(f"prune recipe {step}: the README's commands run", p.returncode == 0, p.stderr):
+            if not TALLY.record(f"prune recipe {step}: the guide's commands run", p.returncode == 0, p.stderr):
                 return
             expected = rendered_objects(FIXTURES / f"seed-gateway-api-canary-{step}.yaml", "httpbin", "test", "--ready", "all")
             live = release_objects("httpbin", "test")
@@ -350,7 +353,7 @@ def check_prune_and_uninstall():
         # The uninstall recipe runs in the shell the prune recipe set APP in.
         settings = "".join(line + "\n" for line in apply_recipe.splitlines() if line.startswith("APP="))
         p = recipe(settings + uninstall_recipe, FIXTURES / "seed-gateway-api-canary-3-promote.yaml", workdir)
-        TALLY.record("uninstall recipe: the README's commands run", p.returncode == 0, p.stderr)
+        TALLY.record("uninstall recipe: the guide's commands run", p.returncode == 0, p.stderr)
         left = release_objects("httpbin", "test")
         TALLY.record("uninstall recipe: nothing of the release is left, the route included", not left, f"left: {sorted(left)}")
         TALLY.record("uninstall recipe: the other release in the namespace is untouched", release_objects("other", "test") == theirs,
@@ -394,7 +397,7 @@ def applied_as_rendered(label, stream, values, release, namespace):
 
 
 def check_kustomize():
-    """kustomize with releasegen as an exec KRM generator, as the README declares it, and
+    """kustomize with releasegen as an exec KRM generator, as the integrations guide declares it, and
     `kpt fn render` with releasegen in a Kptfile pipeline; each output applied to the server."""
     values = FIXTURES / "seed-gateway-api-canary-2-candidate.yaml"
     workdir = WORK / "kustomize"
@@ -414,7 +417,7 @@ def check_kustomize():
             TALLY.record("kustomize build a second time: the same stream", again.stdout == first.stdout, "the output changed")
             applied_as_rendered("kustomize build", first.stdout, values, "httpbin", "kustomize")
     # kubectl's own kustomize has no --enable-exec, and with only --enable-alpha-plugins it skips
-    # an exec generator without a word: the README warns of exactly this.
+    # an exec generator without a word: the integrations guide warns of exactly this.
     p = kubectl("kustomize", "--enable-alpha-plugins", "--enable-exec", str(workdir))
     TALLY.record("kubectl kustomize refuses --enable-exec (no such flag)", p.returncode != 0 and "enable-exec" in p.stderr, p.stdout + p.stderr)
     p = run(["kubectl", "kustomize", "--enable-alpha-plugins", str(workdir)], env=env)
@@ -438,7 +441,7 @@ def check_kpt(values):
 
 
 # The routing-actions tutorial's steps as written: kubectl for the workloads, and releasegen
-# where the tutorial runs `helm template … routing-actions` (the README's recipe), with where
+# where the tutorial runs `helm template … routing-actions` (the environments guide's recipe), with where
 # traffic goes after each step once every workload is ready.
 ROUTING_ACTIONS = [
     ("initialize primary", """

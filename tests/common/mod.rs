@@ -125,7 +125,7 @@ pub fn mirrored_hosts(obj: &Value) -> Vec<String> {
 
 
 /// Checks the routing invariants in every readiness state of a release; returns how many
-/// states were checked (SPEC §5):
+/// states were checked:
 /// - no candidate whose weight in the state is 0 receives or mirrors traffic;
 /// - canary and mirror: the primary is the default destination in every state, ready or not;
 /// - every version with weight > 0 appears where its strategy puts it (blue-green: in the
@@ -200,7 +200,7 @@ pub fn check_routing(r: &releasegen::model::Release, what: &str) -> usize {
     1 << n
 }
 
-/// Blue-green cohorts (SPEC §11): a candidate with match clauses and weight in the state has a
+/// Blue-green cohorts: a candidate with match clauses and weight in the state has a
 /// rule with exactly its clauses and only itself as destination, before the weighted split;
 /// with weight 0 there is no such rule.
 fn check_cohorts(r: &releasegen::model::Release, obj: &Value, rules: &[Vec<(String, Option<u64>)>], raw: &[u32], ctx: &str) {

@@ -146,7 +146,7 @@ def main():
                 d = s.check(uri, doc)
                 at = [x for x in d if x["range"]["start"]["line"] == line + shift and word in x["message"]]
                 check(at != [], f"{what} ({form}): wanted a diagnostic on line {line + shift + 1}; got {[(x['range']['start']['line'] + 1, x['message']) for x in d]}")
-        # The README's modeline, with a path relative to the values file.
+        # The integrations guide's modeline, with a path relative to the values file.
         modeline = "# yaml-language-server: $schema=./values.schema.json\n" + MISTAKES[0][1]
         d = s.check((tmp / "modeline.yaml").as_uri(), modeline)
         check([x["range"]["start"]["line"] for x in d] == [5], f"modeline: {[x['message'] for x in d]}")
