@@ -7,7 +7,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use releasegen::problem::{Problem, terminal_safe};
-use releasegen::{Failure, Options, Ready, model::Context, sources::Source, values::Limits};
+use releasegen::{Failure, Options, Ready, input::Context, input::sources::Source, input::values::Limits};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::ffi::{c_char, c_int};
@@ -226,7 +226,7 @@ impl Common {
     }
 
     fn options(&self) -> Options {
-        let (namespace, namespace_origin) = releasegen::namespace::resolve(self.namespace.clone());
+        let (namespace, namespace_origin) = releasegen::input::namespace::resolve(self.namespace.clone());
         let mut opts = Options {
             context: Context {
                 release_name: self.name.clone(),
@@ -329,14 +329,14 @@ fn run() -> ExitCode {
             opts.ready = ready;
             opts.sync_waves = !no_sync_waves;
             let (label, input) = try_read!(None, &opts, "Helm's rendered stream");
-            finish(&[label], releasegen::post_render::run(&input, &opts))
+            finish(&[label], releasegen::frontends::post_render::run(&input, &opts))
         }
         Command::Krm { ready, api_versions, max_input_bytes } => {
             let mut opts = stream_options(false, max_input_bytes);
             opts.context.api_versions = api_versions;
             opts.ready = ready;
             let (_, input) = try_read!(None, &opts, "a ResourceList");
-            let out = releasegen::krm::run(&input, &opts);
+            let out = releasegen::frontends::krm::run(&input, &opts);
             // The KRM protocol wants the ResourceList, with its results, even on failure.
             match (write_stdout(out.text.as_bytes()), out.ok) {
                 (code, true) => code,
@@ -353,8 +353,8 @@ fn run() -> ExitCode {
             finish(&labels, Ok((text, notes)))
         }
         Command::Schema { release } => {
-            let schema = if release { releasegen::schema::release_schema() } else { releasegen::schema::schema() };
-            write_stdout(releasegen::schema::text(&schema).as_bytes())
+            let schema = if release { releasegen::frontends::schema::release_schema() } else { releasegen::frontends::schema::schema() };
+            write_stdout(releasegen::frontends::schema::text(&schema).as_bytes())
         }
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -401,7 +401,7 @@ macro_rules! try_values {
             Err(code) => return code,
             Ok(sources) => {
                 let labels: Vec<String> = sources.iter().map(Source::label).collect();
-                match releasegen::sources::combine(&sources, $opts.limits) {
+                match releasegen::input::sources::combine(&sources, $opts.limits) {
                     Ok((root, notes)) => (labels, root, notes),
                     Err(p) => return finish(&labels, Err(Failure { errors: vec![p], warnings: vec![] })),
                 }
@@ -435,7 +435,7 @@ fn values_sources(file: Option<PathBuf>, common: &Common, max_bytes: usize, stdi
     let mut sources = Vec::new();
     for f in files {
         let path = Some(f).filter(|f| !is_stdin(f));
-        let label = path.as_ref().map_or(releasegen::sources::STDIN.to_string(), |f| f.display().to_string());
+        let label = path.as_ref().map_or(releasegen::input::sources::STDIN.to_string(), |f| f.display().to_string());
         match read_input(path.as_ref(), max_bytes, "the release values") {
             Ok(bytes) => sources.push(Source::File { label, bytes }),
             Err(e) => return Err(fail_read(&label, &e)),

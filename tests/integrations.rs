@@ -2,7 +2,7 @@
 
 mod common;
 
-use releasegen::values::{self, Limits, Val};
+use releasegen::input::values::{self, Limits, Val};
 use std::path::Path;
 use std::process::Command;
 

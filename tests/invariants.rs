@@ -11,8 +11,8 @@
 
 mod common;
 
-use releasegen::model::Context;
-use releasegen::routing::{self, State};
+use releasegen::input::Context;
+use releasegen::plan::routing::{self, State};
 use releasegen::Options;
 use serde_json::Value;
 

@@ -46,9 +46,9 @@ fn kubectl_reads_exactly_what_releasegen_meant() {
         let input = std::fs::read(&path).unwrap();
         let opts = common::options(&stem, Some("all".parse().unwrap()));
         let (release, _) = releasegen::release(&input, &opts).unwrap();
-        let plan = releasegen::routing::plan(&release);
-        let ready = plan.as_ref().map(|_| releasegen::routing::State((1 << release.versions.len()) - 1));
-        let meant = releasegen::objects::manifests(&release, plan.as_ref(), ready).unwrap();
+        let plan = releasegen::plan::routing::plan(&release);
+        let ready = plan.as_ref().map(|_| releasegen::plan::routing::State((1 << release.versions.len()) - 1));
+        let meant = releasegen::render::objects::manifests(&release, plan.as_ref(), ready).unwrap();
         let Some(read) = kubectl_decode(&releasegen::emit::stream(&meant)) else {
             eprintln!("kubectl not found; skipped outside CI");
             return;
@@ -83,7 +83,7 @@ fn prune_labels_split_the_release_from_its_live_route() {
         let input = std::fs::read(&path).unwrap();
         let (release, _) = releasegen::release(&input, &common::options(&stem, None)).unwrap();
         let app = release.name.as_str();
-        let routes = releasegen::routing::plan(&release).is_some();
+        let routes = releasegen::plan::routing::plan(&release).is_some();
         for (i, obj) in read.iter().enumerate() {
             let labels = &obj["metadata"]["labels"];
             let is_route = routes && i + 1 == read.len();

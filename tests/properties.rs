@@ -12,9 +12,9 @@
 mod common;
 
 use proptest::prelude::*;
-use releasegen::model::Context;
-use releasegen::routing::{self, State};
-use releasegen::{Options, emit, names, objects};
+use releasegen::input::Context;
+use releasegen::plan::routing::{self, State};
+use releasegen::{Options, emit, model::names, render::objects};
 use serde_json::{Value, json};
 
 const ENVS: &[(&str, &[&str])] = &[

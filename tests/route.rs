@@ -4,7 +4,7 @@
 mod common;
 
 use releasegen::model::{Kind, Release};
-use releasegen::routing::{self, State};
+use releasegen::plan::routing::{self, State};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::process::{Command, Stdio};

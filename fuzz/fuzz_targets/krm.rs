@@ -4,6 +4,6 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let out = releasegen::krm::run(data, &releasegen::Options::default());
+    let out = releasegen::frontends::krm::run(data, &releasegen::Options::default());
     assert!(!out.text.is_empty(), "a ResourceList always comes back");
 });

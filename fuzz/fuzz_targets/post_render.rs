@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = releasegen::post_render::run(data, &releasegen::Options::default());
+    let _ = releasegen::frontends::post_render::run(data, &releasegen::Options::default());
 });

@@ -1,8 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use releasegen::model::Context;
-use releasegen::values::{self, Limits};
+use releasegen::input::Context;
+use releasegen::input::values::{self, Limits};
 use releasegen::{Options, Ready};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -135,7 +135,7 @@ pub fn mirrored_hosts(obj: &Value) -> Vec<String> {
 /// - with nothing ready, the primary takes all traffic and nothing is mirrored.
 pub fn check_routing(r: &releasegen::model::Release, what: &str) -> usize {
     use releasegen::model::Strategy;
-    use releasegen::routing::{self, State};
+    use releasegen::plan::routing::{self, State};
     let Some(plan) = routing::plan(r) else { return 0 };
     let n = r.versions.len();
     let by_target: std::collections::HashMap<&str, usize> =

@@ -4,9 +4,9 @@
 //! `--namespace`, so a Helm chart, a KRM pipeline or a Git repository can carry releases as
 //! ordinary Kubernetes-shaped documents.
 
-use crate::model::Context;
+use crate::input::Context;
 use crate::problem::Problem;
-use crate::values::{Node, Val};
+use crate::input::values::{Node, Val};
 
 pub const API_VERSION: &str = "releasegen.dev/v1alpha1";
 pub const KIND: &str = "Release";

@@ -3,8 +3,19 @@
 //! and workload sources already follow the chart's precedence — so nothing after validation
 //! looks at the raw values again.
 
+pub mod names;
+pub mod policy;
+pub mod validate;
+
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
+
+/// Label of every object `render` emits but the live routing object: `kubectl apply --prune -l
+/// releasegen.dev/release=APP` then applies the release and prunes only its own objects.
+pub const RELEASE_LABEL: &str = "releasegen.dev/release";
+/// Label of the live routing object (template result, `ready-*`, `--ready`, `route`) instead,
+/// so a prune of the release never removes the route traffic is flowing through.
+pub const ROUTING_LABEL: &str = "releasegen.dev/routing";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Env {
@@ -209,7 +220,7 @@ pub struct Release {
     /// API versions of the routing objects.
     pub apis: Apis,
     /// `application.routing`: written into every generated rule.
-    pub policy: crate::policy::Policy,
+    pub policy: policy::Policy,
     /// `gateway`: the Gateways the routing object attaches to, in the order written.
     pub gateways: Vec<Gateway>,
     pub service_host: String,
@@ -286,18 +297,6 @@ impl Release {
     }
 }
 
-/// What the command line adds to the values.
-#[derive(Clone, Debug, Default)]
-pub struct Context {
-    pub release_name: Option<String>,
-    pub namespace: Option<String>,
-    pub strict: bool,
-    /// Why `namespace` is what it is, when `--namespace` did not say it ($HELM_NAMESPACE, the
-    /// kubeconfig, the default): said on stderr whenever the release uses it.
-    pub namespace_origin: Option<String>,
-    /// `--api-versions`, as given (Helm's spelling: `group/version` or `group/version/Kind`).
-    pub api_versions: Vec<String>,
-}
 
 /// The API versions of the routing objects: `v1beta1` (what the Iter8 controller v1.1 watches)
 /// unless `--api-versions` lists a newer one releasegen supports.

@@ -9,8 +9,8 @@
 //!   and every candidate one `spec.canary[]` entry with its share as `trafficPercent`.
 
 use crate::model::{Env, ModelSource, ObjRef, Release, Version, Workload};
-use crate::parts;
-use crate::routing;
+use crate::render::parts;
+use crate::plan::routing;
 use serde_json::{Map, Value, json};
 
 pub fn inference_service(r: &Release) -> Value {

@@ -13,7 +13,7 @@
 //! names the file, line and column, or the `--set` expression.
 
 use crate::problem::{Pos, Problem};
-use crate::values::{self, Limits, Node, Val};
+use crate::input::values::{self, Limits, Node, Val};
 use indexmap::IndexMap;
 use std::rc::Rc;
 

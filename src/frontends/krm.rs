@@ -13,8 +13,9 @@
 //!   error the input items come back unchanged.
 
 use crate::problem::Problem;
-use crate::values::{self, Node, Val};
-use crate::{Options, document, emit};
+use crate::render::parts::set_annotation;
+use crate::input::values::{self, Node, Val};
+use crate::{Options, input::document, emit};
 use serde_json::{Map, Value, json};
 use std::collections::{HashMap, HashSet};
 
@@ -189,14 +190,6 @@ fn sources<'a>(items: &'a [Node], config: Option<&'a Node>, opts: &Options) -> (
 
 fn is_release_json(item: &Value) -> bool {
     item["kind"] == document::KIND && item["apiVersion"].as_str().is_some_and(|a| a.starts_with("releasegen.dev/"))
-}
-
-fn set_annotation(doc: &mut Value, key: &str, value: &str) {
-    let Some(meta) = doc.get_mut("metadata").and_then(Value::as_object_mut) else { return };
-    let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
-    if let Some(a) = annotations.as_object_mut() {
-        a.insert(key.to_string(), value.into());
-    }
 }
 
 /// A Release's manifests and warnings, or its errors as findings.

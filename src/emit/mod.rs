@@ -1,4 +1,6 @@
-//! The last stage: objects → YAML text, written by releasegen itself rather than by a serializer.
+//! The writers: objects → YAML text, written by releasegen itself rather than by a serializer.
+//! One walker (`Writer`, here) in three modes over the scalar rules of `scalar`: plain YAML,
+//! the Go template of a plan (`template`), and a plan compiled for its states (`states`).
 //!
 //! kubectl reads YAML 1.1: an unquoted `yes`, `on`, `y`, `0755` or `1_000` is not a string
 //! there. The serde_yaml family writes such strings bare. Here a string is written plain
@@ -17,7 +19,18 @@
 //! shares, with the guarded parts and weights between, so the 2^N states of a routemap are
 //! written by running that program instead of walking the plan 2^N times.
 
-use crate::routing::{push_decimal, Guard, Tree, Weights};
+mod scalar;
+mod states;
+mod template;
+
+pub use scalar::{double_quoted, plain_ok};
+pub use states::States;
+pub use template::template;
+
+use crate::plan::routing::{push_decimal, Guard, Tree};
+use scalar::{block_chars_ok, blank, key_text, next_newline, IMPLICIT_KEY_MAX};
+use states::Op;
+use template::go_expr;
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -36,59 +49,6 @@ pub fn document(v: &Value) -> String {
     let mut w = Writer::new(1024, Mode::Plain);
     w.top(N::V(v));
     w.out
-}
-
-/// The Go template source of a routing plan.
-pub fn template(t: &Tree) -> String {
-    let mut w = Writer::new(4096, Mode::Template);
-    w.top(N::T(t));
-    w.out
-}
-
-/// Writes one plan at many states (a routemap holds 2^N of them). The plan is walked once,
-/// into a program (`Op`s) that holds the text every state shares; a state runs it.
-pub struct States {
-    program: Vec<Op>,
-    /// The last state's length: the next is about as long.
-    last_len: usize,
-}
-
-/// A step of a compiled plan.
-#[derive(Debug)]
-enum Op {
-    Text(String),
-    /// The state's shown weight of version i.
-    Weight(usize),
-    /// The first list when the guard holds on the state's raw weights, else the second.
-    If(Guard, Vec<Op>, Vec<Op>),
-}
-
-impl States {
-    pub fn new(plan: &Tree) -> Self {
-        let mut w = Writer::new(1024, Mode::Compile);
-        w.top(N::T(plan));
-        w.flush();
-        States { program: w.ops, last_len: 1024 }
-    }
-
-    /// The plan at one state's weights: the text the plan's value at those weights
-    /// (`Tree::at`) is written as.
-    pub fn document(&mut self, weights: &Weights) -> String {
-        let mut out = String::with_capacity(self.last_len + self.last_len / 8);
-        run(&self.program, weights, &mut out);
-        self.last_len = out.len();
-        out
-    }
-}
-
-fn run(ops: &[Op], w: &Weights, out: &mut String) {
-    for op in ops {
-        match op {
-            Op::Text(text) => out.push_str(text),
-            Op::Weight(i) => push_decimal(out, w.shown.get(*i).map_or(0, |&x| x as usize)),
-            Op::If(g, then, otherwise) => run(if g.eval(&w.raw) { then } else { otherwise }, w, out),
-        }
-    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -464,224 +424,12 @@ impl Writer {
     }
 }
 
-/// A guard as a Go template pipeline (`and`, `or`, `not`, `gt` and `index` are builtins of
-/// both `text/template` and `html/template`), written onto `out`.
-fn go_expr(out: &mut String, g: &Guard) {
-    let (word, parts) = match g {
-        Guard::Always => return out.push_str("true"),
-        Guard::Never => return out.push_str("false"),
-        Guard::Ready(i) => {
-            out.push_str("gt (index .Weights ");
-            push_decimal(out, *i);
-            return out.push_str(") 0");
-        }
-        Guard::Not(inner) => ("not", std::slice::from_ref(&**inner)),
-        Guard::All(gs) => ("and", gs.as_slice()),
-        Guard::Any(gs) => ("or", gs.as_slice()),
-        Guard::Several(ix) => return several_expr(out, ix),
-    };
-    out.push_str(word);
-    for part in parts {
-        let bare = matches!(part, Guard::Always | Guard::Never);
-        out.push_str(if bare { " " } else { " (" });
-        go_expr(out, part);
-        if !bare {
-            out.push(')');
-        }
-    }
-}
-
-/// `Several` as Go's template builtins say it: `or` over every pair of the versions, each
-/// `and (gt (index .Weights i) 0) (gt (index .Weights j) 0)`, written without building the
-/// N²/2 guards (a unit test holds it equal to `go_expr` of `Guard::pairs`, the definition).
-fn several_expr(out: &mut String, ix: &[usize]) {
-    let ready = |out: &mut String, i: usize| {
-        out.push_str("(gt (index .Weights ");
-        push_decimal(out, i);
-        out.push_str(") 0)");
-    };
-    let pairs = ix.len() * ix.len().saturating_sub(1) / 2;
-    if pairs > 1 {
-        out.push_str("or");
-    }
-    for (k, &i) in ix.iter().enumerate() {
-        for &j in &ix[k + 1..] {
-            out.push_str(if pairs > 1 { " (and " } else { "and " });
-            ready(out, i);
-            out.push(' ');
-            ready(out, j);
-            if pairs > 1 {
-                out.push(')');
-            }
-        }
-    }
-    if pairs == 0 {
-        out.push_str("false");
-    }
-}
-
-const YAML11_WORDS: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null"];
-
-/// Strings that every YAML 1.1 and 1.2 reader takes as the same string when unquoted.
-/// Byte by byte: every key and scalar of every state passes through here.
-pub fn plain_ok(s: &str) -> bool {
-    let b = s.as_bytes();
-    let Some(&first) = b.first() else { return false };
-    (first.is_ascii_alphabetic() || first == b'_' || first == b'/')
-        && b.iter().all(|&c| PLAIN[usize::from(c)])
-        && !(b.len() <= 5 && YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)))
-}
-
-/// `[A-Za-z0-9._/-]`, as a table.
-const PLAIN: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut c = 0;
-    while c < 256 {
-        let b = c as u8;
-        t[c] = b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-');
-        c += 1;
-    }
-    t
-};
-
-/// Multi-line text is clearer as a literal block, when the block can carry it exactly: no
-/// control characters but tab and newline, no BOM or Unicode line separators, no line of
-/// only spaces (it would be read back as empty), and in a template none of the characters
-/// that must be escaped.
-#[cfg(test)]
-fn block_ok(s: &str, template: bool) -> bool {
-    block_chars_ok(s, template) && !s.split('\n').any(blank)
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-
-/// Where the first newline of `b` is, eight bytes at a time: the routemap's lines are short,
-/// and `memchr` pays its set-up on each one.
-fn next_newline(b: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while let Some(chunk) = b.get(i..).and_then(<[u8]>::first_chunk::<8>) {
-        // A zero byte of `x` is a newline of the chunk; the lowest flagged byte is exact
-        // (a borrow only runs upwards, from a true zero).
-        let x = u64::from_le_bytes(*chunk) ^ (ONES * u64::from(b'\n'));
-        let found = x.wrapping_sub(ONES) & !x & (ONES * 0x80);
-        if found != 0 {
-            return Some(i + (found.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    b.get(i..)?.iter().position(|&c| c == b'\n').map(|k| i + k)
-}
-
-/// A line a literal block cannot carry: only spaces and tabs. Looked at whole only when it
-/// ends with one (a routemap's thousands of lines never do).
-fn blank(line: &str) -> bool {
-    matches!(line.as_bytes().last(), Some(b' ' | b'\t')) && line.bytes().all(|c| c == b' ' || c == b'\t')
-}
-
-/// The characters of `block_ok`, and at least one content line (only newlines, `"\n"`, has
-/// none, and a block without one reads back as ""). Printable ASCII, tabs and newlines are
-/// told in one branch-free pass the compiler vectorizes (the routemap's strings are large);
-/// other text is looked at byte by byte.
-fn block_chars_ok(s: &str, template: bool) -> bool {
-    let b = s.as_bytes();
-    if !b.contains(&b'\n') || b.iter().all(|&c| c == b'\n') {
-        return false;
-    }
-    let odd = |c: u8| (c < 0x20) & (c != b'\n') & (c != b'\t') | (c >= 0x7f);
-    let syntax = |c: u8| (c == b'{') | (c == b'}') | (c == b'<') | (c == b'>') | (c == b'&');
-    let plain_ascii = if template {
-        !b.iter().fold(false, |acc, &c| acc | odd(c) | syntax(c))
-    } else {
-        !b.iter().fold(false, |acc, &c| acc | odd(c))
-    };
-    plain_ascii
-        || b.iter().enumerate().all(|(i, &c)| match BLOCK[usize::from(c)] {
-            Byte::Control => false,
-            Byte::Syntax => !template,
-            Byte::Lead => !special_at(&b[i..]),
-            Byte::Text => true,
-        })
-}
-
-#[derive(Clone, Copy)]
-enum Byte {
-    /// Printable, a tab or a newline: carried as it is.
-    Text,
-    /// Never in a block: C0 controls but tab and newline, and DEL.
-    Control,
-    /// `{ } < > &`: escaped in a template.
-    Syntax,
-    /// May start a character a block cannot carry (`special_at`).
-    Lead,
-}
-
-const BLOCK: [Byte; 256] = {
-    let mut t = [Byte::Text; 256];
-    let mut c = 0;
-    while c < 256 {
-        t[c] = match c as u8 {
-            b'\t' | b'\n' => Byte::Text,
-            0..=0x1f | 0x7f => Byte::Control,
-            b'{' | b'}' | b'<' | b'>' | b'&' => Byte::Syntax,
-            0xC2 | 0xE2 | 0xEF => Byte::Lead,
-            _ => Byte::Text,
-        };
-        c += 1;
-    }
-    t
-};
-
-/// Whether the UTF-8 sequence at the start of `b` is a C1 control, U+2028/U+2029, the BOM,
-/// or U+FFFE/U+FFFF.
-fn special_at(b: &[u8]) -> bool {
-    let next = |k: usize| b.get(k).copied().unwrap_or(0);
-    match next(0) {
-        0xC2 => (0x80..=0x9F).contains(&next(1)),
-        0xE2 => next(1) == 0x80 && matches!(next(2), 0xA8 | 0xA9),
-        0xEF => (next(1) == 0xBB && next(2) == 0xBF) || (next(1) == 0xBF && matches!(next(2), 0xBE | 0xBF)),
-        _ => false,
-    }
-}
-
-/// Characters written as escapes although they are not control characters: the BOM and the
-/// Unicode line breaks (YAML 1.2 and go-yaml fold or strip them), and U+FFFE/U+FFFF, which
-/// go-yaml refuses raw ("control characters are not allowed").
-fn special(c: char) -> bool {
-    matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{85}' | '\u{fffe}' | '\u{ffff}')
-}
-
-/// The longest implicit key go-yaml and libyaml read is 1024 characters
-/// (`simple_key.mark.index + 1024`); bytes are compared, which errs on the explicit side.
-const IMPLICIT_KEY_MAX: usize = 1000;
-
-fn key_text(k: &str, template: bool) -> Cow<'_, str> {
-    if plain_ok(k) { Cow::Borrowed(k) } else { Cow::Owned(double_quoted(k, template)) }
-}
-
-/// A YAML double-quoted scalar; in template mode also hides template and HTML syntax.
-pub fn double_quoted(s: &str, template: bool) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '{' | '}' | '<' | '>' | '&' if template => out.push_str(&format!("\\x{:02X}", c as u32)),
-            c if c.is_control() => out.push_str(&format!("\\x{:02X}", c as u32)),
-            c if special(c) => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use super::scalar::block_ok;
+    use super::template::several_expr;
+    use crate::plan::routing::Weights;
     use serde_json::json;
 
     #[test]

@@ -5,9 +5,9 @@
 
 use crate::emit;
 use crate::model::{DeploySource, Env, Given, ModelSource, ObjRef, Release, Strategy, Version, Workload};
-use crate::parts::{meta, model_spec, object};
+use crate::render::parts::{meta, metadata_map, model_spec, object, set_label};
 use crate::problem::Problem;
-use crate::routing::{self, State, Tree};
+use crate::plan::routing::{self, State, Tree};
 use serde_json::{Map, Value, json};
 
 /// How large the routemap may be, written as JSON: what one `kubectl apply` can take. A
@@ -20,7 +20,7 @@ use serde_json::{Map, Value, json};
 pub const ROUTEMAP_LIMIT: usize = 262_144 - 4096;
 pub use crate::model::MAX_ROUTED_VERSIONS;
 
-pub use crate::parts::{RELEASE_LABEL, ROUTING_LABEL};
+pub use crate::model::{RELEASE_LABEL, ROUTING_LABEL};
 
 pub fn manifests(r: &Release, plan: Option<&Tree>, ready: Option<State>) -> Result<Vec<Value>, Problem> {
     let mut docs = release_objects(r, plan)?;
@@ -33,18 +33,10 @@ pub fn manifests(r: &Release, plan: Option<&Tree>, ready: Option<State>) -> Resu
     Ok(docs)
 }
 
-fn set_label(doc: &mut Value, key: &str, value: &str) {
-    let Some(meta) = doc.get_mut("metadata").and_then(Value::as_object_mut) else { return };
-    let labels = meta.entry("labels").or_insert_with(|| json!({}));
-    if let Some(labels) = labels.as_object_mut() {
-        labels.insert(key.to_string(), value.into());
-    }
-}
-
 /// Everything of the release but the live routing object.
 fn release_objects(r: &Release, plan: Option<&Tree>) -> Result<Vec<Value>, Problem> {
     if r.env.kserve_native() {
-        return Ok(vec![crate::native::inference_service(r)]);
+        return Ok(vec![crate::render::native::inference_service(r)]);
     }
     if r.weights_only {
         return Ok(r.versions.iter().map(weight_config).collect());
@@ -293,10 +285,8 @@ pub fn add_sync_waves(docs: &mut [Value]) {
     let last = docs.len().saturating_sub(1);
     for (i, doc) in docs.iter_mut().enumerate() {
         let wave = if i == last { "1" } else { "0" };
-        let Some(meta) = doc.get_mut("metadata").and_then(Value::as_object_mut) else { continue };
-        let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
-        if let Some(a) = annotations.as_object_mut() {
-            a.entry("argocd.argoproj.io/sync-wave").or_insert_with(|| wave.into());
+        if let Some(annotations) = metadata_map(doc, "annotations") {
+            annotations.entry("argocd.argoproj.io/sync-wave").or_insert_with(|| wave.into());
         }
     }
 }

@@ -9,9 +9,10 @@
 //! filename annotation, so both Helm versions file them where the Release was.
 
 use crate::problem::Problem;
-use crate::values::{self, Val};
-use crate::{Failure, Options, document, emit};
-use serde_json::{Value, json};
+use crate::render::parts::set_annotation;
+use crate::input::values::{self, Val};
+use crate::{Failure, Options, input::document, emit};
+use serde_json::Value;
 
 pub const FILENAME_ANNOTATION: &str = "postrenderer.helm.sh/postrender-filename";
 
@@ -161,11 +162,7 @@ fn filename(root: &values::Node) -> Option<String> {
 }
 
 fn annotate(obj: &mut Value, name: &str) {
-    let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else { return };
-    let annotations = meta.entry("annotations").or_insert_with(|| json!({}));
-    if let Some(a) = annotations.as_object_mut() {
-        a.insert(FILENAME_ANNOTATION.to_string(), Value::String(name.to_string()));
-    }
+    set_annotation(obj, FILENAME_ANNOTATION, name);
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@
 
 use crate::model::{Kind, Release, Resource};
 use crate::problem::Problem;
-use crate::routing::State;
-use crate::values::{self, Limits, Node, Val};
+use crate::plan::routing::State;
+use crate::input::values::{self, Limits, Node, Val};
 use serde_json::Value;
 use std::collections::HashMap;
 

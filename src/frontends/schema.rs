@@ -14,7 +14,7 @@
 //! the values are written in, at the key at fault, not every alternative. Only keywords that
 //! draft-07 also has are used, because yaml-language-server validates as draft-07.
 
-use crate::document::{API_VERSION, KIND};
+use crate::input::document::{API_VERSION, KIND};
 use crate::model::{DEFAULT_WEIGHT, Env, MAX_WEIGHT, Strategy};
 use serde_json::{Map, Value, json};
 
@@ -180,7 +180,7 @@ fn routing() -> Value {
                     "CORS policy.",
                     vec![
                         ("allowOrigins", "Origins: https://example.com, https://*.example.com, or * alone.", list()),
-                        ("allowMethods", "Methods, or * alone.", json!({"type": "array", "uniqueItems": true, "items": {"enum": crate::policy::CORS_METHODS}})),
+                        ("allowMethods", "Methods, or * alone.", json!({"type": "array", "uniqueItems": true, "items": {"enum": crate::model::policy::CORS_METHODS}})),
                         ("allowHeaders", "Request headers allowed, or * alone.", list()),
                         ("exposeHeaders", "Response headers exposed.", list()),
                         ("maxAge", "How long a preflight result may be cached, in whole seconds: 600s, 24h.", duration()),

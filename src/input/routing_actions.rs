@@ -8,7 +8,7 @@
 //! points at the line the user wrote; paths are named back in the chart's own terms.
 
 use crate::problem::Problem;
-use crate::values::{Node, Val};
+use crate::input::values::{Node, Val};
 
 const KEYS: &[&str] = &[
     "appType",

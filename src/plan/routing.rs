@@ -169,7 +169,7 @@ pub fn plan(r: &Release) -> Option<Tree> {
     Some(map(vec![
         ("apiVersion", s(&api)),
         ("kind", s(kind)),
-        ("metadata", val(json!({"name": r.name, "namespace": r.namespace, "labels": {crate::parts::ROUTING_LABEL: r.name}}))),
+        ("metadata", val(json!({"name": r.name, "namespace": r.namespace, "labels": {crate::model::ROUTING_LABEL: r.name}}))),
         ("spec", spec),
     ]))
 }
@@ -180,7 +180,7 @@ fn istio_spec(r: &Release, http: Vec<(Guard, Tree)>) -> Tree {
     } else {
         r.gateways.iter().map(|g| Value::from(g.istio())).chain([Value::from("mesh")]).collect()
     };
-    let fields = crate::policy::istio_fields(&r.policy);
+    let fields = crate::model::policy::istio_fields(&r.policy);
     let http = http.into_iter().map(|(g, route)| (g, with_fields(route, &fields))).collect();
     map(vec![("gateways", val(Value::Array(gateways))), ("hosts", val(json!(app_hosts(r)))), ("http", Tree::Seq(http))])
 }
@@ -194,9 +194,9 @@ fn with_fields(rule: Tree, fields: &[(&str, Value)]) -> Tree {
 
 /// A Gateway API rule with the policy: `timeouts`, and its filters ahead of the rule's own
 /// (a mirror rule's guarded RequestMirror filters), in one `filters` list.
-fn with_gtw_policy(rule: Tree, p: &crate::policy::Policy) -> Tree {
+fn with_gtw_policy(rule: Tree, p: &crate::model::policy::Policy) -> Tree {
     let Tree::Map(mut entries) = rule else { return rule };
-    let filters: Vec<(Guard, Tree)> = crate::policy::gtw_filters(p).into_iter().map(|f| (Guard::Always, val(f))).collect();
+    let filters: Vec<(Guard, Tree)> = crate::model::policy::gtw_filters(p).into_iter().map(|f| (Guard::Always, val(f))).collect();
     if !filters.is_empty() {
         match entries.iter_mut().find(|(k, _, _)| k == "filters") {
             Some((_, guard, Tree::Seq(items))) => {
@@ -206,7 +206,7 @@ fn with_gtw_policy(rule: Tree, p: &crate::policy::Policy) -> Tree {
             _ => entries.push(("filters".into(), Guard::Always, Tree::Seq(filters))),
         }
     }
-    if let Some(t) = crate::policy::gtw_timeouts(p) {
+    if let Some(t) = crate::model::policy::gtw_timeouts(p) {
         entries.push(("timeouts".into(), Guard::Always, val(t)));
     }
     Tree::Map(entries)

@@ -7,12 +7,26 @@
 use crate::model::{Given, Model, ObjRef, Version, to_object};
 use serde_json::{Map, Value, json};
 
-/// Label of every object `render` emits but the live routing object: `kubectl apply --prune -l
-/// releasegen.dev/release=APP` then applies the release and prunes only its own objects.
-pub const RELEASE_LABEL: &str = "releasegen.dev/release";
-/// Label of the live routing object (template result, `ready-*`, `--ready`, `route`) instead,
-/// so a prune of the release never removes the route traffic is flowing through.
-pub const ROUTING_LABEL: &str = "releasegen.dev/routing";
+pub use crate::model::{RELEASE_LABEL, ROUTING_LABEL};
+
+/// An object's `metadata.labels` or `metadata.annotations`, made when missing: the one place
+/// that knows where an object keeps them. None when the object has no metadata mapping.
+pub fn metadata_map<'a>(doc: &'a mut Value, field: &str) -> Option<&'a mut Map<String, Value>> {
+    let meta = doc.get_mut("metadata")?.as_object_mut()?;
+    meta.entry(field).or_insert_with(|| Value::Object(Map::new())).as_object_mut()
+}
+
+pub fn set_label(doc: &mut Value, key: &str, value: &str) {
+    if let Some(labels) = metadata_map(doc, "labels") {
+        labels.insert(key.to_string(), value.into());
+    }
+}
+
+pub fn set_annotation(doc: &mut Value, key: &str, value: &str) {
+    if let Some(annotations) = metadata_map(doc, "annotations") {
+        annotations.insert(key.to_string(), value.into());
+    }
+}
 
 /// A JSON object from owned fields. `json!` copies every value it embeds (it serializes
 /// `&value`), so objects holding user-sized values (specs, the routemap) are built with this.

@@ -5,7 +5,7 @@
 
 use crate::model::Release;
 use crate::problem::terminal_safe;
-use crate::routing::{self, State, Tree};
+use crate::plan::routing::{self, State, Tree};
 use serde_json::{Value, json};
 
 /// What one rule of a routing object does with the traffic it matches.

@@ -1,0 +1,6 @@
+//! Kubernetes objects: the release's workloads, Services, weight-config ConfigMaps and routemap,
+//! and KServe's own InferenceService, built as data.
+
+pub mod native;
+pub mod objects;
+pub mod parts;

@@ -1,0 +1,4 @@
+//! Review: every readiness state and what each routing rule does in it, for people (a table),
+//! machines (JSON) and pull requests (Mermaid).
+
+pub mod states;
