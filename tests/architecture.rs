@@ -198,3 +198,26 @@ fn the_checks_catch_a_climb_and_a_cycle() {
     let c = cycles(&g);
     assert!(c.iter().any(|c| c.contains("render::objects -> render::native -> render::objects")), "{c:?}");
 }
+
+/// A file a reader can hold in mind: none longer than 700 lines (a longer one has more than one
+/// job, and splits along them).
+#[test]
+fn no_source_file_is_longer_than_700_lines() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut long = Vec::new();
+    fn walk(dir: &Path, long: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("read src/").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, long);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let lines = std::fs::read_to_string(&path).expect("read a source file").lines().count();
+                if lines > 700 {
+                    long.push(format!("{}: {lines} lines", path.display()));
+                }
+            }
+        }
+    }
+    walk(&src, &mut long);
+    assert!(long.is_empty(), "{}", long.join("\n"));
+}

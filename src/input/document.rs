@@ -5,6 +5,7 @@
 //! ordinary Kubernetes-shaped documents.
 
 use crate::input::Context;
+use crate::input::vocabulary::{Key, METADATA, RELEASE_DOCUMENT, has};
 use crate::problem::Problem;
 use crate::input::values::{Node, Val};
 
@@ -69,17 +70,17 @@ pub fn unknown_keys(root: &Node) -> Vec<Problem> {
         return Vec::new();
     }
     let mut found = Vec::new();
-    let mut check = |node: &Node, path: &str, known: &[&str]| {
+    let mut check = |node: &Node, path: &str, known: &[Key]| {
         let Val::Map(entries) = &node.value else { return };
-        for (key, value) in entries.iter().filter(|(k, _)| !known.contains(&k.as_str())) {
+        for (key, value) in entries.iter().filter(|(k, _)| !has(known, k)) {
             let mut p = Problem::new(&format!("{path}{key}"), "unknown key of a Release document");
             p.pos = Some(value.pos);
             found.push(p);
         }
     };
-    check(root, "", &["apiVersion", "kind", "metadata", "spec"]);
+    check(root, "", RELEASE_DOCUMENT);
     if let Some(meta) = root.get("metadata") {
-        check(meta, "metadata.", &["name", "namespace", "labels", "annotations"]);
+        check(meta, "metadata.", METADATA);
     }
     found
 }

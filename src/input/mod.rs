@@ -7,6 +7,7 @@ pub mod namespace;
 pub mod routing_actions;
 pub mod sources;
 pub mod values;
+pub mod vocabulary;
 
 /// What the command line adds to the values.
 #[derive(Clone, Debug, Default)]

@@ -9,20 +9,8 @@
 
 use crate::problem::Problem;
 use crate::input::values::{Node, Val};
+use crate::input::vocabulary::{ROUTING_ACTIONS, has};
 
-const KEYS: &[&str] = &[
-    "appType",
-    "appName",
-    "appPort",
-    "action",
-    "strategy",
-    "appVersions",
-    "iter8Version",
-    "externalGateway",
-    "mirrorPercentage",
-    "modelmeshServingService",
-    "modelmeshServingPort",
-];
 
 /// Values for the routing-actions chart have `appType` or `action`, and no `environment`.
 pub fn is_routing_actions(root: &Node) -> bool {
@@ -38,7 +26,7 @@ pub struct Translated {
 pub fn translate(root: &Node) -> Result<Translated, Problem> {
     let mut warnings = Vec::new();
     if let Val::Map(entries) = &root.value {
-        for (k, v) in entries.iter().filter(|(k, _)| !KEYS.contains(&k.as_str())) {
+        for (k, v) in entries.iter().filter(|(k, _)| !has(ROUTING_ACTIONS, k)) {
             let mut p = Problem::new(k, "unknown key of the routing-actions chart (ignored)");
             p.pos = Some(v.pos);
             warnings.push(p);

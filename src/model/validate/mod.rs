@@ -8,6 +8,7 @@
 //! stages after it depend on the model, not on validation.
 
 use crate::input::Context;
+use crate::input::vocabulary::{Key, has, *};
 use crate::model::{
     API_GROUPS, Apis, DEFAULT_WEIGHT, DeploySource, Env, Gateway, Given, MAX_INHERITED_COPIES, MAX_ROUTED_VERSIONS, MAX_VERSIONS, MAX_GTW_WEIGHT, MAX_WEIGHT, Model,
     ModelSource, ObjRef, Release, Strategy, Version, Workload, to_object,
@@ -26,57 +27,6 @@ mod versions;
 
 /// The Gateway API allows 32 parentRefs; the application's Service takes one.
 const MAX_GATEWAYS: usize = 31;
-const TOP_KEYS: &[&str] = &["environment", "application", "gateway", "service", "iter8Version"];
-const APP_KEYS: &[&str] = &[
-    "metadata",
-    "strategy",
-    "versions",
-    "port",
-    "modelFormat",
-    "runtime",
-    "protocolVersion",
-    "ports",
-    "workloads",
-    "tagRouting",
-    "routing",
-];
-const META_KEYS: &[&str] = &["name", "namespace", "labels", "annotations"];
-const VERSION_KEYS: &[&str] = &[
-    "metadata",
-    "weight",
-    "match",
-    "matches",
-    "port",
-    "image",
-    "deploymentSpecification",
-    "serviceSpecification",
-    "inferenceServiceSpecification",
-    "modelFormat",
-    "runtime",
-    "protocolVersion",
-    "ports",
-    "storageUri",
-];
-/// The keys of a version that describe its workload (all after `port` in VERSION_KEYS).
-const WORKLOAD_KEYS: &[&str] = VERSION_KEYS.split_at(5).1;
-const ISTIO_MATCH_KEYS: &[&str] = &[
-    "name",
-    "uri",
-    "scheme",
-    "method",
-    "authority",
-    "headers",
-    "port",
-    "sourceLabels",
-    "gateways",
-    "queryParams",
-    "ignoreUriCase",
-    "withoutHeaders",
-    "sourceNamespace",
-    "statPrefix",
-];
-const GTW_MATCH_KEYS: &[&str] = &["path", "headers", "queryParams", "method"];
-
 /// Why ModelMesh cannot mirror: every model is served by one Service and chosen by the
 /// `mm-vmodel-id` request header, and an Istio mirror has a destination and a percentage but no
 /// headers of its own, so the copy would ask the primary's model again.
@@ -87,12 +37,12 @@ const MODELMESH_NO_MIRROR: &str = ". ModelMesh cannot mirror to a candidate: all
 fn misplaced(key: &str, path: &str) -> Option<String> {
     let in_version = path.starts_with("application.versions[") && path.ends_with(']');
     match path {
-        "" if APP_KEYS.contains(&key) => Some(format!("application.{key}")),
-        "" if VERSION_KEYS.contains(&key) => Some(format!("application.versions[i].{key}")),
-        "application" if TOP_KEYS.contains(&key) => Some(format!("{key} at the top level")),
-        "application" if VERSION_KEYS.contains(&key) => Some(format!("application.versions[i].{key}")),
-        _ if in_version && APP_KEYS.contains(&key) => Some(format!("application.{key}")),
-        _ if in_version && TOP_KEYS.contains(&key) => Some(format!("{key} at the top level")),
+        "" if has(APPLICATION, key) => Some(format!("application.{key}")),
+        "" if has(VERSION, key) => Some(format!("application.versions[i].{key}")),
+        "application" if has(RELEASE, key) => Some(format!("{key} at the top level")),
+        "application" if has(VERSION, key) => Some(format!("application.versions[i].{key}")),
+        _ if in_version && has(APPLICATION, key) => Some(format!("application.{key}")),
+        _ if in_version && has(RELEASE, key) => Some(format!("{key} at the top level")),
         _ => None,
     }
 }
@@ -128,22 +78,22 @@ impl Reader {
     /// The known key a typo was meant to be, for the first `HINTED_PROBLEMS` problems of a run.
     /// Past them the input is not a release with a few typos but something else entirely,
     /// and a search for each of a quarter of a million keys would cost more than reading them.
-    pub(super) fn closest<'a>(&self, key: &str, known: &[&'a str]) -> Option<&'a str> {
+    pub(super) fn closest(&self, key: &str, known: &[Key]) -> Option<&'static str> {
         let found = self.report.errors.len() + self.report.warnings.len();
         if found >= HINTED_PROBLEMS { None } else { closest(key, known) }
     }
 
     /// Unknown keys are warnings (a typo such as `wieght` must not pass silently);
     /// `--strict` makes them errors.
-    pub(super) fn known_keys(&mut self, node: &Node, path: &str, known: &[&str]) {
+    pub(super) fn known_keys(&mut self, node: &Node, path: &str, known: &[Key]) {
         let Val::Map(entries) = &node.value else { return };
         for (key, value) in entries.iter() {
-            if known.contains(&key.as_str()) {
+            if has(known, key) {
                 continue;
             }
             // Helm's YAML 1.1 reader turns an unquoted `on:` key into `true:` (releasegen takes
             // keys as written), so under Helm `on` arrives as `true`.
-            let yaml11 = (key == "true" && known.contains(&"on")).then(|| "; did you mean `on`? Helm's YAML reader turns an unquoted `on:` into `true:`, so write \"on\":".to_string());
+            let yaml11 = (key == "true" && has(known, "on")).then(|| "; did you mean `on`? Helm's YAML reader turns an unquoted `on:` into `true:`, so write \"on\":".to_string());
             let hint = misplaced(key, path)
                 .map(|at| format!("; did you mean {at}?"))
                 .or_else(|| self.closest(key, known).map(|k| format!("; did you mean `{k}`?")));
@@ -293,16 +243,17 @@ const HINTED_PROBLEMS: usize = 1000;
 
 /// The known key nearest to a typo, if any is close. It allocates nothing, and a known key
 /// whose length alone puts it out of reach is not compared at all.
-fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+fn closest(key: &str, known: &[Key]) -> Option<&'static str> {
     let len = key.chars().count();
     known
         .iter()
+        .map(|k| k.name)
         .filter_map(|k| {
             let reach = 2.max(k.len() / 4);
             if len.abs_diff(k.len()) > reach {
                 return None;
             }
-            distance(key, k, reach).map(|d| (d, *k))
+            distance(key, k, reach).map(|d| (d, k))
         })
         .min()
         .map(|(_, k)| k)
@@ -350,8 +301,8 @@ mod tests {
 
     #[test]
     fn every_known_key_is_within_reach_of_the_typo_search() {
-        let lists = [TOP_KEYS, APP_KEYS, META_KEYS, VERSION_KEYS, ISTIO_MATCH_KEYS, GTW_MATCH_KEYS];
-        for key in lists.iter().flat_map(|l| l.iter()) {
+        let tables = [RELEASE, SERVICE, GATEWAY, APPLICATION, METADATA, VERSION, ISTIO_MATCH, GATEWAY_API_MATCH, ROUTING, RETRIES, CORS, HEADER_CHANGES, SPECIFICATION];
+        for key in tables.iter().flat_map(|t| t.iter()).map(|k| k.name) {
             assert!(key.is_ascii() && key.len() <= LONGEST_KEY, "{key}");
             assert_eq!(distance(key, key, 0), Some(0), "{key}");
         }
@@ -359,10 +310,10 @@ mod tests {
 
     #[test]
     fn a_typo_finds_its_key_and_a_stranger_finds_none() {
-        assert_eq!(closest("wieght", VERSION_KEYS), Some("weight"));
-        assert_eq!(closest("Stratgy", APP_KEYS), Some("strategy"));
-        assert_eq!(closest("stratgy123456", APP_KEYS), None);
-        assert_eq!(closest(&"x".repeat(100_000), APP_KEYS), None);
+        assert_eq!(closest("wieght", VERSION), Some("weight"));
+        assert_eq!(closest("Stratgy", APPLICATION), Some("strategy"));
+        assert_eq!(closest("stratgy123456", APPLICATION), None);
+        assert_eq!(closest(&"x".repeat(100_000), APPLICATION), None);
         assert_eq!(distance("a", &"a".repeat(LONGEST_KEY + 1), 100), None);
         assert_eq!(distance("kitten", "sitting", 3), Some(3));
         assert_eq!(distance("kitten", "sitting", 2), None);

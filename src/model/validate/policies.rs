@@ -7,7 +7,7 @@ impl Reader {
     pub(super) fn routing(&mut self, node: Option<&Node>, env: Env, strategy: Option<Strategy>) -> Policy {
         let path = "application.routing";
         let Some(node) = self.map(node, path) else { return Policy::default() };
-        self.known_keys(node, path, &["timeout", "retries", "cors", "requestHeaders", "responseHeaders"]);
+        self.known_keys(node, path, ROUTING);
         // An invalid strategy is reported by itself; the policy is then not said to be unused.
         if strategy.is_some_and(|s| !env.routes(s)) {
             let mut p = Problem::new(path, format!("is not used: {} has no routing object to carry it (ignored)", describe_unrouted(env, strategy)));
@@ -29,7 +29,7 @@ impl Reader {
 
     pub(super) fn retries(&mut self, node: Option<&Node>, path: &str, env: Env) -> Option<Retries> {
         let node = self.map(node, path)?;
-        self.known_keys(node, path, &["attempts", "perTryTimeout", "on"]);
+        self.known_keys(node, path, RETRIES);
         if env == Env::DeploymentGtw {
             let msg = "the Gateway API's standard channel has no retries on an HTTPRoute (its retry field is experimental); leave retries out on deployment-gtw";
             self.error(path, Some(node), msg);
@@ -55,8 +55,7 @@ impl Reader {
 
     pub(super) fn cors(&mut self, node: Option<&Node>, path: &str) -> Option<Cors> {
         let node = self.map(node, path)?;
-        let keys = ["allowOrigins", "allowMethods", "allowHeaders", "exposeHeaders", "maxAge", "allowCredentials"];
-        self.known_keys(node, path, &keys);
+        self.known_keys(node, path, CORS);
         let allow_origins = self.strings(node.get("allowOrigins"), &join(path, "allowOrigins"), policy::origin);
         let allow_methods = self.strings(node.get("allowMethods"), &join(path, "allowMethods"), |m| {
             if policy::CORS_METHODS.contains(&m) { Ok(()) } else { Err(format!("{m:?} is not a method ({})", policy::CORS_METHODS.join(", "))) }
@@ -92,7 +91,7 @@ impl Reader {
     pub(super) fn header_ops(&mut self, node: Option<&Node>, path: &str, env: Env, response: bool) -> HeaderOps {
         let mut ops = HeaderOps::default();
         let Some(node) = self.map(node, path) else { return ops };
-        self.known_keys(node, path, &["set", "add", "remove"]);
+        self.known_keys(node, path, HEADER_CHANGES);
         let istio = env != Env::DeploymentGtw;
         let own: &[&str] = if response { &["app-version"] } else { own_request_headers(env) };
         let check_name = |r: &mut Reader, name: &str, p: &str, at: &Node, removing: bool| {

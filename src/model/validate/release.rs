@@ -52,7 +52,7 @@ impl Reader {
             self.error("", Some(root), format!("release values must be a mapping, found {}", root.describe()));
             return None;
         }
-        self.known_keys(root, "", TOP_KEYS);
+        self.known_keys(root, "", RELEASE);
         let env = self.environment(root.get("environment"));
         let app = root.get("application").filter(|n| !n.is_null());
         if app.is_none() {
@@ -108,7 +108,7 @@ impl Reader {
     pub(super) fn one_gateway(&mut self, node: &Node, path: &str, env: Option<Env>) -> Option<Gateway> {
         let gw = match &node.value {
             Val::Map(_) => {
-                self.known_keys(node, path, &["name", "namespace", "sectionName"]);
+                self.known_keys(node, path, GATEWAY);
                 let name = self.required(node.get("name"), &join(path, "name"), node, "a gateway needs its name")?;
                 let namespace = self.string(node.get("namespace"), &join(path, "namespace"));
                 let section = self.string(node.get("sectionName"), &join(path, "sectionName"));
@@ -140,7 +140,7 @@ impl Reader {
         let mut host = "modelmesh-serving.modelmesh-serving.svc.cluster.local".to_string();
         let mut port = 8033;
         if let Some(svc) = self.map(node, "service") {
-            self.known_keys(svc, "service", &["host", "port"]);
+            self.known_keys(svc, "service", SERVICE);
             if let Some(h) = self.string(svc.get("host"), "service.host") {
                 self.name(&h, svc.get("host"), "service.host", names::dns_subdomain);
                 host = h;
@@ -167,7 +167,7 @@ impl Reader {
         service_port: u32,
         iter8_version: String,
     ) -> Option<Release> {
-        self.known_keys(app, "application", APP_KEYS);
+        self.known_keys(app, "application", APPLICATION);
         let meta = self.metadata(app.get("metadata"), "application.metadata");
         let (name, namespace) = self.identity(&meta, app, ctx)?;
         let strategy = self.strategy(app.get("strategy"), env);
@@ -339,7 +339,7 @@ impl Reader {
     pub(super) fn metadata(&mut self, node: Option<&Node>, path: &str) -> Meta {
         let mut meta = Meta::default();
         let Some(node) = self.map(node, path) else { return meta };
-        self.known_keys(node, path, META_KEYS);
+        self.known_keys(node, path, METADATA);
         meta.name = self.string(node.get("name"), &join(path, "name"));
         meta.namespace = self.string(node.get("namespace"), &join(path, "namespace"));
         meta.labels = self.string_map(node.get("labels"), &join(path, "labels"), true);

@@ -83,7 +83,7 @@ impl Reader {
             self.error(&path, Some(node), format!("expected a mapping, found {}", node.describe()));
             return None;
         }
-        self.known_keys(node, &path, VERSION_KEYS);
+        self.known_keys(node, &path, VERSION);
         self.inapplicable(node, &path, s.env, s.defaults.external);
         let meta = self.metadata(node.get("metadata"), &join(&path, "metadata"));
         let name = meta.name.clone().unwrap_or_else(|| format!("{}-{i}", s.app));
@@ -127,15 +127,14 @@ impl Reader {
 
     /// Fields of another kind of environment are ignored; say so rather than stay silent.
     pub(super) fn inapplicable(&mut self, node: &Node, path: &str, env: Env, external: bool) {
-        let foreign: &[&str] = if external {
-            WORKLOAD_KEYS
-        } else if env.uses_deployments() {
+        let other: &[&str] = if env.uses_deployments() {
             &["inferenceServiceSpecification", "modelFormat", "runtime", "protocolVersion", "ports", "storageUri"]
         } else {
             &["image", "port", "deploymentSpecification", "serviceSpecification"]
         };
+        let foreign = |k: &str| if external { has(WORKLOAD, k) } else { other.contains(&k) };
         let Val::Map(entries) = &node.value else { return };
-        for (key, value) in entries.iter().filter(|(k, _)| foreign.contains(&k.as_str())) {
+        for (key, value) in entries.iter().filter(|(k, _)| foreign(k)) {
             let why = if external { "workloads are external".to_string() } else { format!("environment {}", env.name()) };
             let mut p = Problem::new(&join(path, key), format!("is not used: {why} (ignored)"));
             p.pos = Some(value.pos);
@@ -275,7 +274,7 @@ impl Reader {
     /// is merged into ours.
     pub(super) fn given(&mut self, node: Option<&Node>, path: &str) -> Option<Given> {
         let node = self.map(node, path)?;
-        self.known_keys(node, path, &["metadata", "spec"]);
+        self.known_keys(node, path, SPECIFICATION);
         let spec = match node.get("spec") {
             Some(s) if matches!(s.value, Val::Map(_)) => s.to_json(),
             other => {
@@ -300,19 +299,19 @@ impl Reader {
         let Some(node) = self.list(node, path) else {
             return if canary { vec![serde_json::json!({"headers": {"traffic": {"exact": "test"}}})] } else { vec![] };
         };
-        self.clauses(node, path, ISTIO_MATCH_KEYS)
+        self.clauses(node, path, ISTIO_MATCH)
     }
 
     pub(super) fn gtw_matches(&mut self, node: Option<&Node>, path: &str, canary: bool) -> Vec<Value> {
         let Some(node) = self.list(node, path) else {
             return if canary { vec![serde_json::json!({"headers": [{"name": "traffic", "value": "test"}]})] } else { vec![] };
         };
-        self.clauses(node, path, GTW_MATCH_KEYS)
+        self.clauses(node, path, GATEWAY_API_MATCH)
     }
 
     /// Match clauses pass through as written, one list item each; keys the routing API does
     /// not have would make the routing object invalid, so they are errors here.
-    pub(super) fn clauses(&mut self, node: &Node, path: &str, keys: &[&str]) -> Vec<Value> {
+    pub(super) fn clauses(&mut self, node: &Node, path: &str, keys: &[Key]) -> Vec<Value> {
         let Val::Seq(items) = &node.value else { return vec![] };
         if items.is_empty() {
             self.error(path, Some(node), "a match list needs at least one clause (omit it for the default)");
@@ -324,7 +323,7 @@ impl Reader {
                 self.error(&p, Some(item), format!("expected a match clause (a mapping), found {}", item.describe()));
                 continue;
             };
-            for (k, v) in entries.iter().filter(|(k, _)| !keys.contains(&k.as_str())) {
+            for (k, v) in entries.iter().filter(|(k, _)| !has(keys, k)) {
                 let hint = self.closest(k, keys).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
                 self.error(&join(&p, k), Some(v), format!("not a field of a match clause{hint}"));
             }
