@@ -6,8 +6,8 @@
 #![deny(unsafe_code)]
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use releasegen::problem::{Problem, terminal_safe};
-use releasegen::{Failure, Options, Ready, input::Context, input::sources::Source, input::values::Limits};
+use releasegen::problem::{Problem, Severity, terminal_safe};
+use releasegen::{Failure, Options, Ready, input::Context, input::sources::{STDIN, Source}, input::values::Limits};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::ffi::{c_char, c_int};
@@ -314,7 +314,7 @@ fn run() -> ExitCode {
             let (labels, root, notes) = try_values!(file, &common, &opts, false);
             let live = match read_input(None, opts.limits.max_bytes, "the live objects (kubectl get … -o json)") {
                 Ok(bytes) => bytes,
-                Err(e) => return fail_read("<stdin>", &e),
+                Err(e) => return fail_read(STDIN, &e),
             };
             let routed = releasegen::route_values(root, &live, &opts);
             if verbose && let Ok(r) = &routed {
@@ -474,7 +474,7 @@ macro_rules! try_read {
     ($file:expr, $opts:expr, $what:expr) => {{
         let file: Option<PathBuf> = $file;
         let source = file.filter(|f| f.as_os_str() != "-");
-        let label = source.as_ref().map_or("<stdin>".to_string(), |f| f.display().to_string());
+        let label = source.as_ref().map_or(STDIN.to_string(), |f| f.display().to_string());
         match read_input(source.as_ref(), $opts.limits.max_bytes, $what) {
             Ok(bytes) => (label, bytes),
             Err(e) => return fail_read(&label, &e),
@@ -507,12 +507,12 @@ fn noted(notes: Vec<Problem>, result: Result<(String, Vec<Problem>), Failure>) -
 fn finish(labels: &[String], result: Result<(String, Vec<Problem>), Failure>) -> ExitCode {
     match result {
         Ok((text, warnings)) => {
-            report(&warnings, "warning", labels);
+            report(&warnings, Severity::Warning, labels);
             write_stdout(text.as_bytes())
         }
         Err(failure) => {
-            report(&failure.warnings, "warning", labels);
-            report(&failure.errors, "error", labels);
+            report(&failure.warnings, Severity::Warning, labels);
+            report(&failure.errors, Severity::Error, labels);
             ExitCode::from(1)
         }
     }
@@ -540,7 +540,8 @@ fn read_input(file: Option<&PathBuf>, limit: usize, what: &str) -> std::io::Resu
 /// At most this many problems of a kind are printed; the rest are counted.
 const SHOWN_PROBLEMS: usize = 20;
 
-fn report(problems: &[Problem], kind: &str, labels: &[String]) {
+fn report(problems: &[Problem], severity: Severity, labels: &[String]) {
+    let kind = severity.as_str();
     let mut err = std::io::stderr().lock();
     if problems.len() > SHOWN_PROBLEMS {
         let _ = writeln!(err, "{kind}: {} {kind}s; the first {SHOWN_PROBLEMS} follow", problems.len());
@@ -550,7 +551,7 @@ fn report(problems: &[Problem], kind: &str, labels: &[String]) {
         // (`\nerror: FAKE`) or colour the terminal.
         let _ = writeln!(err, "{kind}: {}", terminal_safe(&p.to_string()));
         if let Some(pos) = p.pos {
-            let source = p.source.as_deref().or(labels.get(pos.source).map(String::as_str)).unwrap_or("<stdin>");
+            let source = p.source.as_deref().or(labels.get(pos.source).map(String::as_str)).unwrap_or(STDIN);
             if source.starts_with("--set") {
                 let _ = writeln!(err, "  --> {}, column {}", terminal_safe(source), pos.col);
             } else {

@@ -34,8 +34,10 @@ impl Problem {
         self
     }
 
-    pub fn at_pos(path: &str, message: &str, pos: Pos) -> Self {
-        Problem { path: path.to_string(), message: message.to_string(), pos: Some(pos), source: None }
+    /// A problem at a value: its path and where it was written go together, so no caller
+    /// can name one and forget the other.
+    pub fn at(path: &str, pos: Option<Pos>, message: impl Into<String>) -> Self {
+        Problem { path: path.to_string(), message: message.into(), pos, source: None }
     }
 
     pub fn input(message: String) -> Self {
@@ -52,6 +54,26 @@ impl fmt::Display for Problem {
             write!(f, "{}", self.message)
         } else {
             write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for Problem {}
+
+/// How much a problem matters: an error stops the command (exit 1, nothing on stdout), a
+/// warning is said on stderr (or in a KRM function's results) and the command goes on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    /// The word KRM function results and terminal messages use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
         }
     }
 }

@@ -73,8 +73,7 @@ pub fn unknown_keys(root: &Node) -> Vec<Problem> {
     let mut check = |node: &Node, path: &str, known: &[Key]| {
         let Val::Map(entries) = &node.value else { return };
         for (key, value) in entries.iter().filter(|(k, _)| !has(known, k)) {
-            let mut p = Problem::new(&format!("{path}{key}"), "unknown key of a Release document");
-            p.pos = Some(value.pos);
+            let p = Problem::at(&format!("{path}{key}"), Some(value.pos), "unknown key of a Release document");
             found.push(p);
         }
     };

@@ -27,8 +27,7 @@ pub fn translate(root: &Node) -> Result<Translated, Problem> {
     let mut warnings = Vec::new();
     if let Val::Map(entries) = &root.value {
         for (k, v) in entries.iter().filter(|(k, _)| !has(ROUTING_ACTIONS, k)) {
-            let mut p = Problem::new(k, "unknown key of the routing-actions chart (ignored)");
-            p.pos = Some(v.pos);
+            let p = Problem::at(k, Some(v.pos), "unknown key of the routing-actions chart (ignored)");
             warnings.push(p);
         }
     }
@@ -37,8 +36,7 @@ pub fn translate(root: &Node) -> Result<Translated, Problem> {
         _ => None,
     };
     let at = |key: &str, msg: String| {
-        let mut p = Problem::new(key, msg);
-        p.pos = root.get(key).map(|n| n.pos);
+        let p = Problem::at(key, root.get(key).map(|n| n.pos), msg);
         p
     };
     let action = text("action").ok_or_else(|| at("action", "action is required: initialize or modify-weights".into()))?;

@@ -63,7 +63,7 @@ pub fn combine(sources: &[Source], limits: Limits) -> Result<(Node, Vec<Problem>
         return values::parse_noting(bytes, limits);
     }
     let mut notes = Vec::new();
-    let mut merged: IndexMap<String, Tree> = IndexMap::new();
+    let mut merged: IndexMap<String, MergeTree> = IndexMap::new();
     // Files first, in order; then --set, then --set-string, as Helm applies them.
     let order = sources.iter().enumerate().filter(|(_, s)| matches!(s, Source::File { .. }))
         .chain(sources.iter().enumerate().filter(|(_, s)| matches!(s, Source::Set(_))))
@@ -78,64 +78,65 @@ pub fn combine(sources: &[Source], limits: Limits) -> Result<(Node, Vec<Problem>
             Source::File { bytes, .. } => {
                 let (node, more) = values::parse_source_noting(bytes, limits, i)?;
                 notes.extend(more);
-                let Tree::Map(from, _) = Tree::from(&node) else {
-                    return Err(Problem::at_pos("", &format!("values must be a mapping, found {}", node.describe()), node.pos));
+                let MergeTree::Map(from, _) = MergeTree::from(&node) else {
+                    return Err(Problem::at("", Some(node.pos), &format!("values must be a mapping, found {}", node.describe())));
                 };
                 merge(&mut merged, from);
             }
             Source::Set(e) | Source::SetString(e) => {
                 let mut p = Parser { chars: e.chars().collect(), at: 0, strings: matches!(source, Source::SetString(_)), source: i };
                 p.parse(&mut merged).map_err(|msg| {
-                    Problem::at_pos("", &format!("{}: {msg}", source.label()), Pos { line: 1, col: p.at + 1, source: i })
+                    Problem::at("", Some(Pos { line: 1, col: p.at + 1, source: i }), &format!("{}: {msg}", source.label()))
                 })?;
                 drop_nulls(&mut merged);
             }
         }
     }
-    Ok((Tree::Map(merged, Pos { line: 1, col: 1, source: 0 }).into_node(), notes))
+    Ok((MergeTree::Map(merged, Pos { line: 1, col: 1, source: 0 }).into_node(), notes))
 }
 
-/// A mutable values tree for merging; converted from and back to `Node` once.
+/// A mutable values tree for merging (not the routing plan's `MergeTree`); converted from and back
+/// to `Node` once.
 #[derive(Clone, Debug)]
-enum Tree {
+enum MergeTree {
     Leaf(Node),
-    Map(IndexMap<String, Tree>, Pos),
-    Seq(Vec<Tree>, Pos),
+    Map(IndexMap<String, MergeTree>, Pos),
+    Seq(Vec<MergeTree>, Pos),
 }
 
-impl From<&Node> for Tree {
-    fn from(n: &Node) -> Tree {
+impl From<&Node> for MergeTree {
+    fn from(n: &Node) -> MergeTree {
         match &n.value {
-            Val::Map(entries) => Tree::Map(entries.iter().map(|(k, v)| (k.clone(), Tree::from(v))).collect(), n.pos),
-            Val::Seq(items) => Tree::Seq(items.iter().map(Tree::from).collect(), n.pos),
-            _ => Tree::Leaf(n.clone()),
+            Val::Map(entries) => MergeTree::Map(entries.iter().map(|(k, v)| (k.clone(), MergeTree::from(v))).collect(), n.pos),
+            Val::Seq(items) => MergeTree::Seq(items.iter().map(MergeTree::from).collect(), n.pos),
+            _ => MergeTree::Leaf(n.clone()),
         }
     }
 }
 
-impl Tree {
+impl MergeTree {
     fn into_node(self) -> Node {
         match self {
-            Tree::Leaf(n) => n,
-            Tree::Map(m, pos) => Node { value: Val::Map(Rc::new(m.into_iter().map(|(k, v)| (k, v.into_node())).collect())), pos },
-            Tree::Seq(items, pos) => Node { value: Val::Seq(Rc::new(items.into_iter().map(Tree::into_node).collect())), pos },
+            MergeTree::Leaf(n) => n,
+            MergeTree::Map(m, pos) => Node { value: Val::Map(Rc::new(m.into_iter().map(|(k, v)| (k, v.into_node())).collect())), pos },
+            MergeTree::Seq(items, pos) => Node { value: Val::Seq(Rc::new(items.into_iter().map(MergeTree::into_node).collect())), pos },
         }
     }
 
     fn is_null(&self) -> bool {
-        matches!(self, Tree::Leaf(n) if n.is_null())
+        matches!(self, MergeTree::Leaf(n) if n.is_null())
     }
 
-    fn leaf(value: Val, pos: Pos) -> Tree {
-        Tree::Leaf(Node { value, pos })
+    fn leaf(value: Val, pos: Pos) -> MergeTree {
+        MergeTree::Leaf(Node { value, pos })
     }
 }
 
 /// Helm's merge of a later values file into the earlier ones.
-fn merge(into: &mut IndexMap<String, Tree>, from: IndexMap<String, Tree>) {
+fn merge(into: &mut IndexMap<String, MergeTree>, from: IndexMap<String, MergeTree>) {
     for (k, v) in from {
         match (into.get_mut(&k), v) {
-            (Some(Tree::Map(existing, _)), Tree::Map(v, _)) => merge(existing, v),
+            (Some(MergeTree::Map(existing, _)), MergeTree::Map(v, _)) => merge(existing, v),
             (_, v) if v.is_null() => {
                 into.shift_remove(&k);
             }
@@ -147,10 +148,10 @@ fn merge(into: &mut IndexMap<String, Tree>, from: IndexMap<String, Tree>) {
 }
 
 /// `--set a=null` deletes `a` (Helm's coalescing drops null values).
-fn drop_nulls(m: &mut IndexMap<String, Tree>) {
+fn drop_nulls(m: &mut IndexMap<String, MergeTree>) {
     m.retain(|_, v| !v.is_null());
     for v in m.values_mut() {
-        if let Tree::Map(inner, _) = v {
+        if let MergeTree::Map(inner, _) = v {
             drop_nulls(inner);
         }
     }
@@ -172,7 +173,7 @@ impl From<String> for Stop {
 }
 
 enum ListRead {
-    List(Vec<Tree>),
+    List(Vec<MergeTree>),
     NotList,
     End,
 }
@@ -186,7 +187,7 @@ struct Parser {
 }
 
 impl Parser {
-    fn parse(&mut self, data: &mut IndexMap<String, Tree>) -> Result<(), String> {
+    fn parse(&mut self, data: &mut IndexMap<String, MergeTree>) -> Result<(), String> {
         loop {
             match self.key(data, 0) {
                 Ok(()) => {}
@@ -225,7 +226,7 @@ impl Parser {
         }
     }
 
-    fn key(&mut self, data: &mut IndexMap<String, Tree>, level: usize) -> Result<(), Stop> {
+    fn key(&mut self, data: &mut IndexMap<String, MergeTree>, level: usize) -> Result<(), Stop> {
         let pos = self.pos();
         let (k, last) = self.until(&['=', '[', ',', '.']);
         match last {
@@ -235,20 +236,20 @@ impl Parser {
                 let i = self.index()?;
                 let mut list = match data.get(&k) {
                     None => Vec::new(),
-                    Some(Tree::Seq(l, _)) => l.clone(),
+                    Some(MergeTree::Seq(l, _)) => l.clone(),
                     Some(_) => return Err(format!("{} is not a list", go_quote(&k)).into()),
                 };
                 let result = self.list_item(&mut list, i, level);
-                set(data, k, Tree::Seq(list, pos));
+                set(data, k, MergeTree::Seq(list, pos));
                 result
             }
             Some('=') => match self.list()? {
                 ListRead::List(items) => {
-                    set(data, k, Tree::Seq(items, pos));
+                    set(data, k, MergeTree::Seq(items, pos));
                     Ok(())
                 }
                 ListRead::End => {
-                    set(data, k, Tree::leaf(Val::Str(String::new()), pos));
+                    set(data, k, MergeTree::leaf(Val::Str(String::new()), pos));
                     Err(Stop::End)
                 }
                 ListRead::NotList => {
@@ -258,7 +259,7 @@ impl Parser {
                 }
             },
             Some(',') => {
-                set(data, k.clone(), Tree::leaf(Val::Str(String::new()), pos));
+                set(data, k.clone(), MergeTree::leaf(Val::Str(String::new()), pos));
                 Err(format!("key {} has no value (cannot end with ,)", go_quote(&k)).into())
             }
             _ => {
@@ -267,7 +268,7 @@ impl Parser {
                     return Err(format!("value name nested level is greater than maximum supported nested level of {MAX_NESTED_NAME_LEVEL}").into());
                 }
                 if let Some(existing) = data.get_mut(&k) {
-                    let Tree::Map(inner, _) = existing else {
+                    let MergeTree::Map(inner, _) = existing else {
                         return Err(format!("{} is not a mapping", go_quote(&k)).into());
                     };
                     let result = self.key(inner, level);
@@ -280,7 +281,7 @@ impl Parser {
                 let result = self.key(&mut inner, level);
                 let empty = inner.is_empty();
                 if !empty {
-                    set(data, k.clone(), Tree::Map(inner, pos));
+                    set(data, k.clone(), MergeTree::Map(inner, pos));
                 }
                 match result {
                     Ok(()) if empty => Err(format!("key map {} has no value", go_quote(&k)).into()),
@@ -299,7 +300,7 @@ impl Parser {
         v.parse::<i64>().map_err(|_| format!("error parsing index: strconv.Atoi: parsing {}: invalid syntax", go_quote(&v)).into())
     }
 
-    fn list_item(&mut self, list: &mut Vec<Tree>, i: i64, level: usize) -> Result<(), Stop> {
+    fn list_item(&mut self, list: &mut Vec<MergeTree>, i: i64, level: usize) -> Result<(), Stop> {
         if i < 0 {
             return Err(format!("negative {i} index not allowed").into());
         }
@@ -312,8 +313,8 @@ impl Parser {
             None => Err(Stop::End),
             Some('=') => {
                 let v = match self.list()? {
-                    ListRead::List(items) => Tree::Seq(items, pos),
-                    ListRead::End => Tree::leaf(Val::Str(String::new()), pos),
+                    ListRead::List(items) => MergeTree::Seq(items, pos),
+                    ListRead::End => MergeTree::leaf(Val::Str(String::new()), pos),
                     ListRead::NotList => self.value(),
                 };
                 set_index(list, i, v)
@@ -321,20 +322,20 @@ impl Parser {
             Some('[') => {
                 let next = self.index()?;
                 let mut inner = match list.get(i as usize) {
-                    Some(Tree::Seq(l, _)) => l.clone(),
+                    Some(MergeTree::Seq(l, _)) => l.clone(),
                     Some(t) if !t.is_null() => return Err(format!("element {i} is not a list").into()),
                     _ => Vec::new(),
                 };
                 self.list_item(&mut inner, next, level)?;
-                set_index(list, i, Tree::Seq(inner, pos))
+                set_index(list, i, MergeTree::Seq(inner, pos))
             }
             _ => {
                 let mut inner = match list.get(i as usize) {
-                    Some(Tree::Map(m, _)) => m.clone(),
+                    Some(MergeTree::Map(m, _)) => m.clone(),
                     _ => IndexMap::new(),
                 };
                 self.key(&mut inner, level)?;
-                set_index(list, i, Tree::Map(inner, pos))
+                set_index(list, i, MergeTree::Map(inner, pos))
             }
         }
     }
@@ -365,7 +366,7 @@ impl Parser {
     }
 
     /// A scalar value up to the next `,`.
-    fn value(&mut self) -> Tree {
+    fn value(&mut self) -> MergeTree {
         let pos = self.pos();
         let (v, _) = self.until(&[',']);
         self.typed(v, pos)
@@ -373,9 +374,9 @@ impl Parser {
 
     /// Helm's `typedVal`: with `--set`, `true`/`false`/`null` in any case and integers that
     /// do not start with 0 (but `0` itself); everything else, and all of `--set-string`, text.
-    fn typed(&self, v: String, pos: Pos) -> Tree {
+    fn typed(&self, v: String, pos: Pos) -> MergeTree {
         if self.strings {
-            return Tree::leaf(Val::Str(v), pos);
+            return MergeTree::leaf(Val::Str(v), pos);
         }
         let value = if fold_eq(&v, "true") {
             Val::Bool(true)
@@ -390,27 +391,27 @@ impl Parser {
         } else {
             Val::Str(v)
         };
-        Tree::leaf(value, pos)
+        MergeTree::leaf(value, pos)
     }
 }
 
-fn set(data: &mut IndexMap<String, Tree>, key: String, value: Tree) {
+fn set(data: &mut IndexMap<String, MergeTree>, key: String, value: MergeTree) {
     if !key.is_empty() {
         data.insert(key, value);
     }
 }
 
-fn set_index(list: &mut Vec<Tree>, i: i64, value: Tree) -> Result<(), Stop> {
+fn set_index(list: &mut Vec<MergeTree>, i: i64, value: MergeTree) -> Result<(), Stop> {
     if i > MAX_INDEX {
         return Err(format!("index of {i} is greater than maximum supported index of {MAX_INDEX}").into());
     }
     let i = i as usize;
     let pos = match &value {
-        Tree::Leaf(n) => n.pos,
-        Tree::Map(_, p) | Tree::Seq(_, p) => *p,
+        MergeTree::Leaf(n) => n.pos,
+        MergeTree::Map(_, p) | MergeTree::Seq(_, p) => *p,
     };
     while list.len() <= i {
-        list.push(Tree::leaf(Val::Null, pos));
+        list.push(MergeTree::leaf(Val::Null, pos));
     }
     list[i] = value;
     Ok(())
@@ -443,7 +444,7 @@ mod tests {
         let mut data = IndexMap::new();
         let mut p = Parser { chars: expr.chars().collect(), at: 0, strings, source: 0 };
         p.parse(&mut data)?;
-        Ok(Tree::Map(data, Pos::default()).into_node().to_json())
+        Ok(MergeTree::Map(data, Pos::default()).into_node().to_json())
     }
 
     #[test]

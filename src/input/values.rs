@@ -111,11 +111,7 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Node, Problem> {
 fn one_document(docs: Vec<Node>) -> Result<Option<Node>, Problem> {
     let mut docs = docs.into_iter();
     match (docs.next(), docs.next()) {
-        (_, Some(second)) => Err(Problem::at_pos(
-            "",
-            "the input holds several YAML documents; give one document of release values",
-            second.pos,
-        )),
+        (_, Some(second)) => Err(Problem::at("", Some(second.pos), "the input holds several YAML documents; give one document of release values")),
         (doc, None) => Ok(doc),
     }
 }
@@ -172,10 +168,10 @@ fn parse_stream_noting(bytes: &[u8], limits: Limits, source: usize) -> Result<(V
 /// Input must be UTF-8 without NUL bytes; say exactly where it is not.
 fn decode(bytes: &[u8]) -> Result<&str, Problem> {
     let text = std::str::from_utf8(bytes)
-        .map_err(|e| Problem::at_pos("", "input is not valid UTF-8", position(&bytes[..e.valid_up_to()])))?;
+        .map_err(|e| Problem::at("", Some(position(&bytes[..e.valid_up_to()])), "input is not valid UTF-8"))?;
     // YAML cannot carry a NUL; some scanners would take it for the end of the input.
     if let Some(i) = bytes.iter().position(|&b| b == 0) {
-        return Err(Problem::at_pos("", "input contains a NUL byte, which YAML text cannot hold", position(&bytes[..i])));
+        return Err(Problem::at("", Some(position(&bytes[..i])), "input contains a NUL byte, which YAML text cannot hold"));
     }
     Ok(text)
 }
@@ -252,7 +248,7 @@ impl Builder {
         let msg = format!(
             "the key {text} is written bare: Helm's YAML reader (YAML 1.1, as kubectl's) reads it as the key `{b}`, releasegen as the text {text:?}; quote it ({text:?}:) so the file means the same to both"
         );
-        self.notes.push(Problem::at_pos(&path, &msg, pos));
+        self.notes.push(Problem::at(&path, Some(pos), &msg));
     }
 
     /// The dotted path of `key` in the mapping being read (`application.routing.retries.on`).
@@ -286,7 +282,7 @@ impl Builder {
                     "the input holds more than {} values (the value limit; --max-input-bytes raises it)",
                     self.limits.max_values
                 );
-                return Err(Problem::at_pos("", &msg, pos));
+                return Err(Problem::at("", Some(pos), &msg));
             }
         }
         match event {
@@ -325,7 +321,7 @@ impl Builder {
             return Err(nesting_error(self.limits, pos));
         }
         if self.expects_key() {
-            return Err(Problem::at_pos("", "a mapping key must be a plain string, not a list or mapping", pos));
+            return Err(Problem::at("", Some(pos), "a mapping key must be a plain string, not a list or mapping"));
         }
         self.stack.push(frame);
         Ok(())
@@ -345,7 +341,7 @@ impl Builder {
 
     fn alias(&mut self, id: usize, pos: Pos) -> Result<(), Problem> {
         let Some(node) = self.anchors.get(&id) else {
-            return Err(Problem::at_pos("", "alias to an unknown anchor", pos));
+            return Err(Problem::at("", Some(pos), "alias to an unknown anchor"));
         };
         // Sharing makes the alias itself cheap, but what reads the values walks every copy;
         // the count stops at the limit, so counting costs no more than the limit allows.
@@ -357,7 +353,7 @@ impl Builder {
                     "aliases expand to more than {} values (the alias expansion limit)",
                     self.limits.max_alias_nodes
                 );
-                return Err(Problem::at_pos("", &msg, pos));
+                return Err(Problem::at("", Some(pos), &msg));
             }
         }
         let node = node.clone();
@@ -392,7 +388,7 @@ impl Builder {
         };
         if entries.get(&text).is_some_and(|slot| slot.written) {
             let msg = format!("duplicate key {} (kubectl rejects duplicate keys too)", quoted(&text));
-            return Err(Problem::at_pos("", &msg, node.pos));
+            return Err(Problem::at("", Some(node.pos), &msg));
         }
         *key = Some(Key::Name(text, node.pos));
         Ok(())
@@ -414,7 +410,7 @@ impl Builder {
                 }
                 // Keys go through `Builder::key` and `open` refuses collection keys, so a value
                 // always has its key; refuse rather than guess should that ever change.
-                None => return Err(Problem::at_pos("", "a mapping key must be a plain string", node.pos)),
+                None => return Err(Problem::at("", Some(node.pos), "a mapping key must be a plain string")),
             },
         }
         Ok(())
@@ -424,7 +420,7 @@ impl Builder {
 /// YAML merge keys (`<<: *defaults`), as Helm's YAML reader supports them: keys already
 /// present win over merged ones.
 fn merge_into(entries: &mut IndexMap<String, Slot>, node: Node) -> Result<(), Problem> {
-    let refuse = |pos| Err(Problem::at_pos("", "a merge key (<<) needs a mapping or a list of mappings", pos));
+    let refuse = |pos| Err(Problem::at("", Some(pos), "a merge key (<<) needs a mapping or a list of mappings"));
     let sources: Vec<Node> = match &node.value {
         Val::Map(_) => vec![node],
         Val::Seq(items) => items.to_vec(),
@@ -478,12 +474,12 @@ fn scan_error(e: ScanError, limits: Limits) -> Problem {
     if e.info().contains("recursion limit") {
         return nesting_error(limits, pos);
     }
-    Problem::at_pos("", &format!("not valid YAML: {}", e.info()), pos)
+    Problem::at("", Some(pos), &format!("not valid YAML: {}", e.info()))
 }
 
 fn nesting_error(limits: Limits, pos: Pos) -> Problem {
     let msg = format!("values are nested more than {} levels deep (the nesting limit)", limits.max_depth);
-    Problem::at_pos("", &msg, pos)
+    Problem::at("", Some(pos), &msg)
 }
 
 /// Resolves a plain scalar as go-yaml v2 (Helm's and kubectl's YAML 1.1 reader) does.
@@ -500,12 +496,12 @@ fn resolve_plain(text: &str, pos: Pos) -> Result<Val, Problem> {
     }
     if let Some(i) = resolve_int(text) {
         return i.map(Val::Int).ok_or_else(|| {
-            Problem::at_pos("", &format!("the integer {text} is too large"), pos)
+            Problem::at("", Some(pos), &format!("the integer {text} is too large"))
         });
     }
     if let Some(f) = resolve_float(text) {
         return f.map(Val::Float).ok_or_else(|| {
-            Problem::at_pos("", &format!("{text} (infinity or not-a-number) has no JSON form"), pos)
+            Problem::at("", Some(pos), &format!("{text} (infinity or not-a-number) has no JSON form"))
         });
     }
     Ok(Val::Str(text.to_string()))

@@ -21,7 +21,7 @@ pub struct Live {
 }
 
 /// Where the live objects come from, in every message about them.
-pub const SOURCE: &str = "<stdin>";
+pub use crate::input::sources::STDIN as SOURCE;
 
 /// How one version was judged, with the reasons for `-v`.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,11 +54,11 @@ pub fn read(bytes: &[u8], limits: Limits, namespace: &str) -> Result<Live, Probl
         let path = if several { format!("document {}", d + 1) } else { String::new() };
         if doc.get("kind").is_some_and(|k| k.value == Val::Str("List".into())) {
             let Some(Val::Seq(items)) = doc.get("items").map(|n| &n.value) else {
-                return Err(at(&join(&path, "items"), doc, "a List needs a list of items"));
+                return Err(at(&about(&path, "items"), doc, "a List needs a list of items"));
             };
             live.empty_list |= items.is_empty() && !several;
             for (i, item) in items.iter().enumerate() {
-                live.add(item, &join(&path, &format!("items[{i}]")), namespace)?;
+                live.add(item, &about(&path, &format!("items[{i}]")), namespace)?;
             }
         } else if !matches!(doc.value, Val::Null) {
             live.add(doc, if several { &path } else { "document 1" }, namespace)?;
@@ -67,12 +67,13 @@ pub fn read(bytes: &[u8], limits: Limits, namespace: &str) -> Result<Live, Probl
     Ok(live)
 }
 
-fn join(prefix: &str, rest: &str) -> String {
+/// A message about a live object, after what names the object (`Deployment test/app-0: …`).
+fn about(prefix: &str, rest: &str) -> String {
     if prefix.is_empty() { rest.to_string() } else { format!("{prefix}: {rest}") }
 }
 
 fn at(path: &str, node: &Node, msg: &str) -> Problem {
-    Problem::at_pos(path, msg, node.pos).in_source(SOURCE)
+    Problem::at(path, Some(node.pos), msg).in_source(SOURCE)
 }
 
 impl Live {

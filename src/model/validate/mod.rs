@@ -70,8 +70,7 @@ fn join(path: &str, key: &str) -> String {
 
 impl Reader {
     pub(super) fn error(&mut self, path: &str, node: Option<&Node>, msg: impl Into<String>) {
-        let mut p = Problem::new(path, msg);
-        p.pos = node.map(|n| n.pos);
+        let p = Problem::at(path, node.map(|n| n.pos), msg);
         self.report.error(p);
     }
 
@@ -98,8 +97,7 @@ impl Reader {
                 .map(|at| format!("; did you mean {at}?"))
                 .or_else(|| self.closest(key, known).map(|k| format!("; did you mean `{k}`?")));
             let hint = yaml11.or(hint).unwrap_or_default();
-            let mut p = Problem::new(&join(path, key), format!("unknown key{hint}"));
-            p.pos = Some(value.pos);
+            let p = Problem::at(&join(path, key), Some(value.pos), format!("unknown key{hint}"));
             if self.strict { self.report.error(p) } else { self.report.warn(p) }
         }
     }
@@ -306,6 +304,100 @@ mod tests {
             assert!(key.is_ascii() && key.len() <= LONGEST_KEY, "{key}");
             assert_eq!(distance(key, key, 0), Some(0), "{key}");
         }
+    }
+
+    fn reader() -> Reader {
+        Reader { report: Report::default(), strict: false }
+    }
+
+    fn node(yaml: &str) -> Node {
+        crate::input::values::parse(yaml.as_bytes(), crate::input::limits::Limits::default()).expect("test YAML parses")
+    }
+
+    /// The errors a reader reported, as `path: message (line:column)`; a value's position is
+    /// that of its key, and a missing value is reported at its parent.
+    fn said(r: &Reader) -> Vec<String> {
+        r.report.errors.iter().map(|p| format!("{p} ({}:{})", p.pos.map_or(0, |x| x.line), p.pos.map_or(0, |x| x.col))).collect()
+    }
+
+    #[test]
+    fn string_takes_text_and_names_what_it_found() {
+        let v = node("a: text\nb: 1.10\nc: [x]\nd: null\n");
+        let mut r = reader();
+        assert_eq!(r.string(v.get("a"), "a").as_deref(), Some("text"));
+        assert_eq!(r.string(v.get("d"), "d"), None, "null is absent");
+        assert_eq!(r.string(v.get("missing"), "missing"), None);
+        assert!(r.report.errors.is_empty());
+        assert_eq!(r.string(v.get("b"), "b"), None);
+        assert_eq!(r.string(v.get("c"), "c"), None);
+        let got = said(&r);
+        assert!(got[0].starts_with("b: expected a string, found") && got[0].contains("quote it if text is meant") && got[0].ends_with("(2:1)"), "{got:?}");
+        assert!(got[1].starts_with("c: expected a string, found") && !got[1].contains("quote"), "{got:?}");
+    }
+
+    #[test]
+    fn required_says_missing_once_at_the_parent() {
+        let v = node("app:\n  name: \"\"\n");
+        let app = v.get("app").expect("app");
+        let mut r = reader();
+        assert_eq!(r.required(app.get("name"), "app.name", app, "is required"), None);
+        assert_eq!(r.required(app.get("image"), "app.image", app, "is required"), None);
+        assert_eq!(said(&r), vec!["app.name: is required (2:3)".to_string(), "app.image: is required (1:1)".to_string()]);
+    }
+
+    #[test]
+    fn integer_and_port_keep_to_their_range() {
+        let v = node("a: 80\nb: 0\nc: 70000\nd: -1\ne: \"80\"\n");
+        let mut r = reader();
+        assert_eq!(r.port(v.get("a"), "a"), Some(80));
+        assert_eq!(r.port(v.get("b"), "b"), None);
+        assert_eq!(r.port(v.get("c"), "c"), None);
+        assert_eq!(r.integer(v.get("d"), "d", "a weight", (0, 100)), None);
+        assert_eq!(r.port(v.get("e"), "e"), None, "a quoted number is text");
+        let got = said(&r);
+        assert!(got[0].starts_with("b: expected a port number (1-65535), found"), "{got:?}");
+        assert_eq!(got[1], "c: a port number (1-65535) must be at most 65535, found 70000 (3:1)");
+        assert!(got[2].starts_with("d: expected a weight, found"), "{got:?}");
+        assert!(got[3].starts_with("e: expected a port number"), "{got:?}");
+    }
+
+    #[test]
+    fn map_and_list_accept_absent_and_refuse_the_other_shapes() {
+        let v = node("m: {a: 1}\nl: [1]\nn: null\n");
+        let mut r = reader();
+        assert!(r.map(v.get("m"), "m").is_some());
+        assert!(r.list(v.get("l"), "l").is_some());
+        assert!(r.map(v.get("n"), "n").is_none() && r.list(v.get("x"), "x").is_none());
+        assert!(r.report.errors.is_empty());
+        assert!(r.map(v.get("l"), "l").is_none());
+        assert!(r.list(v.get("m"), "m").is_none());
+        let got = said(&r);
+        assert!(got[0].starts_with("l: expected a mapping, found") && got[1].starts_with("m: expected a list, found"), "{got:?}");
+    }
+
+    #[test]
+    fn known_keys_warn_with_a_hint_and_strict_makes_them_errors() {
+        let v = node("wieght: 1\nstrategy: canary\n");
+        let mut r = reader();
+        r.known_keys(&v, "application.versions[0]", VERSION);
+        assert!(r.report.errors.is_empty());
+        let w: Vec<String> = r.report.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(w, vec!["application.versions[0].wieght: unknown key; did you mean `weight`?", "application.versions[0].strategy: unknown key; did you mean application.strategy?"]);
+        let mut strict = Reader { report: Report::default(), strict: true };
+        strict.known_keys(&v, "application.versions[0]", VERSION);
+        assert_eq!(strict.report.errors.len(), 2);
+        assert!(strict.report.warnings.is_empty());
+    }
+
+    #[test]
+    fn name_reports_the_rule_broken() {
+        let v = node("n: HttpBin\n");
+        let mut r = reader();
+        r.name("httpbin", v.get("n"), "n", names::rfc1035_label);
+        assert!(r.report.errors.is_empty());
+        r.name("HttpBin", v.get("n"), "n", names::rfc1035_label);
+        let got = said(&r);
+        assert!(got[0].starts_with("n: \"HttpBin\" ") && got[0].ends_with("(1:1)"), "{got:?}");
     }
 
     #[test]

@@ -10,8 +10,7 @@ impl Reader {
         self.known_keys(node, path, ROUTING);
         // An invalid strategy is reported by itself; the policy is then not said to be unused.
         if strategy.is_some_and(|s| !env.routes(s)) {
-            let mut p = Problem::new(path, format!("is not used: {} has no routing object to carry it (ignored)", describe_unrouted(env, strategy)));
-            p.pos = Some(node.pos);
+            let p = Problem::at(path, Some(node.pos), format!("is not used: {} has no routing object to carry it (ignored)", describe_unrouted(env, strategy)));
             self.report.warn(p);
         }
         let timeout = self.duration(node.get("timeout"), &join(path, "timeout"));

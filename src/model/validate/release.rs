@@ -259,8 +259,7 @@ impl Reader {
             return false;
         };
         if env != Env::KserveServerless {
-            let mut p = Problem::new(path, "is used only by environment kserve-serverless (ignored)");
-            p.pos = Some(node.pos);
+            let p = Problem::at(path, Some(node.pos), "is used only by environment kserve-serverless (ignored)");
             self.report.warn(p);
         }
         on

@@ -136,8 +136,7 @@ impl Reader {
         let Val::Map(entries) = &node.value else { return };
         for (key, value) in entries.iter().filter(|(k, _)| foreign(k)) {
             let why = if external { "workloads are external".to_string() } else { format!("environment {}", env.name()) };
-            let mut p = Problem::new(&join(path, key), format!("is not used: {why} (ignored)"));
-            p.pos = Some(value.pos);
+            let p = Problem::at(&join(path, key), Some(value.pos), format!("is not used: {why} (ignored)"));
             self.report.warn(p);
         }
     }
