@@ -9,11 +9,12 @@
 //!   and every candidate one `spec.canary[]` entry with its share as `trafficPercent`.
 
 use crate::model::{Env, ModelSource, ObjRef, Release, Version, Workload};
+use crate::render::kube::{Object, ObjectMeta};
 use crate::render::parts;
 use crate::plan::routing;
 use serde_json::{Map, Value, json};
 
-pub fn inference_service(r: &Release) -> Value {
+pub fn inference_service(r: &Release) -> Object {
     let release = ObjRef { name: r.name.clone(), namespace: r.namespace.clone() };
     match r.env {
         Env::KserveStandard => standard(r, &release),
@@ -43,30 +44,22 @@ fn given(v: &Version) -> Option<&crate::model::Given> {
 
 /// Metadata of the release's InferenceService, from the version that shapes it; Iter8's
 /// watch label is left out, as no Iter8 controller is involved.
-fn metadata(r: &ObjRef, v: &Version, extra: &[(&str, &str)]) -> Value {
+fn metadata(r: &ObjRef, v: &Version, extra: &[(&str, &str)]) -> ObjectMeta {
     let mut m = parts::meta(r, v, given(v), extra);
-    if let Some(labels) = m.get_mut("labels").and_then(Value::as_object_mut) {
-        labels.remove("iter8.tools/watch");
-        if labels.is_empty() {
-            m.as_object_mut().map(|o| o.remove("labels"));
-        }
-    }
+    // Swapped out, not shifted: the last label takes its place, as the JSON map's remove did.
+    m.labels.swap_remove("iter8.tools/watch");
     m
 }
 
-fn serverless(r: &Release, release: &ObjRef) -> Value {
+fn serverless(r: &Release, release: &ObjRef) -> Object {
     let supplier = r.versions.last().unwrap_or(&r.versions[0]);
     let mut predictor = predictor(supplier);
     if let Some(candidate) = r.versions.get(1) {
         predictor.insert("canaryTrafficPercent".into(), candidate.weight.into());
     }
     let extra: &[(&str, &str)] = if r.tag_routing { &[("serving.kserve.io/enable-tag-routing", "true")] } else { &[] };
-    json!({
-        "apiVersion": "serving.kserve.io/v1beta1",
-        "kind": "InferenceService",
-        "metadata": metadata(release, supplier, extra),
-        "spec": {"predictor": predictor}
-    })
+    Object::new("serving.kserve.io/v1beta1", "InferenceService", metadata(release, supplier, extra))
+        .with("spec", json!({"predictor": predictor}))
 }
 
 /// Shares of the versions when all are ready, as in blue-green.
@@ -79,7 +72,7 @@ pub fn shares(r: &Release) -> Vec<u32> {
     pct
 }
 
-fn standard(r: &Release, release: &ObjRef) -> Value {
+fn standard(r: &Release, release: &ObjRef) -> Object {
     let named = |v: &Version| {
         let mut p = Map::from_iter([("name".to_string(), Value::String(v.target.name.clone()))]);
         p.extend(predictor(v));
@@ -103,12 +96,8 @@ fn standard(r: &Release, release: &ObjRef) -> Value {
             .collect();
         spec.insert("canary".into(), Value::Array(canary));
     }
-    json!({
-        "apiVersion": "serving.kserve.io/v1beta1",
-        "kind": "InferenceService",
-        "metadata": metadata(release, &r.versions[0], &[("serving.kserve.io/deploymentMode", "Standard")]),
-        "spec": spec
-    })
+    let metadata = metadata(release, &r.versions[0], &[("serving.kserve.io/deploymentMode", "Standard")]);
+    Object::new("serving.kserve.io/v1beta1", "InferenceService", metadata).with("spec", Value::Object(spec))
 }
 
 /// `states` for KServe-native releases: the shares KServe applies, and the tag URLs. Versions

@@ -5,7 +5,8 @@
 
 use crate::emit;
 use crate::model::{DeploySource, Env, Given, ModelSource, ObjRef, Release, Strategy, Version, Workload};
-use crate::render::parts::{meta, metadata_map, model_spec, object, set_label};
+use crate::render::kube::{Object, ObjectMeta};
+use crate::render::parts::{meta, metadata_map, model_spec, object};
 use crate::problem::Problem;
 use crate::plan::routing::{self, State, Tree};
 use serde_json::{Map, Value, json};
@@ -23,10 +24,13 @@ pub use crate::model::MAX_ROUTED_VERSIONS;
 pub use crate::model::{RELEASE_LABEL, ROUTING_LABEL};
 
 pub fn manifests(r: &Release, plan: Option<&Tree>, ready: Option<State>) -> Result<Vec<Value>, Problem> {
-    let mut docs = release_objects(r, plan)?;
-    for doc in &mut docs {
-        set_label(doc, RELEASE_LABEL, &r.name);
-    }
+    let mut docs: Vec<Value> = release_objects(r, plan)?
+        .into_iter()
+        .map(|mut o| {
+            o.metadata.labels.insert(RELEASE_LABEL.to_string(), r.name.clone());
+            o.into_value()
+        })
+        .collect();
     if let (Some(plan), Some(state)) = (plan, ready) {
         docs.push(routing::object_for(r, plan, state));
     }
@@ -34,7 +38,7 @@ pub fn manifests(r: &Release, plan: Option<&Tree>, ready: Option<State>) -> Resu
 }
 
 /// Everything of the release but the live routing object.
-fn release_objects(r: &Release, plan: Option<&Tree>) -> Result<Vec<Value>, Problem> {
+fn release_objects(r: &Release, plan: Option<&Tree>) -> Result<Vec<Object>, Problem> {
     if r.env.kserve_native() {
         return Ok(vec![crate::render::native::inference_service(r)]);
     }
@@ -53,7 +57,7 @@ fn release_objects(r: &Release, plan: Option<&Tree>) -> Result<Vec<Value>, Probl
     Ok(docs)
 }
 
-fn workloads(r: &Release, v: &Version) -> Vec<Value> {
+fn workloads(r: &Release, v: &Version) -> Vec<Object> {
     if r.external {
         return vec![];
     }
@@ -65,7 +69,7 @@ fn workloads(r: &Release, v: &Version) -> Vec<Value> {
     }
 }
 
-fn deployment(v: &Version, source: &DeploySource, r: &ObjRef, port: u32) -> Value {
+fn deployment(v: &Version, source: &DeploySource, r: &ObjRef, port: u32) -> Object {
     let (given, spec) = match source {
         DeploySource::Given(g) => (Some(g), g.spec.clone()),
         DeploySource::External => (None, json!({})),
@@ -80,18 +84,18 @@ fn deployment(v: &Version, source: &DeploySource, r: &ObjRef, port: u32) -> Valu
             }),
         ),
     };
-    object([("apiVersion", "apps/v1".into()), ("kind", "Deployment".into()), ("metadata", meta(r, v, given, &[])), ("spec", spec)])
+    Object::new("apps/v1", "Deployment", meta(r, v, given, &[])).with("spec", spec)
 }
 
-fn service_object(v: &Version, given: Option<&Given>, port: u32) -> Value {
+fn service_object(v: &Version, given: Option<&Given>, port: u32) -> Object {
     let spec = match given {
         Some(g) => g.spec.clone(),
         None => json!({"selector": {"app": v.name}, "ports": [{"port": port}]}),
     };
-    object([("apiVersion", "v1".into()), ("kind", "Service".into()), ("metadata", meta(&v.target, v, given, &[])), ("spec", spec)])
+    Object::new("v1", "Service", meta(&v.target, v, given, &[])).with("spec", spec)
 }
 
-fn inference_service(r: &Release, v: &Version, source: &ModelSource) -> Value {
+fn inference_service(r: &Release, v: &Version, source: &ModelSource) -> Object {
     let modelmesh = r.env == Env::ModelMesh;
     let extra: &[(&str, &str)] = if modelmesh { &[("serving.kserve.io/deploymentMode", "ModelMesh")] } else { &[] };
     let (given, spec) = match source {
@@ -107,16 +111,15 @@ fn inference_service(r: &Release, v: &Version, source: &ModelSource) -> Value {
             (None, object([("predictor", predictor)]))
         }
     };
-    let metadata = meta(&v.target, v, given, extra);
-    object([("apiVersion", "serving.kserve.io/v1beta1".into()), ("kind", "InferenceService".into()), ("metadata", metadata), ("spec", spec)])
+    Object::new("serving.kserve.io/v1beta1", "InferenceService", meta(&v.target, v, given, extra)).with("spec", spec)
 }
 
 /// The generated predictor model: `modelFormat`, then the fields the user gave.
-fn app_object(r: &Release) -> Option<Value> {
-    let metadata = json!({"name": r.name, "namespace": r.namespace});
+fn app_object(r: &Release) -> Option<Object> {
+    let metadata = || ObjectMeta::new(r.name.clone(), r.namespace.clone());
     let external = |host: &str| {
-        json!({"apiVersion": "v1", "kind": "Service", "metadata": metadata,
-               "spec": {"externalName": host, "sessionAffinity": "None", "type": "ExternalName"}})
+        Object::new("v1", "Service", metadata())
+            .with("spec", json!({"externalName": host, "sessionAffinity": "None", "type": "ExternalName"}))
     };
     match r.env {
         Env::Deployment | Env::KserveServerless | Env::KserveStandard => None,
@@ -124,38 +127,31 @@ fn app_object(r: &Release) -> Option<Value> {
         Env::Kserve | Env::Kserve011 | Env::Kserve010 => {
             Some(external("knative-local-gateway.istio-system.svc.cluster.local"))
         }
-        Env::DeploymentGtw => Some(json!({
-            "apiVersion": "v1", "kind": "Service", "metadata": metadata,
-            "spec": {"selector": {"app": r.name}, "ports": [{"port": r.app_port}]}
-        })),
+        Env::DeploymentGtw => Some(
+            Object::new("v1", "Service", metadata()).with("spec", json!({"selector": {"app": r.name}, "ports": [{"port": r.app_port}]})),
+        ),
         Env::ModelMesh if r.strategy == Strategy::None => None,
         Env::ModelMesh => {
             let (a, n) = (&r.name, &r.namespace);
-            Some(json!({
-                "apiVersion": format!("networking.istio.io/{}", r.apis.istio), "kind": "ServiceEntry", "metadata": metadata,
-                "spec": {
+            Some(Object::new(format!("networking.istio.io/{}", r.apis.istio), "ServiceEntry", metadata()).with(
+                "spec",
+                json!({
                     "hosts": [format!("{a}.{n}"), format!("{a}.{n}.svc"), format!("{a}.{n}.svc.cluster.local")],
                     "location": "MESH_INTERNAL",
                     "ports": [{"number": r.service_port, "name": "http", "protocol": "HTTP"}],
                     "resolution": "DNS",
                     "workloadSelector": {"labels": {"modelmesh-service": "modelmesh-serving"}}
-                }
-            }))
+                }),
+            ))
         }
     }
 }
 
-fn weight_config(v: &Version) -> Value {
-    json!({
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {
-            "name": format!("{}-weight-config", v.name),
-            "namespace": v.namespace,
-            "labels": {"iter8.tools/watch": "true"},
-            "annotations": {"iter8.tools/weight": v.weight.to_string()}
-        }
-    })
+fn weight_config(v: &Version) -> Object {
+    let metadata = ObjectMeta::new(format!("{}-weight-config", v.name), v.namespace.clone())
+        .label("iter8.tools/watch", "true")
+        .annotation("iter8.tools/weight", v.weight.to_string());
+    Object::new("v1", "ConfigMap", metadata)
 }
 
 fn resources(r: &Release, v: &Version) -> Vec<Value> {
@@ -201,7 +197,7 @@ pub fn routemap_fits(r: &Release, plan: &Tree) -> Result<(), Problem> {
     routemap(r, Some(plan)).map(drop)
 }
 
-fn routemap(r: &Release, plan: Option<&Tree>) -> Result<Value, Problem> {
+fn routemap(r: &Release, plan: Option<&Tree>) -> Result<Object, Problem> {
     let n = r.versions.len();
     if plan.is_some() && n > MAX_ROUTED_VERSIONS {
         return Err(too_large(n, None));
@@ -224,16 +220,13 @@ fn routemap(r: &Release, plan: Option<&Tree>) -> Result<Value, Problem> {
             data.insert(key, text.into());
         }
     }
-    let labels = json!({
-        "app.kubernetes.io/managed-by": "iter8",
-        "iter8.tools/kind": "routemap",
-        "iter8.tools/version": r.iter8_version
-    });
-    let metadata = json!({"name": format!("{}-routemap", r.name), "namespace": r.namespace, "labels": labels});
-    let routemap = object([("apiVersion", "v1".into()), ("kind", "ConfigMap".into()), ("metadata", metadata), ("data", Value::Object(data))]);
+    let metadata = ObjectMeta::new(format!("{}-routemap", r.name), r.namespace.clone())
+        .label("app.kubernetes.io/managed-by", "iter8")
+        .label("iter8.tools/kind", "routemap")
+        .label("iter8.tools/version", r.iter8_version.clone());
+    let routemap = Object::new("v1", "ConfigMap", metadata).with("data", Value::Object(data));
     if plan.is_some() {
-        let text = routemap.to_string();
-        let size = text.len() + text.chars().map(go_extra).sum::<usize>();
+        let size = routemap.json_size(go_extra);
         if size > ROUTEMAP_LIMIT {
             return Err(too_large(n, Some(size)));
         }

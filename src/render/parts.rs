@@ -4,7 +4,8 @@
 //! InferenceService) and `routing` (the routing object) build on this module and none of
 //! them imports another's internals.
 
-use crate::model::{Given, Model, ObjRef, Version, to_object};
+use crate::model::{Given, Model, ObjRef, Version};
+use crate::render::kube::ObjectMeta;
 use serde_json::{Map, Value, json};
 
 pub use crate::model::{RELEASE_LABEL, ROUTING_LABEL};
@@ -36,26 +37,20 @@ pub(crate) fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
 
 /// The metadata of version `v`'s object `r`: the version's labels and annotations, then those of
 /// a given spec's metadata, then `extra` annotations where not set; the watch label always.
-pub(crate) fn meta(r: &ObjRef, v: &Version, given: Option<&Given>, extra: &[(&str, &str)]) -> Value {
-    let mut labels = v.labels.clone();
-    let mut annotations = v.annotations.clone();
+pub(crate) fn meta(r: &ObjRef, v: &Version, given: Option<&Given>, extra: &[(&str, &str)]) -> ObjectMeta {
+    let mut m = ObjectMeta::new(r.name.clone(), r.namespace.clone());
+    m.labels = v.labels.clone();
+    m.annotations = v.annotations.clone();
     for (k, val) in extra {
-        annotations.entry((*k).to_string()).or_insert_with(|| (*val).to_string());
+        m.annotations.entry((*k).to_string()).or_insert_with(|| (*val).to_string());
     }
-    let mut m = Map::new();
-    m.insert("name".into(), r.name.clone().into());
-    m.insert("namespace".into(), r.namespace.clone().into());
     if let Some(g) = given {
-        merge_strings(&mut labels, g.metadata.get("labels"));
-        merge_strings(&mut annotations, g.metadata.get("annotations"));
+        merge_strings(&mut m.labels, g.metadata.get("labels"));
+        merge_strings(&mut m.annotations, g.metadata.get("annotations"));
     }
     // The controller finds versions by this label; nothing may remove it.
-    labels.insert("iter8.tools/watch".into(), "true".into());
-    m.insert("labels".into(), to_object(&labels));
-    if !annotations.is_empty() {
-        m.insert("annotations".into(), to_object(&annotations));
-    }
-    Value::Object(m)
+    m.labels.insert("iter8.tools/watch".into(), "true".into());
+    m
 }
 
 fn merge_strings(into: &mut indexmap::IndexMap<String, String>, from: Option<&Value>) {
