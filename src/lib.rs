@@ -344,3 +344,65 @@ pub fn states_values(root: values::Node, opts: &Options, format: StatesFormat) -
     }
     Ok(Rendered { yaml: text, warnings, objects: vec![] })
 }
+
+/// How `diff` writes its comparison.
+pub enum DiffFormat {
+    /// For a terminal; colour when asked.
+    Text { colour: bool },
+    Json,
+    /// A pull-request comment.
+    Markdown,
+}
+
+/// A comparison of two sets of values: the text, whether anything differs, and the warnings
+/// of each side (base, head), whose positions point into that side's sources.
+pub struct Diffed {
+    pub text: String,
+    pub changed: bool,
+    pub warnings: [Vec<Problem>; 2],
+}
+
+/// Which side of a `diff` failed: 0 the base, 1 the head.
+pub type Side = usize;
+
+pub fn diff_values(base: values::Node, head: values::Node, opts: &Options, format: DiffFormat) -> Result<Diffed, (Side, Failure)> {
+    let (base, base_warnings) = diff_side(&base, opts).map_err(|f| (0, f))?;
+    let (head, head_warnings) = diff_side(&head, opts).map_err(|f| (1, f))?;
+    let d = review::diff::compare(base, head);
+    let text = match format {
+        DiffFormat::Text { colour } => review::diff::text(&d, &review::diff::Colour(colour)),
+        DiffFormat::Json => format!("{}\n", serde_json::to_string_pretty(&review::diff::json(&d)).unwrap_or_default()),
+        DiffFormat::Markdown => review::diff::markdown(&d),
+    };
+    if text.len() > opts.limits.max_output {
+        return Err((1, Failure { errors: vec![opts.limits.output_problem("the comparison")], warnings: head_warnings }));
+    }
+    Ok(Diffed { text, changed: d.changed(), warnings: [base_warnings, head_warnings] })
+}
+
+/// One side of a `diff`: the release as `states` and `render` see it.
+fn diff_side(root: &values::Node, opts: &Options) -> Result<(review::diff::Side, Vec<Problem>), Failure> {
+    let (release, warnings) = release_of(root, &opts.context)?;
+    let with = |p: Problem| Failure { errors: vec![p], warnings: warnings.clone() };
+    let plan = routing::plan(&release);
+    let (rows, routing) = match &plan {
+        Some(plan) => {
+            objects::routemap_fits(&release, plan).map_err(with)?;
+            let n = release.versions.len();
+            (states::rows(&release, plan), State::all(n).map(|s| routing::object_for(&release, plan, s)).collect())
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let plain = Options { ready: None, ..opts.clone() };
+    let objects = manifests_for(&release, &plain).map_err(with)?;
+    let side = review::diff::Side {
+        name: release.name.clone(),
+        environment: release.env.name().to_string(),
+        strategy: release.strategy.name().to_string(),
+        versions: release.versions.iter().map(|v| v.name.clone()).collect(),
+        rows,
+        routing,
+        objects,
+    };
+    Ok((side, warnings))
+}

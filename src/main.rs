@@ -13,6 +13,10 @@ use std::path::PathBuf;
 use std::ffi::{c_char, c_int};
 
 mod arena;
+/// The command line's longer commands, each a module of its own.
+mod cli {
+    pub mod diff;
+}
 
 /// See `arena`: a render's small blocks are cut from one chunk, not kept by glibc one by one.
 #[global_allocator]
@@ -108,6 +112,26 @@ enum Command {
         /// Refuse inputs larger than this many bytes.
         #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
         max_input_bytes: usize,
+    },
+    /// Compare two sets of values: what changes for traffic in every readiness state, and which objects change.
+    ///
+    /// BASE and HEAD are values files, `-` (stdin, once), or `git:REF:PATH`, read with
+    /// `git show REF:PATH` in the current repository. --name, --namespace, -f, --set,
+    /// --set-string and --api-versions apply to both. Versions are matched by name.
+    #[command(override_usage = "releasegen diff [OPTIONS] BASE HEAD")]
+    Diff {
+        /// The values before: a file, `-`, or `git:REF:PATH`.
+        base: String,
+        /// The values after: a file, `-`, or `git:REF:PATH`.
+        head: String,
+        #[command(flatten)]
+        common: Common,
+        /// text (a terminal; colour only there, and not with NO_COLOR), json, or markdown (a pull-request comment).
+        #[arg(long, value_enum, default_value = "text")]
+        output: DiffOutput,
+        /// Exit 1 when anything differs, as `git diff --exit-code` does.
+        #[arg(long)]
+        exit_code: bool,
     },
     /// Print the values as releasegen combines them (files merged, then --set), as JSON.
     ///
@@ -217,6 +241,16 @@ enum Format {
     Json,
     /// A Mermaid flowchart per state, for a pull request.
     Mermaid,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffOutput {
+    /// Lines for a terminal.
+    Text,
+    /// JSON, for machines: each state's traffic before and after, each object's JSON Patch.
+    Json,
+    /// A pull-request comment.
+    Markdown,
 }
 
 impl Common {
@@ -361,6 +395,7 @@ fn run() -> ExitCode {
             clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "releasegen", &mut out);
             write_stdout(&out)
         }
+        Command::Diff { base, head, common, output, exit_code } => cli::diff::run(&base, &head, &common, output, exit_code),
         Command::States { file, common, output } => {
             let opts = common.options();
             let (labels, root, notes) = try_values!(file, &common, &opts, true);

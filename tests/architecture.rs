@@ -149,7 +149,10 @@ fn sources() -> Vec<(Vec<String>, String)> {
         for entry in std::fs::read_dir(dir).expect("read src/").flatten() {
             let path = entry.path();
             if path.is_dir() {
-                walk(src, &path, out);
+                // src/cli/ belongs to the command, as main.rs does.
+                if path != src.join("cli") {
+                    walk(src, &path, out);
+                }
             } else if path.extension().is_some_and(|e| e == "rs") {
                 // main.rs and the allocator belong to the command, which uses the library's
                 // public interface only.

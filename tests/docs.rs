@@ -35,7 +35,13 @@ fn current(relative: &str, generated: &str) {
 
 // ---- The commands reference -------------------------------------------------------------
 
-const COMMANDS: [&str; 8] = ["render", "route", "states", "values", "post-render", "krm", "schema", "completions"];
+/// The commands `releasegen --help` lists (but `help`), so a new one is in the reference as soon
+/// as it exists.
+fn commands() -> Vec<String> {
+    let help = releasegen(&["--help"]);
+    let listed = help.split("Commands:\n").nth(1).unwrap_or("").split("\n\n").next().unwrap_or("");
+    listed.lines().filter_map(|l| l.split_whitespace().next()).filter(|c| *c != "help").map(str::to_owned).collect()
+}
 
 fn commands_reference() -> String {
     let mut out = String::from(
@@ -48,7 +54,9 @@ fn commands_reference() -> String {
     out.push_str("## releasegen\n\n```text\n");
     out.push_str(&releasegen(&["--help"]));
     out.push_str("```\n");
-    for command in COMMANDS {
+    let commands = commands();
+    assert!(commands.len() >= 9, "the commands of --help: {commands:?}");
+    for command in &commands {
         out.push_str(&format!("\n## releasegen {command}\n\n```text\n"));
         out.push_str(&releasegen(&["help", command]));
         out.push_str("```\n");

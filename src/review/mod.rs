@@ -1,4 +1,5 @@
 //! Review: every readiness state and what each routing rule does in it, for people (a table),
 //! machines (JSON) and pull requests (Mermaid).
 
+pub mod diff;
 pub mod states;

@@ -1,0 +1,450 @@
+//! `releasegen diff`: what a change of values does, in a reviewer's words. For every readiness
+//! state, the traffic each rule sends where before and after; and which objects are added,
+//! removed or changed, each change as RFC 6902 JSON Patch operations.
+//!
+//! Versions are matched by name, not by position: a state is a set of ready version names, and
+//! each side reads it as its own versions of those names. So a promote (the candidate becomes
+//! version 0, the old primary goes) reads as one: in the state where the candidate is ready,
+//! its share goes from the cohort to all traffic.
+
+use crate::problem::terminal_safe;
+use crate::review::states::{Row, Rule};
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+/// One side of a comparison: the release's version names, its rows (one per readiness state,
+/// as `states` computes them; empty when nothing is routed) and its objects.
+pub struct Side {
+    pub name: String,
+    pub environment: String,
+    pub strategy: String,
+    pub versions: Vec<String>,
+    pub rows: Vec<Row>,
+    /// The routing object of each state, by state (as `rows`); empty when nothing is routed.
+    pub routing: Vec<Value>,
+    pub objects: Vec<Value>,
+}
+
+/// More versions than this in both sides together are compared in the states of each side
+/// only, not in every combination (2^N states).
+const MAX_COMBINED: usize = 12;
+
+/// What a rule sends where: (match, [(version, percent)]), and what is mirrored.
+#[derive(Debug, Default, PartialEq)]
+struct Traffic {
+    rules: BTreeMap<String, Vec<(String, u32)>>,
+    mirrored: BTreeMap<String, u32>,
+}
+
+#[derive(Debug)]
+struct StateChange {
+    ready: Vec<String>,
+    before: Traffic,
+    after: Traffic,
+    /// The routing object's changes in this state (policies, gateways, hosts, …).
+    patch: Vec<Value>,
+}
+
+#[derive(Debug)]
+struct ObjectChange {
+    object: String,
+    kind: &'static str,
+    patch: Vec<Value>,
+}
+
+pub struct Diff {
+    base: Side,
+    head: Side,
+    states: Vec<StateChange>,
+    compared: usize,
+    objects: Vec<ObjectChange>,
+}
+
+impl Diff {
+    pub fn changed(&self) -> bool {
+        !self.states.is_empty() || !self.objects.is_empty()
+    }
+}
+
+pub fn compare(base: Side, head: Side) -> Diff {
+    let names = union(&base.versions, &head.versions);
+    let mut states = Vec::new();
+    let mut compared = 0;
+    if !base.rows.is_empty() || !head.rows.is_empty() {
+        for ready in ready_sets(&names, &base.versions, &head.versions) {
+            compared += 1;
+            let before = traffic(&base, &ready);
+            let after = traffic(&head, &ready);
+            let mut patch = Vec::new();
+            json_patch(routing_object(&base, &ready), routing_object(&head, &ready), &mut String::new(), &mut patch);
+            if before != after || !patch.is_empty() {
+                states.push(StateChange { ready, before, after, patch });
+            }
+        }
+    }
+    let objects = object_changes(&base.objects, &head.objects);
+    Diff { base, head, states, compared, objects }
+}
+
+fn union(a: &[String], b: &[String]) -> Vec<String> {
+    let mut out = a.to_vec();
+    out.extend(b.iter().filter(|n| !a.contains(n)).cloned());
+    out
+}
+
+/// The states compared: every combination of the versions of both sides, or, with too many
+/// of them, the states of each side.
+fn ready_sets(names: &[String], base: &[String], head: &[String]) -> Vec<Vec<String>> {
+    let subsets = |of: &[String]| -> Vec<Vec<String>> {
+        (0..1u64 << of.len()).map(|bits| of.iter().enumerate().filter(|(i, _)| bits >> i & 1 == 1).map(|(_, n)| n.clone()).collect()).collect()
+    };
+    if names.len() <= MAX_COMBINED {
+        return subsets(names);
+    }
+    let mut out = subsets(base);
+    for s in subsets(head) {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// The state of a side in which the named versions are ready (its other versions are not).
+fn state_of(side: &Side, ready: &[String]) -> usize {
+    side.versions.iter().enumerate().filter(|(_, n)| ready.contains(n)).fold(0usize, |b, (i, _)| b | 1 << i)
+}
+
+fn routing_object<'a>(side: &'a Side, ready: &[String]) -> &'a Value {
+    side.routing.get(state_of(side, ready)).unwrap_or(&Value::Null)
+}
+
+/// A side's traffic when the named versions are ready.
+fn traffic(side: &Side, ready: &[String]) -> Traffic {
+    let mut t = Traffic::default();
+    let Some(row) = side.rows.get(state_of(side, ready)) else { return t };
+    for rule in &row.rules {
+        t.rules.insert(rule_key(rule), rule.to.clone());
+        for (v, pct) in &rule.mirrored {
+            t.mirrored.insert(v.clone(), *pct);
+        }
+    }
+    t
+}
+
+/// The rule for traffic that no cohort matches (all of it, without cohorts), named the same
+/// on both sides so that a change of its destinations reads as one line.
+const DEFAULT_ROUTE: &str = "default route";
+
+fn rule_key(rule: &Rule) -> String {
+    if rule.matches.is_empty() { DEFAULT_ROUTE.to_string() } else { rule.matches.join(" or ") }
+}
+
+// ---- Objects ----------------------------------------------------------------------------------
+
+fn identity(o: &Value) -> String {
+    let text = |k: &str| o["metadata"][k].as_str().unwrap_or("").to_string();
+    format!("{} {}/{}", o["kind"].as_str().unwrap_or("?"), text("namespace"), text("name"))
+}
+
+fn object_changes(base: &[Value], head: &[Value]) -> Vec<ObjectChange> {
+    let before: BTreeMap<String, &Value> = base.iter().map(|o| (identity(o), o)).collect();
+    let after: BTreeMap<String, &Value> = head.iter().map(|o| (identity(o), o)).collect();
+    let mut out = Vec::new();
+    for o in head {
+        let id = identity(o);
+        match before.get(&id) {
+            None => out.push(ObjectChange { object: id, kind: "added", patch: vec![json!({"op": "add", "path": "", "value": o})] }),
+            Some(old) => {
+                let mut patch = Vec::new();
+                json_patch(old, o, &mut String::new(), &mut patch);
+                if !patch.is_empty() {
+                    out.push(ObjectChange { object: id, kind: "changed", patch });
+                }
+            }
+        }
+    }
+    for o in base {
+        let id = identity(o);
+        if !after.contains_key(&id) {
+            out.push(ObjectChange { object: id, kind: "removed", patch: vec![json!({"op": "remove", "path": ""})] });
+        }
+    }
+    out
+}
+
+/// RFC 6902 operations that turn `a` into `b`: mappings key by key, lists of the same length
+/// item by item, anything else replaced whole. Paths are JSON Pointers (`~` and `/` escaped).
+/// A `replace` or `remove` also carries the value it replaces as `old`, for the reviewer; the
+/// RFC has patch processors ignore members an operation does not define.
+pub fn json_patch(a: &Value, b: &Value, path: &mut String, out: &mut Vec<Value>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, va) in x {
+                let len = path.len();
+                push_token(path, k);
+                match y.get(k) {
+                    None => out.push(json!({"op": "remove", "path": path.as_str(), "old": va})),
+                    Some(vb) => json_patch(va, vb, path, out),
+                }
+                path.truncate(len);
+            }
+            for (k, vb) in y.iter().filter(|(k, _)| !x.contains_key(*k)) {
+                let len = path.len();
+                push_token(path, k);
+                out.push(json!({"op": "add", "path": path.as_str(), "value": vb}));
+                path.truncate(len);
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (va, vb)) in x.iter().zip(y).enumerate() {
+                let len = path.len();
+                push_token(path, &i.to_string());
+                json_patch(va, vb, path, out);
+                path.truncate(len);
+            }
+        }
+        _ if a == b => {}
+        _ => out.push(json!({"op": "replace", "path": path.as_str(), "value": b, "old": a})),
+    }
+}
+
+fn push_token(path: &mut String, token: &str) {
+    path.push('/');
+    path.push_str(&token.replace('~', "~0").replace('/', "~1"));
+}
+
+// ---- Output -------------------------------------------------------------------------------------
+
+fn shares(to: Option<&Vec<(String, u32)>>) -> String {
+    match to {
+        None => "(no rule)".to_string(),
+        Some(to) if to.is_empty() => "(nothing)".to_string(),
+        Some(to) => to.iter().map(|(v, p)| format!("{v} {p}%")).collect::<Vec<_>>().join(", "),
+    }
+}
+
+fn ready_label(ready: &[String]) -> String {
+    if ready.is_empty() { "none".to_string() } else { ready.join(", ") }
+}
+
+/// (what, before, after) for each line of a state's change.
+fn lines(c: &StateChange) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let keys: Vec<&String> = c.after.rules.keys().chain(c.before.rules.keys().filter(|k| !c.after.rules.contains_key(*k))).collect();
+    for k in keys {
+        let (b, a) = (c.before.rules.get(k), c.after.rules.get(k));
+        if b != a {
+            out.push((k.clone(), shares(b), shares(a)));
+        }
+    }
+    // Where the traffic changed, the routing object's field changes say the same again in
+    // other words; they are counted, and listed where they are the whole change (a policy, a
+    // gateway, a header).
+    if out.is_empty() {
+        for op in &c.patch {
+            out.push((format!("routing object {} {}", op["op"].as_str().unwrap_or(""), op["path"].as_str().unwrap_or("")), value_of(op, true), value_of(op, false)));
+        }
+    } else if !c.patch.is_empty() {
+        let n = c.patch.len();
+        out.push(("routing object".to_string(), String::new(), format!("{n} field {} (--output json lists them)", if n == 1 { "change" } else { "changes" })));
+    }
+    let mirrored: Vec<&String> = c.after.mirrored.keys().chain(c.before.mirrored.keys().filter(|k| !c.after.mirrored.contains_key(*k))).collect();
+    for v in mirrored {
+        let (b, a) = (c.before.mirrored.get(v), c.after.mirrored.get(v));
+        if b != a {
+            let pct = |p: Option<&u32>| p.map_or("(not mirrored)".to_string(), |p| format!("{p}%"));
+            out.push((format!("mirrored to {v}"), pct(b), pct(a)));
+        }
+    }
+    out
+}
+
+/// What a routing-object operation's value was (`before`) or becomes, in short JSON.
+fn value_of(op: &Value, before: bool) -> String {
+    let shown = |v: &Value| {
+        let t = v.to_string();
+        if t.chars().count() > 80 { format!("{}…", t.chars().take(79).collect::<String>()) } else { t }
+    };
+    match (op["op"].as_str(), before) {
+        (Some("add"), true) => "(absent)".to_string(),
+        (Some("remove"), false) => "(absent)".to_string(),
+        (_, true) => op.get("old").map_or_else(|| "…".to_string(), shown),
+        (_, false) => op.get("value").map_or_else(|| "…".to_string(), shown),
+    }
+}
+
+/// The changed states, those with the same change lines together (a gateway change reads once,
+/// for every state it applies to).
+fn groups(d: &Diff) -> Vec<(Vec<String>, Vec<(String, String, String)>)> {
+    let mut out: Vec<(Vec<String>, Vec<(String, String, String)>)> = Vec::new();
+    for c in &d.states {
+        let l = lines(c);
+        match out.iter_mut().find(|(_, seen)| *seen == l) {
+            Some((states, _)) => states.push(ready_label(&c.ready)),
+            None => out.push((vec![ready_label(&c.ready)], l)),
+        }
+    }
+    out
+}
+
+fn states_label(states: &[String], d: &Diff) -> String {
+    if states.len() == d.compared && d.compared > 1 { "every state".to_string() } else { states.join("; ") }
+}
+
+/// An object's operations, one line each, except the routemap's `ready-*` keys: they are the
+/// states' routing objects, compared field by field per state above, so one line counts them.
+fn op_lines(patch: &[Value]) -> Vec<String> {
+    let is_state = |op: &Value| op["path"].as_str().is_some_and(|p| p.starts_with("/data/ready-"));
+    let mut out: Vec<String> =
+        patch.iter().filter(|op| !is_state(op)).map(|op| format!("{} {}", op["op"].as_str().unwrap_or(""), op["path"].as_str().unwrap_or(""))).collect();
+    let states = patch.iter().filter(|op| is_state(op)).count();
+    if states > 0 {
+        let what = if states == 1 { "state (its routing is" } else { "states (their routing is" };
+        out.push(format!("{states} ready-* {what} compared state by state above)"));
+    }
+    out
+}
+
+fn side_line(s: &Side) -> String {
+    let versions: Vec<String> =
+        s.versions.iter().enumerate().map(|(i, v)| format!("{v} ({})", if i == 0 { "primary" } else { "candidate" })).collect();
+    format!("{} {}: {}", s.environment, s.strategy, versions.join(", "))
+}
+
+fn summary(d: &Diff) -> String {
+    if !d.changed() {
+        return "no change: every readiness state routes as before, and every object is the same".to_string();
+    }
+    let count = |kind: &str| d.objects.iter().filter(|o| o.kind == kind).count();
+    format!(
+        "{} of {} readiness states change; objects: {} added, {} removed, {} changed",
+        d.states.len(),
+        d.compared,
+        count("added"),
+        count("removed"),
+        count("changed")
+    )
+}
+
+/// Colours for a terminal: on only when asked (stdout is a terminal and NO_COLOR is unset).
+pub struct Colour(pub bool);
+
+impl Colour {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.0 { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+}
+
+pub fn text(d: &Diff, colour: &Colour) -> String {
+    let mut out = format!("releasegen diff: {}\n", terminal_safe(&d.head.name));
+    out.push_str(&format!("  before: {}\n  after:  {}\n", terminal_safe(&side_line(&d.base)), terminal_safe(&side_line(&d.head))));
+    out.push_str(&format!("{}\n", summary(d)));
+    for (states, lines) in groups(d) {
+        out.push_str(&format!("\nready: {}\n", terminal_safe(&states_label(&states, d))));
+        for (what, b, a) in lines {
+            if b.is_empty() {
+                out.push_str(&format!("  {}: {}\n", terminal_safe(&what), terminal_safe(&a)));
+                continue;
+            }
+            out.push_str(&format!(
+                "  {}: {} -> {}\n",
+                terminal_safe(&what),
+                colour.paint("31", &terminal_safe(&b)),
+                colour.paint("32", &terminal_safe(&a))
+            ));
+        }
+    }
+    if !d.objects.is_empty() {
+        out.push_str("\nobjects:\n");
+        for o in &d.objects {
+            let mark = match o.kind {
+                "added" => colour.paint("32", "+"),
+                "removed" => colour.paint("31", "-"),
+                _ => "~".to_string(),
+            };
+            out.push_str(&format!("  {mark} {} ({})\n", terminal_safe(&o.object), o.kind));
+            if o.kind == "changed" {
+                for line in op_lines(&o.patch) {
+                    out.push_str(&format!("      {}\n", terminal_safe(&line)));
+                }
+            }
+        }
+    }
+    out
+}
+
+pub fn json(d: &Diff) -> Value {
+    let traffic = |t: &Traffic| {
+        let rules: Map<String, Value> =
+            t.rules.iter().map(|(k, to)| (k.clone(), Value::Array(to.iter().map(|(v, p)| json!({"version": v, "percent": p})).collect()))).collect();
+        json!({"rules": rules, "mirrored": t.mirrored})
+    };
+    json!({
+        "changed": d.changed(),
+        "summary": summary(d),
+        "base": {"name": d.base.name, "environment": d.base.environment, "strategy": d.base.strategy, "versions": d.base.versions},
+        "head": {"name": d.head.name, "environment": d.head.environment, "strategy": d.head.strategy, "versions": d.head.versions},
+        "statesCompared": d.compared,
+        "states": d.states.iter().map(|c| json!({"ready": c.ready, "before": traffic(&c.before), "after": traffic(&c.after), "routing": c.patch})).collect::<Vec<_>>(),
+        "objects": d.objects.iter().map(|o| json!({"object": o.object, "change": o.kind, "patch": o.patch})).collect::<Vec<_>>(),
+    })
+}
+
+/// Text for a Markdown table cell: pipes and line breaks would end the cell, backticks and
+/// angle brackets would turn user text into markup.
+fn cell(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('|', "\\|").replace('`', "\\`").replace('<', "&lt;").replace('>', "&gt;").replace(['\n', '\r'], " ")
+}
+
+pub fn markdown(d: &Diff) -> String {
+    let mut out = format!("### releasegen diff: `{}`\n\n{}.\n\n", cell(&d.head.name), cell(&summary(d)));
+    out.push_str(&format!("- before: {}\n- after: {}\n", cell(&side_line(&d.base)), cell(&side_line(&d.head))));
+    for (states, lines) in groups(d) {
+        out.push_str(&format!("\n#### Ready: {}\n\n| traffic | before | after |\n|---|---|---|\n", cell(&states_label(&states, d))));
+        for (what, b, a) in lines {
+            out.push_str(&format!("| {} | {} | {} |\n", cell(&what), cell(&b), cell(&a)));
+        }
+    }
+    if !d.objects.is_empty() {
+        out.push_str(&format!("\n<details><summary>{} objects differ</summary>\n\n", d.objects.len()));
+        for o in &d.objects {
+            out.push_str(&format!("- {} {}\n", cell(&o.object), o.kind));
+            if o.kind == "changed" {
+                for line in op_lines(&o.patch) {
+                    out.push_str(&format!("  - {}\n", cell(&line)));
+                }
+            }
+        }
+        out.push_str("\n</details>\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_patch_names_each_change_by_path() {
+        let a = json!({"a": 1, "b": {"c": [1, 2], "d/e": "x"}, "gone": true});
+        let b = json!({"a": 2, "b": {"c": [1, 3], "d/e": "x"}, "new": [1]});
+        let mut ops = Vec::new();
+        json_patch(&a, &b, &mut String::new(), &mut ops);
+        assert_eq!(
+            Value::Array(ops),
+            json!([
+                {"op": "replace", "path": "/a", "value": 2, "old": 1},
+                {"op": "replace", "path": "/b/c/1", "value": 3, "old": 2},
+                {"op": "remove", "path": "/gone", "old": true},
+                {"op": "add", "path": "/new", "value": [1]}
+            ])
+        );
+        let mut none = Vec::new();
+        json_patch(&a, &a, &mut String::new(), &mut none);
+        assert!(none.is_empty());
+        let mut esc = String::new();
+        push_token(&mut esc, "a/b~c");
+        assert_eq!(esc, "/a~1b~0c");
+    }
+}
