@@ -418,9 +418,9 @@ impl Writer {
             }
             self.out.push_str(line);
         }
-        if !body.ends_with('\n') {
-            self.out.push('\n');
-        }
+        // The line break that ends the last content line (with `|+`, the last of the kept
+        // empty lines): the body left it out.
+        self.out.push('\n');
     }
 }
 
@@ -446,6 +446,14 @@ mod tests {
     fn layout() {
         let v = json!({"a": [{"b": 1, "c": ["x"]}, "yes"], "d": {}, "e": "l1\nl2\n", "f": []});
         assert_eq!(document(&v), "a:\n- b: 1\n  c:\n  - x\n- \"yes\"\nd: {}\ne: |\n  l1\n  l2\nf: []\n");
+    }
+
+    /// Each chomping indicator with the line breaks it keeps: `|-` none, `|` one, `|+` all of
+    /// them, the last kept line written empty.
+    #[test]
+    fn literal_blocks_keep_every_trailing_newline() {
+        let v = json!({"s": "a\nb", "c": "a\nb\n", "k": "a\n\n", "kk": "a\nb\n\n\n", "z": 1});
+        assert_eq!(document(&v), "s: |-\n  a\n  b\nc: |\n  a\n  b\nk: |+\n  a\n\nkk: |+\n  a\n  b\n\n\nz: 1\n");
     }
 
     #[test]
