@@ -127,7 +127,7 @@ enum Command {
         #[command(flatten)]
         common: Common,
         /// text (a terminal; colour only there, and not with NO_COLOR), json, or markdown (a pull-request comment).
-        #[arg(long, value_enum, default_value = "text")]
+        #[arg(short, long, value_enum, default_value = "text")]
         output: DiffOutput,
         /// Exit 1 when anything differs, as `git diff --exit-code` does.
         #[arg(long)]

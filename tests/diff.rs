@@ -132,3 +132,259 @@ fn git_revisions_are_read_with_git_show() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("git:HEAD~1:nothing.yaml: git show HEAD~1:nothing.yaml failed"), "{}", String::from_utf8_lossy(&missing.stderr));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The tutorials' steps, each as the pull request that makes it would be commented: the comment
+/// for every step of every tutorial among the fixtures.
+#[test]
+fn the_tutorials_steps_as_pull_request_comments() {
+    let fixtures = root().join("fixtures");
+    let mut seeds: Vec<String> = std::fs::read_dir(&fixtures)
+        .expect("fixtures")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("seed-") && n.ends_with(".yaml"))
+        .collect();
+    seeds.sort();
+    // seed-TUTORIAL-N-STEP.yaml: consecutive steps of one tutorial.
+    let tutorial = |n: &str| {
+        let parts: Vec<&str> = n.split('-').collect();
+        let step = parts.iter().position(|p| p.parse::<u32>().is_ok()).unwrap_or(parts.len());
+        parts[..step].join("-")
+    };
+    let mut pairs = 0;
+    for w in seeds.windows(2) {
+        if tutorial(&w[0]) != tutorial(&w[1]) {
+            continue;
+        }
+        let o = diff_in(&fixtures, &[&w[0], &w[1], "--output", "markdown"]);
+        let md = text(&o);
+        write_comment(&format!("step-{}", w[1].trim_end_matches(".yaml")), &md, &o);
+        insta::assert_snapshot!(format!("diff-{}", w[1].trim_end_matches(".yaml")), md);
+        pairs += 1;
+    }
+    assert!(pairs >= 10, "{pairs} steps found in fixtures/");
+}
+
+/// Every environment and strategy: a fixture against itself is no change (exit 0 with
+/// --exit-code), and against itself without its last version it is a change that names the
+/// version (exit 1). Each comment is kept for the Markdown and Mermaid parsers of .ci/run.
+#[test]
+fn every_environment_and_strategy_compares() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("diff-heads");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for e in std::fs::read_dir(root().join("fixtures")).expect("fixtures") {
+        let path = e.expect("entry").path();
+        let stem = path.file_stem().and_then(|s| s.to_str()).expect("name").to_string();
+        let file = path.to_str().expect("UTF-8 path");
+        let same = diff_in(&dir, &[file, file, "--exit-code"]);
+        assert!(text(&same).contains("no change"), "{stem}");
+        let values: serde_json::Value = serde_json::from_slice(
+            &Command::new(env!("CARGO_BIN_EXE_releasegen")).args(["values", file]).output().expect("values").stdout,
+        )
+        .expect("values as JSON");
+        let mut head = values.clone();
+        let Some(versions) = head["application"]["versions"].as_array_mut().filter(|v| v.len() > 1) else { continue };
+        versions.pop();
+        let head_file = dir.join(format!("{stem}.json"));
+        std::fs::write(&head_file, head.to_string()).expect("write");
+        let o = diff_in(&dir, &[file, head_file.to_str().expect("UTF-8"), "--output", "markdown", "--exit-code"]);
+        assert_eq!(o.status.code(), Some(1), "{stem}: {}", String::from_utf8_lossy(&o.stderr));
+        let md = String::from_utf8(o.stdout.clone()).expect("UTF-8");
+        assert!(md.contains("(candidate)") && !md.contains("no change"), "{stem}:\n{md}");
+        write_comment(&stem, &md, &o);
+    }
+}
+
+/// User text (a header value full of Markdown, HTML and Mermaid) stays text: a code span in one
+/// table cell, one chart label. The parsers of .ci/run confirm it on the comment kept here.
+#[test]
+fn user_text_cannot_become_markup() {
+    let o = diff(&["base.yaml", "hostile.yaml", "--output", "markdown"]);
+    let md = text(&o);
+    for line in md.lines().filter(|l| l.starts_with("| ")) {
+        let unescaped = line.replace("\\|", "");
+        assert_eq!(unescaped.matches('|').count(), 4, "{line}");
+    }
+    write_comment("hostile", &md, &o);
+    let value = r#"a \| b ` <details><script>alert(1)</script> ~~no~~ www.example.com ``` --> x[\"y\"] #35; %%"#;
+    assert!(md.contains(&format!("| ````header x-test exact \"{value}\"```` |")), "{md}");
+}
+
+/// Keeps a comment for .ci/run's parsers: NAME.md, and NAME.nodes with the number of nodes
+/// each chart must have (a requests node and one per version, before and after), so text cannot
+/// have added one.
+fn write_comment(name: &str, md: &str, o: &Output) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("diff-comments");
+    std::fs::create_dir_all(&dir).expect("comments dir");
+    let _ = o;
+    std::fs::write(dir.join(format!("{name}.md")), md).expect("write");
+    let versions = |side: &str| md.lines().find(|l| l.starts_with(&format!("- {side}: "))).map_or(0, |l| l.matches(" (primary)").count() + l.matches(" (candidate)").count());
+    std::fs::write(dir.join(format!("{name}.nodes")), format!("{}\n", 2 + versions("before") + versions("after"))).expect("write");
+}
+
+// ---- The pull-request examples (examples/pull-request/) ---------------------------------------
+
+/// A repository as a CI job sees it: `origin` with the values on main, and a clone on a branch
+/// whose commit changes them (the candidate's weight from 30 to 10). Also a folder of stand-ins
+/// for the programs the jobs call that are not under test: `cargo` (install: already done),
+/// `gh` and `curl` (they record what they would post), and `releasegen` itself.
+struct PullRequest {
+    dir: PathBuf,
+    work: PathBuf,
+    bin: PathBuf,
+}
+
+impl PullRequest {
+    fn new(tag: &str) -> PullRequest {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("pull-request-{tag}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (origin, work, bin) = (dir.join("origin"), dir.join("work"), dir.join("bin"));
+        for d in [&origin, &bin] {
+            std::fs::create_dir_all(d).expect("folder");
+        }
+        let example = root().join("examples/pull-request");
+        std::fs::create_dir_all(origin.join("examples/pull-request")).expect("folder");
+        for f in ["comment.sh", "values.yaml"] {
+            std::fs::copy(example.join(f), origin.join("examples/pull-request").join(f)).expect("copy");
+        }
+        git(&origin, &["init", "-q"]);
+        git(&origin, &["add", "."]);
+        git(&origin, &["commit", "-q", "-m", "a release"]);
+        git(&dir, &["clone", "-q", "origin", "work"]);
+        git(&work, &["checkout", "-q", "-b", "lower-the-weight"]);
+        let values = work.join("examples/pull-request/values.yaml");
+        let text = std::fs::read_to_string(&values).expect("values");
+        std::fs::write(&values, text.replace("weight: 30", "weight: 10")).expect("write");
+        git(&work, &["commit", "-q", "-am", "candidate at 10"]);
+        let stub = |name: &str, body: &str| {
+            let path = bin.join(name);
+            std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("stub");
+            let mut perms = std::fs::metadata(&path).expect("stub").permissions();
+            std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+            std::fs::set_permissions(&path, perms).expect("chmod");
+        };
+        let log = dir.join("posted");
+        stub("cargo", "exit 0");
+        // The body is the file after --body-file (gh) or after body@ (curl); both are recorded.
+        let record = format!(
+            "echo \"$(basename \"$0\") $*\" >> '{log}'\nfor a in \"$@\"; do case \"$prev$a\" in --body-file*) cat \"$a\" >> '{log}';; body@*) cat \"${{a#body@}}\" >> '{log}';; esac; prev=$a; done",
+            log = log.display()
+        );
+        stub("gh", &record);
+        stub("curl", &record.replace("case \"$prev$a\"", "case \"$a\""));
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_releasegen"), bin.join("releasegen")).expect("symlink");
+        PullRequest { dir, work, bin }
+    }
+
+    /// Runs one step of a job in the clone, with the stand-ins first on the PATH.
+    fn step(&self, shell: &str, script: &str, env: &[(String, String)]) -> Output {
+        let path = format!("{}:{}", self.bin.display(), std::env::var("PATH").unwrap_or_default());
+        Command::new(shell).args(["-e", "-c", script]).current_dir(&self.work).env("PATH", path).envs(env.iter().cloned()).output().expect("the step runs")
+    }
+
+    fn posted(&self) -> String {
+        std::fs::read_to_string(self.dir.join("posted")).unwrap_or_default()
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// A CI file as JSON, read by releasegen's own YAML reader (`releasegen values`).
+fn ci_file(name: &str) -> serde_json::Value {
+    let o = Command::new(env!("CARGO_BIN_EXE_releasegen")).arg("values").arg(root().join("examples/pull-request").join(name)).output().expect("values");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).expect("JSON")
+}
+
+/// The comment the examples must post: what `releasegen diff` says about the same change.
+fn expected_comment() -> String {
+    let dir = root().join("examples/pull-request");
+    let head = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pull-request-head.yaml");
+    let text = std::fs::read_to_string(dir.join("values.yaml")).expect("values");
+    std::fs::write(&head, text.replace("weight: 30", "weight: 10")).expect("write");
+    text_of(diff_in(&dir, &["values.yaml", head.to_str().expect("UTF-8"), "--output", "markdown"]))
+}
+
+fn text_of(o: Output) -> String {
+    text(&o)
+}
+
+#[test]
+fn the_github_actions_example_posts_the_comment() {
+    let pr = PullRequest::new("github");
+    let workflow = ci_file("github-actions.yml");
+    let job = &workflow["jobs"]["diff"];
+    let expression = |v: &str| v.replace("${{ github.base_ref }}", "main").replace("${{ github.event.pull_request.number }}", "7").replace("${{ github.token }}", "t0ken");
+    let env: Vec<(String, String)> =
+        job["env"].as_object().expect("env").iter().map(|(k, v)| (k.clone(), expression(v.as_str().expect("text")))).collect();
+    let mut ran = 0;
+    for step in job["steps"].as_array().expect("steps") {
+        let Some(run) = step["run"].as_str() else { continue };
+        let o = pr.step("bash", &expression(run), &env);
+        assert!(o.status.success(), "{run}: {}", String::from_utf8_lossy(&o.stderr));
+        ran += 1;
+    }
+    assert_eq!(ran, 3);
+    let comment = expected_comment();
+    assert!(comment.contains("httpbin-v1 63%, httpbin-v2 37% | httpbin-v1 83%, httpbin-v2 17%"), "{comment}");
+    assert_eq!(pr.posted(), format!("gh pr comment 7 --body-file releasegen-comment.md --edit-last\n{comment}"));
+}
+
+#[test]
+fn the_gitlab_example_posts_the_comment() {
+    let pr = PullRequest::new("gitlab");
+    let ci = ci_file("gitlab-ci.yml");
+    let job = &ci["releasegen-diff"];
+    let mut env: Vec<(String, String)> =
+        job["variables"].as_object().expect("variables").iter().map(|(k, v)| (k.clone(), v.as_str().expect("text").to_string())).collect();
+    for (k, v) in [
+        ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main"),
+        ("CI_API_V4_URL", "https://gitlab.example.com/api/v4"),
+        ("CI_PROJECT_ID", "42"),
+        ("CI_MERGE_REQUEST_IID", "7"),
+        ("RELEASEGEN_BOT_TOKEN", "t0ken"),
+    ] {
+        env.push((k.to_string(), v.to_string()));
+    }
+    let script = job["script"].as_array().expect("script");
+    for line in script {
+        let line = line.as_str().expect("a line");
+        let o = pr.step("sh", line, &env);
+        assert!(o.status.success(), "{line}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert_eq!(script.len(), 4);
+    assert_eq!(
+        pr.posted(),
+        format!(
+            "curl --fail --silent --show-error --request POST --header PRIVATE-TOKEN: t0ken --data-urlencode body@releasegen-comment.md https://gitlab.example.com/api/v4/projects/42/merge_requests/7/notes\n{}",
+            expected_comment()
+        )
+    );
+}
+
+/// The script part alone: a release new on the branch is shown as its states; a head that
+/// releasegen refuses fails the job with the position, and leaves no comment to post.
+#[test]
+fn the_comment_script_shows_a_new_release_and_fails_on_a_bad_one() {
+    let pr = PullRequest::new("script");
+    let new = pr.work.join("examples/pull-request/new.yaml");
+    std::fs::copy(pr.work.join("examples/pull-request/values.yaml"), &new).expect("copy");
+    let o = pr.step("sh", "examples/pull-request/comment.sh origin/main examples/pull-request/new.yaml --name web --namespace test", &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let comment = std::fs::read_to_string(pr.work.join("releasegen-comment.md")).expect("the comment");
+    assert!(comment.starts_with("### releasegen: a new release\n\n`examples/pull-request/new.yaml` is not on `origin/main`."), "{comment}");
+    assert!(comment.contains("\n# web (deployment-istio, blue-green)\n"), "{comment}");
+    std::fs::write(pr.work.join("examples/pull-request/values.yaml"), "environment: deployment-istio\napplication:\n  versions:\n  - image: x\n    weight: lots\n").expect("write");
+    let bad = pr.step("sh", "examples/pull-request/comment.sh origin/main examples/pull-request/values.yaml --name httpbin", &[]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--> examples/pull-request/values.yaml:5:5"), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert!(!pr.work.join("releasegen-comment.md").exists(), "a stale comment was left to post");
+}

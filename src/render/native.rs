@@ -139,8 +139,8 @@ fn role(r: &Release, i: usize) -> &'static str {
     }
 }
 
-/// Each version's share of traffic.
-fn rows(r: &Release) -> Vec<u32> {
+/// Each version's share of traffic when every version is ready.
+pub fn rows(r: &Release) -> Vec<u32> {
     match r.env {
         Env::KserveServerless => match r.versions.get(1) {
             Some(c) => vec![100 - c.weight.min(100), c.weight.min(100)],

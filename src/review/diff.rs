@@ -8,7 +8,7 @@
 //! its share goes from the cohort to all traffic.
 
 use crate::problem::terminal_safe;
-use crate::review::states::{Row, Rule};
+use crate::review::states::{Row, Rule, mermaid_text};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -23,6 +23,9 @@ pub struct Side {
     /// The routing object of each state, by state (as `rows`); empty when nothing is routed.
     pub routing: Vec<Value>,
     pub objects: Vec<Value>,
+    /// KServe's own split of traffic between the versions when all are ready, where KServe
+    /// routes the release (no routing object of ours, so no readiness states).
+    pub kserve_split: Option<Vec<(String, u32)>>,
 }
 
 /// More versions than this in both sides together are compared in the states of each side
@@ -82,6 +85,13 @@ pub fn compare(base: Side, head: Side) -> Diff {
             }
         }
     }
+    if base.rows.is_empty() && head.rows.is_empty() && (base.kserve_split.is_some() || head.kserve_split.is_some()) {
+        compared = 1;
+        let (before, after) = (traffic(&base, &names), traffic(&head, &names));
+        if before != after {
+            states.push(StateChange { ready: names.clone(), before, after, patch: Vec::new() });
+        }
+    }
     let objects = object_changes(&base.objects, &head.objects);
     Diff { base, head, states, compared, objects }
 }
@@ -119,9 +129,15 @@ fn routing_object<'a>(side: &'a Side, ready: &[String]) -> &'a Value {
     side.routing.get(state_of(side, ready)).unwrap_or(&Value::Null)
 }
 
-/// A side's traffic when the named versions are ready.
+/// A side's traffic when the named versions are ready. Where KServe routes the release, its
+/// split when all are ready, whatever the state asked (KServe keeps the share of a version that
+/// is not ready with the model that serves now).
 fn traffic(side: &Side, ready: &[String]) -> Traffic {
     let mut t = Traffic::default();
+    if let Some(split) = &side.kserve_split {
+        t.rules.insert(KSERVE_SPLIT.to_string(), split.clone());
+        return t;
+    }
     let Some(row) = side.rows.get(state_of(side, ready)) else { return t };
     for rule in &row.rules {
         t.rules.insert(rule_key(rule), rule.to.clone());
@@ -135,6 +151,9 @@ fn traffic(side: &Side, ready: &[String]) -> Traffic {
 /// The rule for traffic that no cohort matches (all of it, without cohorts), named the same
 /// on both sides so that a change of its destinations reads as one line.
 const DEFAULT_ROUTE: &str = "default route";
+
+/// The rule of a release that KServe routes itself.
+const KSERVE_SPLIT: &str = "KServe's split, all ready";
 
 fn rule_key(rule: &Rule) -> String {
     if rule.matches.is_empty() { DEFAULT_ROUTE.to_string() } else { rule.matches.join(" or ") }
@@ -260,11 +279,14 @@ fn lines(c: &StateChange) -> Vec<(String, String, String)> {
     out
 }
 
+/// The longest value shown in full, in characters of JSON.
+const SHORT: usize = 80;
+
 /// What a routing-object operation's value was (`before`) or becomes, in short JSON.
 fn value_of(op: &Value, before: bool) -> String {
     let shown = |v: &Value| {
         let t = v.to_string();
-        if t.chars().count() > 80 { format!("{}…", t.chars().take(79).collect::<String>()) } else { t }
+        if t.chars().count() > SHORT { format!("{}…", t.chars().take(SHORT - 1).collect::<String>()) } else { t }
     };
     match (op["op"].as_str(), before) {
         (Some("add"), true) => "(absent)".to_string(),
@@ -276,20 +298,31 @@ fn value_of(op: &Value, before: bool) -> String {
 
 /// The changed states, those with the same change lines together (a gateway change reads once,
 /// for every state it applies to).
-fn groups(d: &Diff) -> Vec<(Vec<String>, Vec<(String, String, String)>)> {
-    let mut out: Vec<(Vec<String>, Vec<(String, String, String)>)> = Vec::new();
+fn groups(d: &Diff) -> Vec<Group<'_>> {
+    let mut out: Vec<Group> = Vec::new();
     for c in &d.states {
         let l = lines(c);
-        match out.iter_mut().find(|(_, seen)| *seen == l) {
-            Some((states, _)) => states.push(ready_label(&c.ready)),
-            None => out.push((vec![ready_label(&c.ready)], l)),
+        match out.iter_mut().find(|g| g.lines == l) {
+            Some(g) => g.states.push(ready_label(&c.ready)),
+            None => out.push(Group { states: vec![ready_label(&c.ready)], lines: l, first: c }),
         }
     }
     out
 }
 
+/// States whose change reads the same, and the first of them (drawn in Markdown's chart).
+struct Group<'a> {
+    states: Vec<String>,
+    lines: Vec<(String, String, String)>,
+    first: &'a StateChange,
+}
+
 fn states_label(states: &[String], d: &Diff) -> String {
-    if states.len() == d.compared && d.compared > 1 { "every state".to_string() } else { states.join("; ") }
+    match states {
+        _ if states.len() == d.compared && d.compared > 1 => "every state".to_string(),
+        [one] => one.clone(),
+        several => several.iter().map(|s| format!("{{{s}}}")).collect::<Vec<_>>().join(" or "),
+    }
 }
 
 /// An object's operations, one line each, except the routemap's `ready-*` keys: they are the
@@ -297,13 +330,28 @@ fn states_label(states: &[String], d: &Diff) -> String {
 fn op_lines(patch: &[Value]) -> Vec<String> {
     let is_state = |op: &Value| op["path"].as_str().is_some_and(|p| p.starts_with("/data/ready-"));
     let mut out: Vec<String> =
-        patch.iter().filter(|op| !is_state(op)).map(|op| format!("{} {}", op["op"].as_str().unwrap_or(""), op["path"].as_str().unwrap_or(""))).collect();
+        patch.iter().filter(|op| !is_state(op)).map(op_line).collect();
     let states = patch.iter().filter(|op| is_state(op)).count();
     if states > 0 {
-        let what = if states == 1 { "state (its routing is" } else { "states (their routing is" };
-        out.push(format!("{states} ready-* {what} compared state by state above)"));
+        let what = if states == 1 { "the ready key of 1 state (its routing is" } else { "the ready keys of {states} states (their routing is" };
+        out.push(format!("{} compared state by state above)", what.replace("{states}", &states.to_string())));
     }
     out
+}
+
+/// One operation with its values: `replace /a: 1 -> 2`, `add /b: "x"`, `remove /c (was 3)`.
+/// Values too long to read on a line (a routemap's template) are left to `--output json`.
+fn op_line(op: &Value) -> String {
+    let (kind, path) = (op["op"].as_str().unwrap_or(""), op["path"].as_str().unwrap_or(""));
+    let long = |v: Option<&Value>| v.is_some_and(|v| v.to_string().chars().count() > SHORT);
+    if long(op.get("old")) || long(op.get("value")) {
+        return format!("{kind} {path} (a long value; --output json has it)");
+    }
+    match kind {
+        "add" => format!("add {path}: {}", value_of(op, false)),
+        "remove" => format!("remove {path} (was {})", value_of(op, true)),
+        _ => format!("{kind} {path}: {} -> {}", value_of(op, true), value_of(op, false)),
+    }
 }
 
 fn side_line(s: &Side) -> String {
@@ -317,10 +365,12 @@ fn summary(d: &Diff) -> String {
         return "no change: every readiness state routes as before, and every object is the same".to_string();
     }
     let count = |kind: &str| d.objects.iter().filter(|o| o.kind == kind).count();
+    let states = match d.compared {
+        0 => "nothing is routed on either side".to_string(),
+        n => format!("{} of {n} readiness states change", d.states.len()),
+    };
     format!(
-        "{} of {} readiness states change; objects: {} added, {} removed, {} changed",
-        d.states.len(),
-        d.compared,
+        "{states}; objects: {} added, {} removed, {} changed",
         count("added"),
         count("removed"),
         count("changed")
@@ -340,7 +390,7 @@ pub fn text(d: &Diff, colour: &Colour) -> String {
     let mut out = format!("releasegen diff: {}\n", terminal_safe(&d.head.name));
     out.push_str(&format!("  before: {}\n  after:  {}\n", terminal_safe(&side_line(&d.base)), terminal_safe(&side_line(&d.head))));
     out.push_str(&format!("{}\n", summary(d)));
-    for (states, lines) in groups(d) {
+    for Group { states, lines, .. } in groups(d) {
         out.push_str(&format!("\nready: {}\n", terminal_safe(&states_label(&states, d))));
         for (what, b, a) in lines {
             if b.is_empty() {
@@ -391,33 +441,89 @@ pub fn json(d: &Diff) -> Value {
     })
 }
 
-/// Text for a Markdown table cell: pipes and line breaks would end the cell, backticks and
-/// angle brackets would turn user text into markup.
-fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('|', "\\|").replace('`', "\\`").replace('<', "&lt;").replace('>', "&gt;").replace(['\n', '\r'], " ")
+/// Text for Markdown: as it is where it cannot be markup (names, shares, our own words), else
+/// as a code span, in which GitHub and GitLab draw no emphasis, link, HTML or strikethrough. A
+/// code span's fence is one backtick longer than any run of them in the text; in a table a pipe
+/// is escaped, which GitHub's tables allow inside a code span. Line breaks become spaces.
+fn md(s: &str, in_table: bool) -> String {
+    let s = s.replace(['\n', '\r'], " ");
+    let plain = |c: char| c.is_ascii_alphanumeric() || " ,.:;'%()/-{}".contains(c);
+    if s.chars().all(plain) && !s.to_ascii_lowercase().contains("www.") && !s.contains("://") {
+        return s;
+    }
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let body = if in_table { s.replace('|', "\\|") } else { s };
+    let pad = if body.starts_with('`') || body.ends_with('`') || body.starts_with(' ') { " " } else { "" };
+    format!("{fence}{pad}{body}{pad}{fence}")
 }
 
 pub fn markdown(d: &Diff) -> String {
-    let mut out = format!("### releasegen diff: `{}`\n\n{}.\n\n", cell(&d.head.name), cell(&summary(d)));
-    out.push_str(&format!("- before: {}\n- after: {}\n", cell(&side_line(&d.base)), cell(&side_line(&d.head))));
-    for (states, lines) in groups(d) {
-        out.push_str(&format!("\n#### Ready: {}\n\n| traffic | before | after |\n|---|---|---|\n", cell(&states_label(&states, d))));
+    let mut out = format!("### releasegen diff: {}\n\n{}.\n\n", md(&d.head.name, false), summary(d));
+    out.push_str(&format!("- before: {}\n- after: {}\n", md(&side_line(&d.base), false), md(&side_line(&d.head), false)));
+    for Group { states, lines, first } in groups(d) {
+        out.push_str(&format!("\n#### Ready: {}\n\n| traffic | before | after |\n|---|---|---|\n", md(&states_label(&states, d), false)));
         for (what, b, a) in lines {
-            out.push_str(&format!("| {} | {} | {} |\n", cell(&what), cell(&b), cell(&a)));
+            out.push_str(&format!("| {} | {} | {} |\n", md(&what, true), md(&b, true), md(&a, true)));
+        }
+        if first.before != first.after {
+            out.push_str(&chart(d, first, states.len() > 1));
         }
     }
     if !d.objects.is_empty() {
-        out.push_str(&format!("\n<details><summary>{} objects differ</summary>\n\n", d.objects.len()));
+        let n = d.objects.len();
+        out.push_str(&format!("\n<details><summary>{n} {}</summary>\n\n", if n == 1 { "object differs" } else { "objects differ" }));
         for o in &d.objects {
-            out.push_str(&format!("- {} {}\n", cell(&o.object), o.kind));
+            out.push_str(&format!("- {} {}\n", md(&o.object, false), o.kind));
             if o.kind == "changed" {
                 for line in op_lines(&o.patch) {
-                    out.push_str(&format!("  - {}\n", cell(&line)));
+                    out.push_str(&format!("  - {}\n", md(&line, false)));
                 }
             }
         }
         out.push_str("\n</details>\n");
     }
+    out
+}
+
+/// A Mermaid flowchart of one state's routing before and after, side by side: one node for the
+/// requests and one per version of that side (dashed and red when not ready in the state), an
+/// arrow for each rule's share and a dotted one for each mirror. With several states in the
+/// group, the first is drawn and the title says so.
+fn chart(d: &Diff, c: &StateChange, of_several: bool) -> String {
+    let ready = ready_label(&c.ready);
+    let which = if of_several { format!("ready: {ready}, the first of these states") } else { format!("ready: {ready}") };
+    let mut out = String::from("\n```mermaid\nflowchart LR\n");
+    out.push_str("  classDef ready stroke:#2a7d2a,stroke-width:2px\n");
+    out.push_str("  classDef unready stroke:#c0392b,stroke-width:2px,stroke-dasharray:5 5,color:#c0392b\n");
+    for (id, title, side, t) in [("b", "before", &d.base, &c.before), ("a", "after", &d.head, &c.after)] {
+        out.push_str(&format!("  subgraph {id} [\"{}\"]\n    direction LR\n", mermaid_text(&format!("{title} ({which})"))));
+        out.push_str(&format!("    {id}_in([\"requests to {}\"])\n", mermaid_text(&side.name)));
+        for (i, v) in side.versions.iter().enumerate() {
+            let (label, class) = if c.ready.contains(v) { (v.clone(), "ready") } else { (format!("{v} (not ready)"), "unready") };
+            out.push_str(&format!("    {id}_v{i}[\"{}\"]:::{class}\n", mermaid_text(&label)));
+        }
+        let index_of = |name: &str| side.versions.iter().position(|v| v == name);
+        for (rule, to) in &t.rules {
+            for (name, pct) in to {
+                let Some(i) = index_of(name) else { continue };
+                let label = if to.len() > 1 { format!("{rule}: {pct}%") } else { rule.clone() };
+                out.push_str(&format!("    {id}_in -->|\"{}\"| {id}_v{i}\n", mermaid_text(&label)));
+            }
+        }
+        for (name, pct) in &t.mirrored {
+            let Some(i) = index_of(name) else { continue };
+            out.push_str(&format!("    {id}_in -.->|\"mirror {pct}%\"| {id}_v{i}\n"));
+        }
+        out.push_str("  end\n");
+    }
+    // An invisible link puts "before" first (left of "after").
+    out.push_str("  b ~~~ a\n```\n");
     out
 }
 

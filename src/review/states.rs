@@ -311,7 +311,7 @@ pub fn mermaid(r: &Release, rows: &[Row]) -> String {
 /// Text inside a quoted Mermaid label: `#`, `"`, `<`, `>`, `&`, `|` and the backtick become entity
 /// codes, so a header value can neither end the label nor add nodes or HTML; control
 /// characters are escaped as for a terminal.
-fn mermaid_text(s: &str) -> String {
+pub fn mermaid_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in terminal_safe(s).chars() {
         match c {
