@@ -65,7 +65,66 @@ fn a_promote_moves_traffic_by_name() {
     assert!(out.contains("- Deployment test/httpbin-v1 (removed)"), "{out}");
 }
 
-/// The JSON Patch of each object applies: replaying it over the base objects gives the head's.
+/// The JSON Patch of each changed object, applied by kubectl (`kubectl patch --local
+/// --type=json`) to the base's object, gives the head's object, for every kind of change.
+#[test]
+fn kubectl_applies_each_patch_to_the_base_and_gets_the_head() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("diff-patches");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut patched = 0;
+    for head in ["weight.yaml", "candidate-added.yaml", "promote.yaml", "canary.yaml", "timeout.yaml", "gateway.yaml", "cohort.yaml", "hostile.yaml"] {
+        let head = if head == "candidate-added.yaml" { "base.yaml" } else { head };
+        let base = if head == "base.yaml" { "one-version.yaml" } else { "base.yaml" };
+        let out: serde_json::Value = serde_json::from_str(&text(&diff(&[base, head, "--output", "json"]))).expect("JSON");
+        let (before, after) = (objects_of(base, &dir), objects_of(head, &dir));
+        for change in out["objects"].as_array().expect("objects").iter().filter(|o| o["change"] == "changed") {
+            let name = change["object"].as_str().expect("a name");
+            let file = dir.join("object.json");
+            std::fs::write(&file, before.get(name).expect("on the base side").to_string()).expect("write");
+            let o = Command::new("kubectl")
+                .args(["patch", "--local", "--type=json", "-o", "json", "-f"])
+                .arg(&file)
+                .arg("-p")
+                .arg(change["patch"].to_string())
+                .output()
+                .expect("kubectl runs");
+            assert!(o.status.success(), "{base} -> {head}, {name}: {}", String::from_utf8_lossy(&o.stderr));
+            let got: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+            assert_eq!(&got, after.get(name).expect("on the head side"), "{base} -> {head}, {name}");
+            patched += 1;
+        }
+    }
+    assert!(patched >= 10, "{patched} patches applied");
+}
+
+/// A rendered release's objects as kubectl reads them, by "Kind namespace/name".
+fn objects_of(values: &str, dir: &Path) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let o = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+        .args(["render", values, "--name", "httpbin", "--namespace", "test"])
+        .current_dir(root().join("tests/diff"))
+        .output()
+        .expect("render");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stream = dir.join("stream.yaml");
+    std::fs::write(&stream, &o.stdout).expect("write");
+    // kubectl reads a stream without a cluster through `--local` commands; the label is set
+    // on both sides alike.
+    let o = Command::new("kubectl").args(["label", "--local", "diff-test=yes", "-o", "json", "-f"]).arg(&stream).output().expect("kubectl runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut out = std::collections::BTreeMap::new();
+    for v in serde_json::Deserializer::from_slice(&o.stdout).into_iter::<serde_json::Value>() {
+        let v = v.expect("JSON");
+        let items = if v["kind"] == "List" { v["items"].as_array().cloned().unwrap_or_default() } else { vec![v] };
+        for item in items {
+            let name = format!("{} {}/{}", item["kind"].as_str().unwrap_or(""), item["metadata"]["namespace"].as_str().unwrap_or(""), item["metadata"]["name"].as_str().unwrap_or(""));
+            out.insert(name, item);
+        }
+    }
+    out
+}
+
+/// The operations carry the value each replaces, as `old`.
 #[test]
 fn json_patches_are_rfc_6902_operations_with_their_old_values() {
     let out: serde_json::Value = serde_json::from_str(&text(&diff(&["base.yaml", "weight.yaml", "--output", "json"]))).expect("JSON");
