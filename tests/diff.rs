@@ -447,3 +447,23 @@ fn the_comment_script_shows_a_new_release_and_fails_on_a_bad_one() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--> examples/pull-request/values.yaml:5:5"), "{}", String::from_utf8_lossy(&bad.stderr));
     assert!(!pr.work.join("releasegen-comment.md").exists(), "a stale comment was left to post");
 }
+
+/// Colour only on a terminal (util-linux `script` gives the command one), and not with NO_COLOR.
+#[test]
+fn colour_only_on_a_terminal_without_no_color() {
+    let run = |no_color: bool| {
+        let cmd = format!("'{}' diff base.yaml weight.yaml --name httpbin --namespace test", env!("CARGO_BIN_EXE_releasegen"));
+        let mut c = Command::new("script");
+        c.args(["-qec", &cmd, "/dev/null"]).current_dir(root().join("tests/diff")).env_remove("NO_COLOR");
+        if no_color {
+            c.env("NO_COLOR", "1");
+        }
+        let o = c.output().expect("script (util-linux) runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let coloured = run(false);
+    assert!(coloured.contains("\u{1b}[31m") && coloured.contains("\u{1b}[32m"), "{coloured:?}");
+    assert!(!run(true).contains('\u{1b}'));
+    assert!(!text(&diff(&["base.yaml", "weight.yaml"])).contains('\u{1b}'), "a pipe is not a terminal");
+}
