@@ -193,6 +193,31 @@ fn states_tables_as_snapshotted() {
     insta::assert_snapshot!("states-json-three-versions-kserve-blue-green", out);
 }
 
+/// `states` reads each state's routing object by its fields: every destination and mirror of
+/// every fixture's states names a version of the release (none reads as `?`), and every share
+/// of a rule adds up to 100.
+#[test]
+fn states_name_a_version_for_every_destination() {
+    for entry in std::fs::read_dir(common::root().join("fixtures")).unwrap() {
+        let path = entry.unwrap().path();
+        let (code, out, err) = run(&["states", path.to_str().unwrap(), "--name", "demo", "--output", "json"], b"");
+        assert_eq!(code, Some(0), "{}: {err}", path.display());
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let versions: Vec<String> = v["versions"].as_array().into_iter().flatten().map(|x| x["name"].as_str().unwrap_or_default().to_string()).collect();
+        for state in v["states"].as_array().into_iter().flatten() {
+            for rule in state["rules"].as_array().unwrap() {
+                let to = rule["to"].as_array().unwrap();
+                for d in to.iter().chain(rule["mirrored"].as_array().unwrap()) {
+                    let name = d["version"].as_str().unwrap();
+                    assert!(versions.iter().any(|n| n == name), "{}: {name} is not one of {versions:?}", path.display());
+                }
+                let total: u64 = to.iter().map(|d| d["percent"].as_u64().unwrap()).sum();
+                assert!(to.is_empty() || total == 100, "{}: shares add up to {total}", path.display());
+            }
+        }
+    }
+}
+
 /// With `--ready`: the routing object is wave "1", every other object "0", also
 /// when the workloads are external (the old code counted workload documents never rendered).
 #[test]
