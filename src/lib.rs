@@ -30,6 +30,7 @@ use input::{document, routing_actions, values};
 use model::validate;
 use plan::routing::{self, State};
 use plan::live;
+pub use problem::Report;
 use problem::Problem;
 use render::{native, objects};
 use review::states;
@@ -102,32 +103,19 @@ pub struct Rendered {
     pub objects: Vec<serde_json::Value>,
 }
 
-/// Why a render failed; nothing may reach stdout then.
-#[derive(Debug)]
-pub struct Failure {
-    pub errors: Vec<Problem>,
-    pub warnings: Vec<Problem>,
-}
-
-impl Failure {
-    fn one(p: Problem) -> Self {
-        Failure { errors: vec![p], warnings: vec![] }
-    }
-}
-
 /// Parses and validates values into a release.
 /// Plain values and a Release document are both accepted.
-pub fn release(input: &[u8], opts: &Options) -> Result<(model::Release, Vec<Problem>), Failure> {
-    let root = values::parse(input, opts.limits).map_err(Failure::one)?;
+pub fn release(input: &[u8], opts: &Options) -> Result<(model::Release, Vec<Problem>), Report> {
+    let root = values::parse(input, opts.limits).map_err(Report::one)?;
     release_of(&root, &opts.context)
 }
 
 /// Validates one parsed document (values or a Release document) into a release.
-pub fn release_of(root: &values::Node, ctx: &input::Context) -> Result<(model::Release, Vec<Problem>), Failure> {
-    let (values, ctx, prefix) = document::values_of(root, ctx).map_err(Failure::one)?;
+pub fn release_of(root: &values::Node, ctx: &input::Context) -> Result<(model::Release, Vec<Problem>), Report> {
+    let (values, ctx, prefix) = document::values_of(root, ctx).map_err(Report::one)?;
     let unknown = document::unknown_keys(root);
     if ctx.strict && !unknown.is_empty() {
-        return Err(Failure { errors: unknown, warnings: vec![] });
+        return Err(Report { errors: unknown, warnings: vec![] });
     }
     let with_unknown = |mut warnings: Vec<Problem>| {
         warnings.splice(0..0, unknown);
@@ -135,15 +123,15 @@ pub fn release_of(root: &values::Node, ctx: &input::Context) -> Result<(model::R
     };
     match release_of_values(values, &ctx, prefix) {
         Ok((r, warnings)) => Ok((r, with_unknown(warnings))),
-        Err(f) => Err(Failure { errors: f.errors, warnings: with_unknown(f.warnings) }),
+        Err(f) => Err(Report { errors: f.errors, warnings: with_unknown(f.warnings) }),
     }
 }
 
 /// The release values inside a document (the release chart's or the routing-actions chart's).
-fn release_of_values(values: &values::Node, ctx: &input::Context, prefix: &str) -> Result<(model::Release, Vec<Problem>), Failure> {
+fn release_of_values(values: &values::Node, ctx: &input::Context, prefix: &str) -> Result<(model::Release, Vec<Problem>), Report> {
     let fix = |ps: Vec<Problem>| ps.into_iter().map(|p| document::prefixed(p, prefix)).collect::<Vec<_>>();
     if routing_actions::is_routing_actions(values) {
-        let t = routing_actions::translate(values).map_err(|p| Failure { errors: fix(vec![p]), warnings: vec![] })?;
+        let t = routing_actions::translate(values).map_err(|p| Report { errors: fix(vec![p]), warnings: vec![] })?;
         let (release, report) = validate::build(&t.values, ctx);
         let rename = |ps: Vec<Problem>| {
             fix(ps.into_iter().map(|mut p| {
@@ -160,26 +148,26 @@ fn release_of_values(values: &values::Node, ctx: &input::Context, prefix: &str) 
                 r.weights_only = t.weights_only;
                 Ok((r, warnings))
             }
-            _ => Err(Failure { errors, warnings }),
+            _ => Err(Report { errors, warnings }),
         };
     }
     let (release, report) = validate::build(values, ctx);
     let (errors, warnings) = (fix(report.errors), fix(report.warnings));
     match release {
         Some(r) if errors.is_empty() => Ok((r, warnings)),
-        _ => Err(Failure { errors, warnings }),
+        _ => Err(Report { errors, warnings }),
     }
 }
 
 /// The whole `render` pipeline, input bytes to YAML stream.
-pub fn render(input: &[u8], opts: &Options) -> Result<Rendered, Failure> {
-    render_values(values::parse(input, opts.limits).map_err(Failure::one)?, opts)
+pub fn render(input: &[u8], opts: &Options) -> Result<Rendered, Report> {
+    render_values(values::parse(input, opts.limits).map_err(Report::one)?, opts)
 }
 
 /// `render` of values already read (several files and `--set` combined by `sources`). The
 /// values are dropped once the release is built: nothing later reads them, and they need not
 /// share memory with the objects and the stream.
-pub fn render_values(root: values::Node, opts: &Options) -> Result<Rendered, Failure> {
+pub fn render_values(root: values::Node, opts: &Options) -> Result<Rendered, Report> {
     let (release, mut warnings) = release_of(&root, &opts.context)?;
     drop(root);
     if opts.ready.is_some()
@@ -187,10 +175,10 @@ pub fn render_values(root: values::Node, opts: &Options) -> Result<Rendered, Fai
     {
         warnings.push(note);
     }
-    let docs = manifests_for(&release, opts).map_err(|p| Failure { errors: vec![p], warnings: warnings.clone() })?;
+    let docs = manifests_for(&release, opts).map_err(|p| Report { errors: vec![p], warnings: warnings.clone() })?;
     let yaml = emit::stream(&docs);
     if yaml.len() > opts.limits.max_output {
-        return Err(Failure { errors: vec![opts.limits.output_problem("the rendered stream")], warnings });
+        return Err(Report { errors: vec![opts.limits.output_problem("the rendered stream")], warnings });
     }
     Ok(Rendered { yaml, warnings, objects: docs })
 }
@@ -236,15 +224,15 @@ pub struct Routed {
 }
 
 /// The routing object for the readiness the live objects show.
-pub fn route(values_input: &[u8], live_input: &[u8], opts: &Options) -> Result<Routed, Failure> {
-    route_values(values::parse(values_input, opts.limits).map_err(Failure::one)?, live_input, opts)
+pub fn route(values_input: &[u8], live_input: &[u8], opts: &Options) -> Result<Routed, Report> {
+    route_values(values::parse(values_input, opts.limits).map_err(Report::one)?, live_input, opts)
 }
 
 /// `route` of values already read (dropped once the release is built).
-pub fn route_values(root: values::Node, live_input: &[u8], opts: &Options) -> Result<Routed, Failure> {
+pub fn route_values(root: values::Node, live_input: &[u8], opts: &Options) -> Result<Routed, Report> {
     let (release, warnings) = release_of(&root, &opts.context)?;
     drop(root);
-    let fail = |p: Problem| Failure { errors: vec![p], warnings: warnings.clone() };
+    let fail = |p: Problem| Report { errors: vec![p], warnings: warnings.clone() };
     let Some(plan) = routing::plan(&release) else {
         let msg = format!("strategy {} in environment {} has no routing object", release.strategy.name(), release.env.name());
         return Err(fail(Problem::new("application.strategy", msg)));
@@ -269,7 +257,7 @@ pub fn route_values(root: values::Node, live_input: &[u8], opts: &Options) -> Re
         let msg = format!(
             "version {i} ({name}) has weight {w} from its iter8.tools/weight annotation, above the {max} the routing object's API takes; the Iter8 controller's apply would be refused too; nothing is routed until the annotation is at most {max}"
         );
-        return Err(Failure { errors: vec![Problem::new("iter8.tools/weight", msg).in_source(live::SOURCE)], warnings });
+        return Err(Report { errors: vec![Problem::new("iter8.tools/weight", msg).in_source(live::SOURCE)], warnings });
     }
     let shown = routing::shown_weights(&release, &weights);
     let mut explain = Vec::new();
@@ -309,18 +297,18 @@ fn nothing_of_the_release(release: &model::Release, live: &live::Live) -> Proble
 }
 
 /// Every readiness state, for review, in `format`.
-pub fn states(input: &[u8], opts: &Options, format: StatesFormat) -> Result<Rendered, Failure> {
-    states_values(values::parse(input, opts.limits).map_err(Failure::one)?, opts, format)
+pub fn states(input: &[u8], opts: &Options, format: StatesFormat) -> Result<Rendered, Report> {
+    states_values(values::parse(input, opts.limits).map_err(Report::one)?, opts, format)
 }
 
 /// `states` of values already read (dropped once the release is built).
-pub fn states_values(root: values::Node, opts: &Options, format: StatesFormat) -> Result<Rendered, Failure> {
+pub fn states_values(root: values::Node, opts: &Options, format: StatesFormat) -> Result<Rendered, Report> {
     let (release, warnings) = release_of(&root, &opts.context)?;
     drop(root);
     let pretty = |v: serde_json::Value| format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default());
     let text = match (routing::plan(&release), format) {
         (Some(plan), f) => {
-            objects::routemap_fits(&release, &plan).map_err(|p| Failure { errors: vec![p], warnings: warnings.clone() })?;
+            objects::routemap_fits(&release, &plan).map_err(|p| Report { errors: vec![p], warnings: warnings.clone() })?;
             let rows = states::rows(&release, &plan);
             match f {
                 StatesFormat::Table => states::table(&release, &rows),
@@ -340,7 +328,7 @@ pub fn states_values(root: values::Node, opts: &Options, format: StatesFormat) -
         ),
     };
     if text.len() > opts.limits.max_output {
-        return Err(Failure { errors: vec![opts.limits.output_problem("the review of every state")], warnings });
+        return Err(Report { errors: vec![opts.limits.output_problem("the review of every state")], warnings });
     }
     Ok(Rendered { yaml: text, warnings, objects: vec![] })
 }
@@ -365,7 +353,7 @@ pub struct Diffed {
 /// Which side of a `diff` failed: 0 the base, 1 the head.
 pub type Side = usize;
 
-pub fn diff_values(base: values::Node, head: values::Node, opts: &Options, format: DiffFormat) -> Result<Diffed, (Side, Failure)> {
+pub fn diff_values(base: values::Node, head: values::Node, opts: &Options, format: DiffFormat) -> Result<Diffed, (Side, Report)> {
     let (base, base_warnings) = diff_side(&base, opts).map_err(|f| (0, f))?;
     let (head, head_warnings) = diff_side(&head, opts).map_err(|f| (1, f))?;
     let d = review::diff::compare(base, head);
@@ -375,15 +363,15 @@ pub fn diff_values(base: values::Node, head: values::Node, opts: &Options, forma
         DiffFormat::Markdown => review::diff::markdown(&d),
     };
     if text.len() > opts.limits.max_output {
-        return Err((1, Failure { errors: vec![opts.limits.output_problem("the comparison")], warnings: head_warnings }));
+        return Err((1, Report { errors: vec![opts.limits.output_problem("the comparison")], warnings: head_warnings }));
     }
     Ok(Diffed { text, changed: d.changed(), warnings: [base_warnings, head_warnings] })
 }
 
 /// One side of a `diff`: the release as `states` and `render` see it.
-fn diff_side(root: &values::Node, opts: &Options) -> Result<(review::diff::Side, Vec<Problem>), Failure> {
+fn diff_side(root: &values::Node, opts: &Options) -> Result<(review::diff::Side, Vec<Problem>), Report> {
     let (release, warnings) = release_of(root, &opts.context)?;
-    let with = |p: Problem| Failure { errors: vec![p], warnings: warnings.clone() };
+    let with = |p: Problem| Report { errors: vec![p], warnings: warnings.clone() };
     let plan = routing::plan(&release);
     let (rows, routing) = match &plan {
         Some(plan) => {

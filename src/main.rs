@@ -7,7 +7,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use releasegen::problem::{Problem, Severity, terminal_safe};
-use releasegen::{Failure, Options, Ready, input::Context, input::sources::{STDIN, Source}, input::values::Limits};
+use releasegen::{Report, Options, Ready, input::Context, input::sources::{STDIN, Source}, input::values::Limits};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::ffi::{c_char, c_int};
@@ -438,7 +438,7 @@ macro_rules! try_values {
                 let labels: Vec<String> = sources.iter().map(Source::label).collect();
                 match releasegen::input::sources::combine(&sources, $opts.limits) {
                     Ok((root, notes)) => (labels, root, notes),
-                    Err(p) => return finish(&labels, Err(Failure { errors: vec![p], warnings: vec![] })),
+                    Err(p) => return finish(&labels, Err(Report::one(p))),
                 }
             }
         }
@@ -528,18 +528,18 @@ fn fail_read(label: &str, e: &std::io::Error) -> ExitCode {
 /// `--set` expression.
 /// The warnings found while reading the values (keys Helm reads otherwise), first, before
 /// those of the command.
-fn noted(notes: Vec<Problem>, result: Result<(String, Vec<Problem>), Failure>) -> Result<(String, Vec<Problem>), Failure> {
+fn noted(notes: Vec<Problem>, result: Result<(String, Vec<Problem>), Report>) -> Result<(String, Vec<Problem>), Report> {
     let first = |mut warnings: Vec<Problem>| {
         warnings.splice(0..0, notes);
         warnings
     };
     match result {
         Ok((text, warnings)) => Ok((text, first(warnings))),
-        Err(f) => Err(Failure { errors: f.errors, warnings: first(f.warnings) }),
+        Err(f) => Err(Report { errors: f.errors, warnings: first(f.warnings) }),
     }
 }
 
-fn finish(labels: &[String], result: Result<(String, Vec<Problem>), Failure>) -> ExitCode {
+fn finish(labels: &[String], result: Result<(String, Vec<Problem>), Report>) -> ExitCode {
     match result {
         Ok((text, warnings)) => {
             report(&warnings, Severity::Warning, labels);

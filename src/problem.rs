@@ -87,7 +87,9 @@ pub fn terminal_safe(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { format!("\\u{{{:x}}}", c as u32) } else { c.to_string() }).collect()
 }
 
-/// Errors and warnings gathered while validating, so one run reports every problem.
+/// Errors and warnings: gathered while validating, so one run reports every problem, and
+/// returned as the reason a command failed (with at least one error; nothing may reach stdout
+/// then).
 #[derive(Debug, Default)]
 pub struct Report {
     pub errors: Vec<Problem>,
@@ -95,6 +97,11 @@ pub struct Report {
 }
 
 impl Report {
+    /// A failure of one error.
+    pub fn one(p: Problem) -> Self {
+        Report { errors: vec![p], warnings: vec![] }
+    }
+
     pub fn error(&mut self, p: Problem) {
         self.errors.push(p);
     }

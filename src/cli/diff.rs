@@ -1,7 +1,7 @@
 //! `releasegen diff` on the command line: reading each side (a file, stdin, or `git show`),
 //! combining it with the shared flags, and reporting each side's problems with its own labels.
 
-use crate::{Common, DiffOutput, ExitCode, Failure, STDIN, Severity, Source, fail_read, finish, read_input, report, terminal_safe, unsupported, write_stdout};
+use crate::{Common, DiffOutput, ExitCode, Report, STDIN, Severity, Source, fail_read, finish, read_input, report, terminal_safe, unsupported, write_stdout};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -29,7 +29,7 @@ pub fn run(base: &str, head: &str, common: &Common, output: DiffOutput, exit_cod
         let labels: Vec<String> = sources.iter().map(Source::label).collect();
         match releasegen::input::sources::combine(&sources, opts.limits) {
             Ok((root, notes)) => sides.push((labels, root, notes)),
-            Err(p) => return finish(&labels, Err(Failure { errors: vec![p], warnings: vec![] })),
+            Err(p) => return finish(&labels, Err(Report::one(p))),
         }
     }
     let (Some((head_labels, head_root, head_notes)), Some((base_labels, base_root, base_notes))) = (sides.pop(), sides.pop()) else {
@@ -44,7 +44,7 @@ pub fn run(base: &str, head: &str, common: &Common, output: DiffOutput, exit_cod
         Err((side, failure)) => {
             let (labels, mut notes) = if side == 0 { (base_labels, base_notes) } else { (head_labels, head_notes) };
             notes.extend(failure.warnings);
-            finish(&labels, Err(Failure { errors: failure.errors, warnings: notes }))
+            finish(&labels, Err(Report { errors: failure.errors, warnings: notes }))
         }
         Ok(d) => {
             let [base_warnings, head_warnings] = d.warnings;

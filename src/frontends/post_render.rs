@@ -11,7 +11,7 @@
 use crate::problem::Problem;
 use crate::render::parts::set_annotation;
 use crate::input::values::{self, Val};
-use crate::{Failure, Options, input::document, emit};
+use crate::{Report, Options, input::document, emit};
 use serde_json::Value;
 
 pub const FILENAME_ANNOTATION: &str = "postrenderer.helm.sh/postrender-filename";
@@ -71,14 +71,14 @@ fn source_comment(text: &str) -> Option<&str> {
 }
 
 /// Post-renders a Helm stream; the whole output or a failure, never half of it.
-pub fn run(input: &[u8], opts: &Options) -> Result<(String, Vec<Problem>), Failure> {
+pub fn run(input: &[u8], opts: &Options) -> Result<(String, Vec<Problem>), Report> {
     let text = std::str::from_utf8(input)
-        .map_err(|e| Failure { errors: vec![Problem::input(format!("the stream is not UTF-8 (at byte {})", e.valid_up_to()))], warnings: vec![] })?;
+        .map_err(|e| Report { errors: vec![Problem::input(format!("the stream is not UTF-8 (at byte {})", e.valid_up_to()))], warnings: vec![] })?;
     // A byte-order mark belongs to the stream, not to its first document.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let docs = split(text).map_err(|p| Failure { errors: vec![p], warnings: vec![] })?;
+    let docs = split(text).map_err(|p| Report::one(p))?;
     if docs.is_empty() {
-        return Err(Failure { errors: vec![Problem::input("the stream has no documents to post-render".into())], warnings: vec![] });
+        return Err(Report { errors: vec![Problem::input("the stream has no documents to post-render".into())], warnings: vec![] });
     }
     let mut out = String::new();
     let mut warnings = Vec::new();
@@ -99,14 +99,14 @@ pub fn run(input: &[u8], opts: &Options) -> Result<(String, Vec<Problem>), Failu
             }
         }
         if generated > opts.limits.max_output {
-            return Err(Failure { errors: vec![opts.limits.output_problem("the post-rendered stream")], warnings });
+            return Err(Report { errors: vec![opts.limits.output_problem("the post-rendered stream")], warnings });
         }
     }
     Ok((out, warnings))
 }
 
 /// A Release document's manifest set as stream text, or `None` for any other document.
-fn expand(doc: &Doc, index: usize, opts: &Options) -> Result<Option<(String, Vec<Problem>)>, Failure> {
+fn expand(doc: &Doc, index: usize, opts: &Options) -> Result<Option<(String, Vec<Problem>)>, Report> {
     // Paths name the document in the stream: `documents[2].spec.application…`.
     let at = |mut p: Problem| {
         p.path = if p.path.is_empty() { format!("documents[{index}]") } else { format!("documents[{index}].{}", p.path) };
@@ -125,17 +125,17 @@ fn expand(doc: &Doc, index: usize, opts: &Options) -> Result<Option<(String, Vec
         // Another chart's object that merely mentions releasegen's group (a duplicate key, deep
         // nesting, an anchor releasegen's limits refuse): not releasegen's to judge; its bytes pass through.
         Err(_) if !looks_like_release(doc.text) => return Ok(None),
-        Err(p) => return Err(Failure { errors: vec![at(p)], warnings: vec![] }),
+        Err(p) => return Err(Report { errors: vec![at(p)], warnings: vec![] }),
     };
     if !document::is_release(&root) {
         return Ok(None);
     }
-    let (release, warnings) = crate::release_of(&root, &opts.context).map_err(|f| Failure {
+    let (release, warnings) = crate::release_of(&root, &opts.context).map_err(|f| Report {
         errors: f.errors.into_iter().map(at).collect(),
         warnings: f.warnings.into_iter().map(at).collect(),
     })?;
     let warnings: Vec<Problem> = warnings.into_iter().map(at).collect();
-    let mut docs = crate::manifests_for(&release, opts).map_err(|p| Failure { errors: vec![at(p)], warnings: warnings.clone() })?;
+    let mut docs = crate::manifests_for(&release, opts).map_err(|p| Report { errors: vec![at(p)], warnings: warnings.clone() })?;
     if let Some(name) = filename(&root) {
         for d in &mut docs {
             annotate(d, &name);
