@@ -159,6 +159,57 @@ fn routing_policy_is_checked_as_the_cluster_would() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
 }
 
+/// Match clauses are checked as Istio's webhook and the HTTPRoute CRD check them, each problem
+/// at the path (and line) of the offending value.
+#[test]
+fn matches_are_checked_as_the_cluster_would() {
+    let istio = |m: &str| format!("environment: deployment-istio\napplication:\n  strategy: canary\n  versions:\n  - image: x\n  - image: app2\n    match:\n    - {m}\n");
+    let at = "application.versions[1].match[0]";
+    refuses(&istio("headers: {\"bad header\": {exact: x}}"), &format!("error: {at}.headers.bad header: \"bad header\" is not a header name"));
+    refuses(&istio("headers: {\":foo\": {exact: x}}"), &format!("error: {at}.headers.:foo: \":foo\" is not a pseudo-header Istio matches"));
+    refuses(&istio("headers: {x-a: {prefix: \"\"}}"), &format!("error: {at}.headers.x-a.prefix: an empty prefix: Istio refuses it here"));
+    refuses(&istio("headers: {x-a: {exact: a, prefix: b}}"), &format!("error: {at}.headers.x-a: a string match is one of exact, prefix or regex; found exact and prefix"));
+    refuses(&istio("headers: {x-a: {exatc: a}}"), &format!("error: {at}.headers.x-a.exatc: not a kind of string match (exact, prefix or regex); did you mean `exact`?"));
+    refuses(&istio("headers: {x-a: {exact: 5}}"), &format!("error: {at}.headers.x-a.exact: expected a string, found integer 5"));
+    refuses(&istio("headers: {x-a: }"), &format!("error: {at}.headers.x-a: a header match cannot be null"));
+    refuses(&istio("uri: {regex: \"(unclosed\"}"), &format!("error: {at}.uri.regex: not an RE2 regex"));
+    refuses(&istio("uri: {regex: \"(?x)a b\"}"), &format!("error: {at}.uri.regex: not an RE2 regex as Go reads it: the x flag"));
+    refuses(&istio(&format!("uri: {{regex: \"{}\"}}", "a".repeat(1025))), &format!("error: {at}.uri.regex: a regex of 1025 bytes is longer than Istio's limit of 1024"));
+    refuses(&istio("method: {prefix: \"\"}"), &format!("error: {at}.method.prefix: an empty prefix"));
+    refuses(&istio("port: 70000"), &format!("error: {at}.port: a port number (1-65535) must be at most 65535"));
+    refuses(&istio("sourceNamespace: Bad_NS"), &format!("error: {at}.sourceNamespace: \"Bad_NS\""));
+    refuses(&istio("ignoreUriCase: \"true\""), &format!("error: {at}.ignoreUriCase: expected true or false, found"));
+    // An empty uri prefix matches every path: Istio takes it, as it takes `regex: "*"` in
+    // withoutHeaders (header absent) and its pseudo-headers.
+    let ok = istio("{uri: {prefix: \"\"}, withoutHeaders: {x-b: {regex: \"*\"}}, headers: {\":authority\": {exact: a.example.com}}}");
+    let r = run(&["render", "--name", "app", "-n", "default"], ok.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+
+    let gtw = |m: &str| format!("environment: deployment-gtw\napplication:\n  strategy: canary\n  versions:\n  - image: x\n  - image: app2\n    matches:\n    - {m}\n");
+    let at = "application.versions[1].matches[0]";
+    refuses(&gtw("path: {type: PathPrefix, value: \"/a//b\"}"), &format!("error: {at}.path.value: \"/a//b\" contains \"//\" (the Gateway API's rule for PathPrefix paths)"));
+    refuses(&gtw("path: {value: beta}"), &format!("error: {at}.path.value: \"beta\" is not an absolute path"));
+    refuses(&gtw("path: {type: Prefix, value: /}"), &format!("error: {at}.path.type: \"Prefix\" is not a path match type"));
+    refuses(&gtw("path: {type: RegularExpression, value: \"a**\"}"), &format!("error: {at}.path.value: not an RE2 regex as Go reads it: a repetition of a repetition"));
+    refuses(&gtw("headers: [{name: x, value: a}, {name: x, value: b}]"), &format!("error: {at}.headers[1].name: \"x\" is named twice"));
+    refuses(&gtw("headers: [{name: x, value: \"\"}]"), &format!("error: {at}.headers[0].value: a value is required"));
+    refuses(&gtw("headers: [{name: x, value: a, type: Prefix}]"), &format!("error: {at}.headers[0].type: \"Prefix\" is not a match type here"));
+    refuses(&gtw("headers: [{name: x, valeu: a}]"), &format!("error: {at}.headers[0].valeu: not a field here (name, value, type)"));
+    refuses(&gtw("method: FETCH"), &format!("error: {at}.method: \"FETCH\" is not a method the Gateway API matches"));
+    let many: String = (0..17).map(|i| format!("{{name: q{i}, value: v}}")).collect::<Vec<_>>().join(", ");
+    refuses(&gtw(&format!("queryParams: [{many}]")), &format!("error: {at}.queryParams: 17 entries; the Gateway API takes at most 16"));
+    // Over all rules of the route: at most 128 matches, at most 16 filters in a rule.
+    let clauses: String = (0..64).map(|i| format!("    - path: {{value: /p{i}}}\n")).collect();
+    let two = format!("environment: deployment-gtw\napplication:\n  strategy: canary\n  versions:\n  - image: x\n  - image: a2\n    matches:\n{clauses}  - image: a3\n    matches:\n{clauses}");
+    refuses(&two, "error: application.versions: 129 match clauses in the HTTPRoute with every version ready (128 in the cohorts and the default rule's one); the Gateway API takes at most 128 in a route");
+    let images: String = (0..16).map(|i| format!("  - image: a{i}\n    weight: 10\n")).collect();
+    let mirror = format!("environment: deployment-gtw\napplication:\n  strategy: mirror\n  routing:\n    cors: {{allowOrigins: [\"https://a.example.com\"]}}\n    requestHeaders: {{set: {{x-a: b}}}}\n  versions:\n{images}");
+    refuses(&mirror, "error: application.versions: 17 filters in the mirror rule with every candidate ready");
+    // The position is that of the offending value's key, as for every value.
+    let r = run(&["render", "--name", "app"], gtw("path: {value: beta}").as_bytes());
+    assert!(r.stderr.contains("--> <stdin>:8:14"), "{}", r.stderr);
+}
+
 /// A policy with no routing object to carry it is said, not dropped silently.
 #[test]
 fn routing_policy_without_a_routing_object_is_warned() {
@@ -733,4 +784,19 @@ fn a_bare_yaml11_boolean_key_is_warned() {
     let quoted = values.replace("      on: [5xx]", "      \"on\": [5xx]").replace("      Y: a\n", "");
     let r = run(&["render", "--name", "app", "-n", "ns"], quoted.as_bytes());
     assert!(r.stderr.is_empty(), "{}", r.stderr);
+}
+
+/// The match field the environment does not route with is said to be ignored: without the
+/// warning, a Gateway API canary given Istio's `match` would open its default cohort silently.
+#[test]
+fn the_other_apis_match_field_is_warned() {
+    let gtw = "environment: deployment-gtw\napplication:\n  strategy: canary\n  versions:\n  - image: x\n  - image: app2\n    match:\n    - headers: {x-a: {exact: b}}\n";
+    let r = run(&["render", "--name", "app", "-n", "default"], gtw.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("warning: application.versions[1].match: is not used: the Gateway API routes with `matches`"), "{}", r.stderr);
+    let istio = "environment: deployment-istio\napplication:\n  strategy: canary\n  versions:\n  - image: x\n  - image: app2\n    matches:\n    - headers: [{name: x-a, value: b}]\n";
+    let r = run(&["render", "--name", "app", "-n", "default"], istio.as_bytes());
+    assert!(r.stderr.contains("warning: application.versions[1].matches: is not used: environment deployment-istio routes with `match`"), "{}", r.stderr);
+    let strict = run(&["render", "--strict", "--name", "app", "-n", "default"], istio.as_bytes());
+    assert_eq!(strict.code, Some(0), "an unused field is a warning, also under --strict: {}", strict.stderr);
 }

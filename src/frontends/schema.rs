@@ -89,8 +89,12 @@ fn clauses(description: &str, clause: Value) -> Value {
 }
 
 fn istio_match() -> Value {
-    let string_match = || json!({"type": "object", "description": "An Istio StringMatch: exact, prefix or regex."});
-    let string_matches = || json!({"type": "object", "additionalProperties": {"type": "object"}});
+    let string_match = || {
+        let mut m = closed("An Istio StringMatch: one of exact, prefix or regex.", vocab::STRING_MATCH, "", |_| string());
+        m["maxProperties"] = json!(1);
+        m
+    };
+    let string_matches = || json!({"type": "object", "additionalProperties": string_match()});
     closed("An Istio HTTPMatchRequest; its conditions are ANDed.", vocab::ISTIO_MATCH, "", |k| match k {
         "name" | "sourceNamespace" | "statPrefix" => string(),
         "uri" | "scheme" | "method" | "authority" => string_match(),

@@ -108,6 +108,13 @@ pub const ISTIO_MATCH: &[Key] = &[
     key("statPrefix", "Prefix of the match's statistics."),
 ];
 
+/// An Istio StringMatch (`uri`, `headers.NAME`, …): one of these.
+pub const STRING_MATCH: &[Key] = &[
+    key("exact", "The value, exactly."),
+    key("prefix", "The value starts with this (not empty, but on `uri`)."),
+    key("regex", "An RE2 regular expression the whole value matches (at most 1024 bytes)."),
+];
+
 /// A Gateway API HTTPRouteMatch (`matches` clauses).
 pub const GATEWAY_API_MATCH: &[Key] = &[
     key("path", "The request path: `{type: Exact|PathPrefix|RegularExpression, value}`."),

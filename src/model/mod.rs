@@ -5,6 +5,7 @@
 
 pub mod names;
 pub mod policy;
+pub mod re2;
 pub mod validate;
 
 use indexmap::IndexMap;

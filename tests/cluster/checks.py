@@ -8,6 +8,12 @@ run ends with `N passed, M failed`.
   the largest release accepted in each environment and strategy.
 - istio: every VirtualService and ServiceEntry releasegen writes (live objects and every
   `ready-*` key) through Istio's validating webhook, with no error and no warning.
+- matches: a sample of the match clauses releasegen refuses (header names, empty prefixes,
+  regexes Go's RE2 refuses or longer than 1024 bytes, ports, namespaces, labels, gateways; the
+  HTTPRoute's paths, enums, lengths, duplicate names and list sizes): releasegen refuses each,
+  and the same clause written into the routing object of a valid twin release is refused (or
+  warned about) by the API server or Istio's webhook. What releasegen accepts is the admission
+  and istio checks' part: the fixtures `matches-*` use every kind of clause.
 - controller: every routed fixture walked through readiness transitions with the Iter8
   controller running; after each, the routing object it wrote equals the routemap's
   `ready-<state>` key (and, when a weight is annotated, what `releasegen route` computes).
@@ -178,6 +184,79 @@ def check_istio(fixtures):
 
 
 # ---------------------------------------------------------------------------------------------
+# matches: a sample of the clauses releasegen refuses, each refused by the cluster too
+
+
+def clause_sample():
+    """(environment, field, clause): clauses releasegen refuses before rendering. Each is also
+    written into a routing object that releasegen renders for a valid twin, which the API
+    server (the CRD's schema and CEL rules) or Istio's webhook must refuse or warn about."""
+    istio = [
+        {"headers": {"bad header": {"exact": "x"}}},
+        {"headers": {":foo": {"exact": "x"}}},
+        {"headers": {"x-a": {"prefix": ""}}},
+        {"headers": {"x-a": {"exact": "a", "prefix": "b"}}},
+        {"method": {"prefix": ""}},
+        {"uri": {"regex": "(unclosed"}},
+        {"uri": {"regex": "a**"}},
+        {"uri": {"regex": "(?x)a b"}},
+        {"uri": {"regex": "a{1001}"}},
+        {"uri": {"regex": "\\p{Alphabetic}"}},
+        {"uri": {"regex": "a" * 1025}},
+        {"port": 70000},
+        {"sourceNamespace": "Bad_NS"},
+        {"sourceLabels": {"bad key!": "x"}},
+        {"gateways": ["ingress.istio-system"]},
+    ]
+    gtw = [
+        {"path": {"type": "PathPrefix", "value": "/a//b"}},
+        {"path": {"value": "beta"}},
+        {"path": {"type": "Exact", "value": "/a b"}},
+        {"path": {"type": "Exact", "value": "/a/.."}},
+        {"path": {"type": "Prefix", "value": "/"}},
+        {"path": {"value": "/" + "a" * 1024}},
+        {"headers": [{"name": "x", "value": "a"}, {"name": "x", "value": "b"}]},
+        {"headers": [{"name": "bad header", "value": "a"}]},
+        {"headers": [{"name": "x", "value": ""}]},
+        {"headers": [{"name": "x", "value": "a", "type": "Prefix"}]},
+        {"method": "FETCH"},
+        {"queryParams": [{"name": f"q{i}", "value": "v"} for i in range(17)]},
+    ]
+    return [("deployment-istio", "match", c) for c in istio] + [("deployment-gtw", "matches", c) for c in gtw]
+
+
+def refused_clause(k, env, field, clause):
+    values = {"environment": env, "application": {"strategy": "canary", "versions": [
+        {"image": "example.com/app:1"}, {"image": "example.com/app:2", field: [clause]}]}}
+    path = WORK / f"refused-clause-{k}.json"
+    path.write_text(json.dumps(values))
+    label = f"matches {env} {json.dumps(clause)[:80]}"
+    ours = render(path, "--ready", "all")
+    if not TALLY.record(f"{label}: releasegen refuses it", ours.returncode == 1 and f"application.versions[1].{field}[0]" in ours.stderr,
+                        ours.stderr or "rendered"):
+        return
+    del values["application"]["versions"][1][field]
+    path.write_text(json.dumps(values))
+    twin = render(path, "--ready", "all")
+    routing = [o for o in docs(twin.stdout) if o["kind"] in ("VirtualService", "HTTPRoute")]
+    if not TALLY.record(f"{label}: its twin renders", twin.returncode == 0 and routing, twin.stderr):
+        return
+    obj = routing[0]
+    obj["metadata"]["namespace"] = SCRATCH
+    if env == "deployment-gtw":
+        obj["spec"]["rules"][0]["matches"] = [clause]
+    else:
+        obj["spec"]["http"][0]["match"] = [clause]
+    p = kubectl("create", "--dry-run=server", "-f", "-", stdin=json.dumps(obj))
+    said = p.returncode != 0 or bool(warnings(p.stderr))
+    TALLY.record(f"{label}: the cluster refuses it", said, "the API server and Istio's webhook took it")
+
+
+def check_matches():
+    in_parallel([(f"matches {k}", lambda k=k, c=c: refused_clause(k, *c)) for k, c in enumerate(clause_sample())])
+
+
+# ---------------------------------------------------------------------------------------------
 # controller and route
 
 
@@ -301,7 +380,7 @@ def check_controller_and_route(fixtures, checks):
 
 
 def main():
-    checks = sys.argv[1:] or ["admission", "istio", "controller", "route", "prune", "helm", "kustomize", "argocd", "flux"]
+    checks = sys.argv[1:] or ["admission", "istio", "matches", "controller", "route", "prune", "helm", "kustomize", "argocd", "flux"]
     fixtures = sorted((ROOT / "fixtures").glob("*.yaml"))
     if only := os.environ.get("FIXTURES"):
         fixtures = [f for f in fixtures if any(p in f.stem for p in only.split(","))]
@@ -310,6 +389,8 @@ def main():
         check_admission(fixtures)
     if "istio" in checks:
         check_istio(fixtures)
+    if "matches" in checks:
+        check_matches()
     if "controller" in checks or "route" in checks:
         check_controller_and_route(fixtures, checks)
     if "prune" in checks:

@@ -4,7 +4,7 @@
 //! labels, matches and workload sources, with the chart's precedence (version, then
 //! application, then default). Every check of the input lives in this folder: the readers of
 //! single values here, the release as a whole in `release`, `application.routing` in
-//! `policies`, the versions in `versions`. The types it produces live in `model`, so the
+//! `policies`, the versions in `versions`, match clauses in `matches`. The types it produces live in `model`, so the
 //! stages after it depend on the model, not on validation.
 
 use crate::input::Context;
@@ -21,6 +21,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
+mod matches;
 mod policies;
 mod release;
 mod versions;
@@ -299,7 +300,7 @@ mod tests {
 
     #[test]
     fn every_known_key_is_within_reach_of_the_typo_search() {
-        let tables = [RELEASE, SERVICE, GATEWAY, APPLICATION, METADATA, VERSION, ISTIO_MATCH, GATEWAY_API_MATCH, ROUTING, RETRIES, CORS, HEADER_CHANGES, SPECIFICATION];
+        let tables = [RELEASE, SERVICE, GATEWAY, APPLICATION, METADATA, VERSION, ISTIO_MATCH, STRING_MATCH, GATEWAY_API_MATCH, ROUTING, RETRIES, CORS, HEADER_CHANGES, SPECIFICATION];
         for key in tables.iter().flat_map(|t| t.iter()).map(|k| k.name) {
             assert!(key.is_ascii() && key.len() <= LONGEST_KEY, "{key}");
             assert_eq!(distance(key, key, 0), Some(0), "{key}");

@@ -179,6 +179,9 @@ impl Reader {
         let versions = self.versions(app.get("versions"), env, strategy, &name, &namespace, &defaults);
         if let Some(vs) = &versions {
             self.native_rules(env, vs, app.get("versions"));
+            if env == Env::DeploymentGtw {
+                self.gtw_route_limits(strategy, vs, &policy, app.get("versions"));
+            }
         }
         Some(Release {
             env,

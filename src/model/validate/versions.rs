@@ -110,8 +110,12 @@ impl Reader {
             self.model_workload(node, &path, &own, s)?
         };
         let canary = s.strategy == Some(Strategy::Canary);
-        let istio_match = self.istio_match(node.get("match"), &join(&path, "match"), canary);
-        let gtw_matches = self.gtw_matches(node.get("matches"), &join(&path, "matches"), canary);
+        // Each routing API's clauses are checked in full where that API carries them.
+        let routed = s.strategy.is_some_and(|st| s.env.routes(st));
+        let gtw = s.env == Env::DeploymentGtw;
+        self.unused_matches(node, &path, s.env, s.strategy);
+        let istio_match = self.istio_match(node.get("match"), &join(&path, "match"), canary, routed && !gtw);
+        let gtw_matches = self.gtw_matches(node.get("matches"), &join(&path, "matches"), canary, routed && gtw);
         Some(Version {
             name,
             namespace,
@@ -123,6 +127,24 @@ impl Reader {
             istio_match,
             gtw_matches,
         })
+    }
+
+    /// `match` on the Gateway API, `matches` on Istio, or either where nothing is routed, would
+    /// leave the cohort at its default without a word: say that it is ignored and why.
+    fn unused_matches(&mut self, node: &Node, path: &str, env: Env, strategy: Option<Strategy>) {
+        let routed = strategy.is_some_and(|st| env.routes(st));
+        for (key, used) in [("match", routed && env != Env::DeploymentGtw), ("matches", routed && env == Env::DeploymentGtw)] {
+            let Some(value) = node.get(key).filter(|n| !n.is_null()) else { continue };
+            if used {
+                continue;
+            }
+            let why = match (routed, key) {
+                (false, _) => format!("{} has no routing object to carry it", describe_unrouted(env, strategy)),
+                (true, "match") => "the Gateway API routes with `matches` (HTTPRouteMatch: path, headers, queryParams, method)".to_string(),
+                (true, _) => format!("environment {} routes with `match` (Istio HTTPMatchRequest)", env.name()),
+            };
+            self.report.warn(Problem::at(&join(path, key), Some(value.pos), format!("is not used: {why} (ignored)")));
+        }
     }
 
     /// Fields of another kind of environment are ignored; say so rather than stay silent.
@@ -294,40 +316,4 @@ impl Reader {
         Some(Given { metadata, spec })
     }
 
-    pub(super) fn istio_match(&mut self, node: Option<&Node>, path: &str, canary: bool) -> Vec<Value> {
-        let Some(node) = self.list(node, path) else {
-            return if canary { vec![serde_json::json!({"headers": {"traffic": {"exact": "test"}}})] } else { vec![] };
-        };
-        self.clauses(node, path, ISTIO_MATCH)
-    }
-
-    pub(super) fn gtw_matches(&mut self, node: Option<&Node>, path: &str, canary: bool) -> Vec<Value> {
-        let Some(node) = self.list(node, path) else {
-            return if canary { vec![serde_json::json!({"headers": [{"name": "traffic", "value": "test"}]})] } else { vec![] };
-        };
-        self.clauses(node, path, GATEWAY_API_MATCH)
-    }
-
-    /// Match clauses pass through as written, one list item each; keys the routing API does
-    /// not have would make the routing object invalid, so they are errors here.
-    pub(super) fn clauses(&mut self, node: &Node, path: &str, keys: &[Key]) -> Vec<Value> {
-        let Val::Seq(items) = &node.value else { return vec![] };
-        if items.is_empty() {
-            self.error(path, Some(node), "a match list needs at least one clause (omit it for the default)");
-        }
-        let mut out = Vec::new();
-        for (j, item) in items.iter().enumerate() {
-            let p = format!("{path}[{j}]");
-            let Val::Map(entries) = &item.value else {
-                self.error(&p, Some(item), format!("expected a match clause (a mapping), found {}", item.describe()));
-                continue;
-            };
-            for (k, v) in entries.iter().filter(|(k, _)| !has(keys, k)) {
-                let hint = self.closest(k, keys).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
-                self.error(&join(&p, k), Some(v), format!("not a field of a match clause{hint}"));
-            }
-            out.push(item.to_json());
-        }
-        out
-    }
 }

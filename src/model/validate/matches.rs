@@ -1,0 +1,381 @@
+//! Match clauses (`match` on Istio, `matches` on the Gateway API), checked as the cluster
+//! checks them, so a cohort the mesh would refuse fails here, at the path of the offending
+//! value, and not at apply time. The rules are those of Istio's admission webhook
+//! (`validateHTTPRouteMatchRequest`: header names, empty prefixes, RE2 regexes up to 1024
+//! bytes, ports, labels, namespaces) with the VirtualService CRD's types (a StringMatch is one
+//! of `exact`, `prefix`, `regex`), and those of the HTTPRoute CRD (its enums, lengths, list
+//! sizes, unique names and the CEL rules on paths).
+
+use super::*;
+use crate::model::re2;
+
+/// Header names Istio takes beside RFC 7230 tokens: HTTP/2's pseudo-headers.
+const PSEUDO_HEADERS: &[&str] = &[":method", ":scheme", ":authority", ":path", ":status"];
+/// Istio's JWT-claim form of a header name (`@request.auth.claims.group`).
+const JWT_CLAIM: &str = "@request.auth.claims";
+/// The HTTPRoute CRD's limits.
+const GTW_MAX_MATCHES: usize = 64;
+const GTW_MAX_ROUTE_MATCHES: usize = 128;
+const GTW_MAX_FILTERS: usize = 16;
+const GTW_MAX_NAMED: usize = 16;
+const GTW_MAX_PATH: usize = 1024;
+const GTW_MAX_HEADER_VALUE: usize = 4096;
+const GTW_MAX_QUERY_VALUE: usize = 1024;
+const GTW_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
+
+impl Reader {
+    /// `match`: checked in full where it routes (`deep`), else only its shape.
+    pub(super) fn istio_match(&mut self, node: Option<&Node>, path: &str, canary: bool, deep: bool) -> Vec<Value> {
+        let Some(node) = self.list(node, path) else {
+            return if canary { vec![serde_json::json!({"headers": {"traffic": {"exact": "test"}}})] } else { vec![] };
+        };
+        self.clauses(node, path, ISTIO_MATCH, if deep { Reader::istio_clause } else { |_, _, _| {} })
+    }
+
+    /// `matches`: checked in full where it routes (`deep`), else only its shape.
+    pub(super) fn gtw_matches(&mut self, node: Option<&Node>, path: &str, canary: bool, deep: bool) -> Vec<Value> {
+        let Some(node) = self.list(node, path) else {
+            return if canary { vec![serde_json::json!({"headers": [{"name": "traffic", "value": "test"}]})] } else { vec![] };
+        };
+        if deep {
+            if let Val::Seq(items) = &node.value {
+                if items.len() > GTW_MAX_MATCHES {
+                    self.error(path, Some(node), format!("{} match clauses; an HTTPRoute rule takes at most {GTW_MAX_MATCHES}", items.len()));
+                }
+            }
+        }
+        self.clauses(node, path, GATEWAY_API_MATCH, if deep { Reader::gtw_clause } else { |_, _, _| {} })
+    }
+
+    /// Match clauses pass through as written, one list item each; keys the routing API does
+    /// not have would make the routing object invalid, so they are errors here.
+    fn clauses(&mut self, node: &Node, path: &str, keys: &[Key], check: fn(&mut Reader, &Node, &str)) -> Vec<Value> {
+        let Val::Seq(items) = &node.value else { return vec![] };
+        if items.is_empty() {
+            self.error(path, Some(node), "a match list needs at least one clause (omit it for the default)");
+        }
+        let mut out = Vec::new();
+        for (j, item) in items.iter().enumerate() {
+            let p = format!("{path}[{j}]");
+            let Val::Map(entries) = &item.value else {
+                self.error(&p, Some(item), format!("expected a match clause (a mapping), found {}", item.describe()));
+                continue;
+            };
+            for (k, v) in entries.iter().filter(|(k, _)| !has(keys, k)) {
+                let hint = self.closest(k, keys).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+                self.error(&join(&p, k), Some(v), format!("not a field of a match clause{hint}"));
+            }
+            check(self, item, &p);
+            out.push(item.to_json());
+        }
+        out
+    }
+
+    // ---- Istio ----------------------------------------------------------------------------------
+
+    fn istio_clause(&mut self, clause: &Node, path: &str) {
+        for key in ["name", "statPrefix"] {
+            self.string(clause.get(key), &join(path, key));
+        }
+        // The URI may be an empty prefix (every path); scheme, method and authority may not.
+        self.string_match(clause.get("uri"), &join(path, "uri"), true);
+        for key in ["scheme", "method", "authority"] {
+            self.string_match(clause.get(key), &join(path, key), false);
+        }
+        for key in ["headers", "withoutHeaders", "queryParams"] {
+            let p = join(path, key);
+            let Some(map) = self.map(clause.get(key), &p) else { continue };
+            let Val::Map(entries) = &map.value else { continue };
+            for (name, m) in entries.iter() {
+                let mp = join(&p, name);
+                if key != "queryParams" {
+                    if let Err(e) = istio_header_name(name) {
+                        self.error(&mp, Some(m), e);
+                    }
+                }
+                // In withoutHeaders, `regex: "*"` is Istio's "header absent", not a regex.
+                let absent = key == "withoutHeaders" && m.get("regex").is_some_and(|r| matches!(&r.value, Val::Str(s) if s == "*"));
+                if m.is_null() {
+                    self.error(&mp, Some(m), "a header match cannot be null (write {} to match any value)");
+                } else if !absent {
+                    self.string_match(Some(m), &mp, false);
+                }
+            }
+        }
+        if clause.get("port").is_some_and(|n| !n.is_null()) {
+            self.port(clause.get("port"), &join(path, "port"));
+        }
+        self.bool_value(clause.get("ignoreUriCase"), &join(path, "ignoreUriCase"));
+        if let Some(ns) = self.string(clause.get("sourceNamespace"), &join(path, "sourceNamespace")) {
+            self.name(&ns, clause.get("sourceNamespace"), &join(path, "sourceNamespace"), names::dns_label);
+        }
+        self.source_labels(clause.get("sourceLabels"), &join(path, "sourceLabels"));
+        let gp = join(path, "gateways");
+        if let Some(list) = self.list(clause.get("gateways"), &gp) {
+            if let Val::Seq(items) = &list.value {
+                for (k, g) in items.iter().enumerate() {
+                    let p = format!("{gp}[{k}]");
+                    if let Some(name) = self.string(Some(g), &p) {
+                        if let Err(e) = match_gateway(&name) {
+                            self.error(&p, Some(g), e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// An Istio StringMatch: one of `exact`, `prefix`, `regex`, a string each; a prefix is not
+    /// empty (but on the URI), a regex is RE2 of at most 1024 bytes.
+    fn string_match(&mut self, node: Option<&Node>, path: &str, empty_prefix: bool) {
+        let Some(node) = self.map(node, path) else { return };
+        let Val::Map(entries) = &node.value else { return };
+        if entries.len() > 1 {
+            let kinds: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+            self.error(path, Some(node), format!("a string match is one of exact, prefix or regex; found {}", kinds.join(" and ")));
+        }
+        for (kind, v) in entries.iter() {
+            let p = join(path, kind);
+            if !has(STRING_MATCH, kind) {
+                let hint = self.closest(kind, STRING_MATCH).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+                self.error(&p, Some(v), format!("not a kind of string match (exact, prefix or regex){hint}"));
+                continue;
+            }
+            let Some(text) = self.string(Some(v), &p) else {
+                if v.is_null() {
+                    self.error(&p, Some(v), "expected a string, found nothing");
+                }
+                continue;
+            };
+            match kind.as_str() {
+                "prefix" if text.is_empty() && !empty_prefix => self.error(&p, Some(v), "an empty prefix: Istio refuses it here (leave the field out to match anything)"),
+                "regex" => {
+                    if let Err(e) = re2::check(&text) {
+                        self.error(&p, Some(v), e);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn bool_value(&mut self, node: Option<&Node>, path: &str) {
+        if let Some(n) = node.filter(|n| !n.is_null() && !matches!(n.value, Val::Bool(_))) {
+            self.error(path, Some(n), format!("expected true or false, found {}", n.describe()));
+        }
+    }
+
+    fn source_labels(&mut self, node: Option<&Node>, path: &str) {
+        let Some(map) = self.map(node, path) else { return };
+        let Val::Map(entries) = &map.value else { return };
+        for (k, v) in entries.iter() {
+            let p = join(path, k);
+            if let Err(e) = names::qualified_name(k) {
+                self.error(&p, Some(v), format!("{} {e}", quote(k)));
+            }
+            if let Some(value) = self.string(Some(v), &p) {
+                self.name(&value, Some(v), &p, names::label_value);
+            }
+        }
+    }
+
+    // ---- Gateway API ----------------------------------------------------------------------------
+
+    fn gtw_clause(&mut self, clause: &Node, path: &str) {
+        if let Some(m) = self.string(clause.get("method"), &join(path, "method")) {
+            if !GTW_METHODS.contains(&m.as_str()) {
+                self.error(&join(path, "method"), clause.get("method"), format!("{} is not a method the Gateway API matches ({})", quote(&m), GTW_METHODS.join(", ")));
+            }
+        }
+        self.gtw_path(clause.get("path"), &join(path, "path"));
+        self.gtw_named(clause.get("headers"), &join(path, "headers"), GTW_MAX_HEADER_VALUE);
+        self.gtw_named(clause.get("queryParams"), &join(path, "queryParams"), GTW_MAX_QUERY_VALUE);
+    }
+
+    /// `{type, value}`: the CRD's enum, length and CEL rules for Exact and PathPrefix.
+    fn gtw_path(&mut self, node: Option<&Node>, path: &str) {
+        let Some(node) = self.map(node, path) else { return };
+        self.only_keys(node, path, &["type", "value"]);
+        let kind = self.string(node.get("type"), &join(path, "type")).unwrap_or_else(|| "PathPrefix".into());
+        if !["Exact", "PathPrefix", "RegularExpression"].contains(&kind.as_str()) {
+            self.error(&join(path, "type"), node.get("type"), format!("{} is not a path match type (Exact, PathPrefix or RegularExpression)", quote(&kind)));
+            return;
+        }
+        let vp = join(path, "value");
+        let Some(value) = self.string(node.get("value"), &vp) else { return };
+        let at = node.get("value");
+        if value.len() > GTW_MAX_PATH {
+            self.error(&vp, at, format!("a path of {} bytes; the Gateway API takes at most {GTW_MAX_PATH}", value.len()));
+        } else if kind == "RegularExpression" {
+            if let Err(e) = re2::check(&value) {
+                self.error(&vp, at, e);
+            }
+        } else if let Err(e) = gtw_path_value(&value) {
+            self.error(&vp, at, format!("{} {e} (the Gateway API's rule for {kind} paths)", quote(&value)));
+        }
+    }
+
+    /// `headers` or `queryParams`: at most 16 `{name, value, type?}`, names unique.
+    fn gtw_named(&mut self, node: Option<&Node>, path: &str, max_value: usize) {
+        let Some(list) = self.list(node, path) else { return };
+        let Val::Seq(items) = &list.value else { return };
+        if items.len() > GTW_MAX_NAMED {
+            self.error(path, Some(list), format!("{} entries; the Gateway API takes at most {GTW_MAX_NAMED}", items.len()));
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for (k, item) in items.iter().enumerate() {
+            let p = format!("{path}[{k}]");
+            let Some(item) = self.map(Some(item), &p) else { continue };
+            self.only_keys(item, &p, &["name", "value", "type"]);
+            if let Some(name) = self.required(item.get("name"), &join(&p, "name"), item, "a name is required") {
+                if let Err(e) = policy::header_name(&name) {
+                    self.error(&join(&p, "name"), item.get("name"), e);
+                } else if seen.contains(&name) {
+                    self.error(&join(&p, "name"), item.get("name"), format!("{} is named twice; the Gateway API takes each name once", quote(&name)));
+                }
+                seen.push(name);
+            }
+            let kind = self.string(item.get("type"), &join(&p, "type")).unwrap_or_else(|| "Exact".into());
+            if !["Exact", "RegularExpression"].contains(&kind.as_str()) {
+                self.error(&join(&p, "type"), item.get("type"), format!("{} is not a match type here (Exact or RegularExpression)", quote(&kind)));
+            }
+            let vp = join(&p, "value");
+            if let Some(value) = self.required(item.get("value"), &vp, item, "a value is required (1 or more characters)") {
+                if value.chars().count() > max_value {
+                    self.error(&vp, item.get("value"), format!("a value of {} characters; the Gateway API takes at most {max_value}", value.chars().count()));
+                } else if kind == "RegularExpression" {
+                    if let Err(e) = re2::check(&value) {
+                        self.error(&vp, item.get("value"), e);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The HTTPRoute's limits over all its rules, in the state with every version ready: at
+    /// most 128 matches in all (a rule without matches counts as the one the API server
+    /// fills in), and at most 16 filters in the mirror rule (a RequestMirror per candidate,
+    /// after the policy's).
+    pub(super) fn gtw_route_limits(&mut self, strategy: Option<Strategy>, versions: &[Version], policy: &Policy, node: Option<&Node>) {
+        let path = "application.versions";
+        match strategy {
+            Some(Strategy::Canary | Strategy::BlueGreen) => {
+                let cohorts: usize = versions.iter().skip(1).map(|v| v.gtw_matches.len()).sum();
+                let total = cohorts + 1;
+                if total > GTW_MAX_ROUTE_MATCHES {
+                    let msg = format!("{total} match clauses in the HTTPRoute with every version ready ({cohorts} in the cohorts and the default rule's one); the Gateway API takes at most {GTW_MAX_ROUTE_MATCHES} in a route");
+                    self.error(path, node, msg);
+                }
+            }
+            Some(Strategy::Mirror) => {
+                let filters = policy::gtw_filters(policy).len() + versions.len() - 1;
+                if filters > GTW_MAX_FILTERS {
+                    let msg = format!("{filters} filters in the mirror rule with every candidate ready (one RequestMirror per candidate, and the routing policy's); the Gateway API takes at most {GTW_MAX_FILTERS} in a rule");
+                    self.error(path, node, msg);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Fields a Gateway API object does not have are refused, as the API server's strict field
+    /// validation refuses them.
+    fn only_keys(&mut self, node: &Node, path: &str, keys: &[&str]) {
+        let Val::Map(entries) = &node.value else { return };
+        for (k, v) in entries.iter().filter(|(k, _)| !keys.contains(&k.as_str())) {
+            self.error(&join(path, k), Some(v), format!("not a field here ({})", keys.join(", ")));
+        }
+    }
+}
+
+/// A header name as Istio's webhook takes it: an RFC 7230 token, an HTTP/2 pseudo-header, or
+/// Istio's JWT-claim form. (Istio's own pattern also lets a comma through, by a range in its
+/// character class; no HTTP header has one, so it is refused here.)
+fn istio_header_name(name: &str) -> Result<(), String> {
+    if PSEUDO_HEADERS.contains(&name) {
+        return Ok(());
+    }
+    let lower = name.to_ascii_lowercase();
+    if let Some(rest) = lower.strip_prefix(JWT_CLAIM) {
+        if (rest.starts_with('.') && rest.len() > 1) || (rest.starts_with('[') && rest.ends_with(']') && rest.len() > 2) {
+            return Ok(());
+        }
+    }
+    if name.starts_with(':') {
+        return Err(format!("{name:?} is not a pseudo-header Istio matches ({})", PSEUDO_HEADERS.join(", ")));
+    }
+    policy::header_name(name)
+}
+
+/// A gateway a match is limited to, as Istio's webhook takes it: `namespace/name`, both DNS
+/// labels, or `mesh` and other names without a dot (a dotted `name.namespace` is Istio's
+/// legacy form, which it warns about).
+fn match_gateway(name: &str) -> Result<(), String> {
+    match name.split_once('/') {
+        Some((ns, gw)) => {
+            names::dns_label(ns).map_err(|e| format!("{ns:?} (the namespace) {e}"))?;
+            names::dns_label(gw).map_err(|e| format!("{gw:?} (the gateway) {e}"))
+        }
+        None if name.contains('.') => Err(format!("{name:?} is Istio's legacy name.namespace form, which it warns about; write namespace/name")),
+        None => names::dns_label(name).map_err(|e| format!("{name:?} {e}")),
+    }
+}
+
+/// The HTTPRoute CRD's CEL rules for an Exact or PathPrefix path.
+fn gtw_path_value(v: &str) -> Result<(), String> {
+    if !v.starts_with('/') {
+        return Err("is not an absolute path (it must start with /)".into());
+    }
+    for bad in ["//", "/./", "/../", "%2f", "%2F", "#"] {
+        if v.contains(bad) {
+            return Err(format!("contains {bad:?}"));
+        }
+    }
+    for bad in ["/..", "/."] {
+        if v.ends_with(bad) {
+            return Err(format!("ends with {bad:?}"));
+        }
+    }
+    let b = v.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'%' {
+            if !(b.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit)) {
+                return Err("has a % that does not start a %XX escape".into());
+            }
+            i += 3;
+            continue;
+        }
+        if !(c.is_ascii_alphanumeric() || b"-/._~!$&'()*+,;=:@".contains(&c)) {
+            return Err(format!("has {:?}, which a path must write as a %XX escape", char::from(c)));
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_names_as_istio() {
+        for ok in ["x-user", "X_Y", ":authority", ":path", "@request.auth.claims.group", "@request.auth.claims[a][b]", "a!#$%&'*+-.^_`|~"] {
+            assert!(istio_header_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", ":foo", "a b", "a:b", "a,b", "é", "@request.auth.claims", "@request.auth.claims."] {
+            assert!(istio_header_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn gateway_api_paths_as_its_cel_rules() {
+        for ok in ["/", "/a/b", "/a%2Eb", "/~user/x.y", "/a:b@c"] {
+            assert!(gtw_path_value(ok).is_ok(), "{ok}");
+        }
+        for bad in ["a", "//a", "/a/./b", "/a/../b", "/a%2fb", "/a%2Fb", "/a#b", "/a/..", "/a/.", "/a b", "/a%zz", "/a%4", "/é"] {
+            assert!(gtw_path_value(bad).is_err(), "{bad}");
+        }
+    }
+}
