@@ -181,9 +181,11 @@ fn matches_are_checked_as_the_cluster_would() {
     refuses(&istio("ignoreUriCase: \"true\""), &format!("error: {at}.ignoreUriCase: expected true or false, found"));
     // An empty uri prefix matches every path: Istio takes it, as it takes `regex: "*"` in
     // withoutHeaders (header absent) and its pseudo-headers.
-    let ok = istio("{uri: {prefix: \"\"}, withoutHeaders: {x-b: {regex: \"*\"}}, headers: {\":authority\": {exact: a.example.com}}}");
+    let ok = istio("{uri: {prefix: \"\"}, withoutHeaders: {x-b: {regex: \"*\"}}, headers: {\":authority\": {exact: a.example.com}}, gateways: [ingress.istio-system]}");
     let r = run(&["render", "--name", "app", "-n", "default"], ok.as_bytes());
     assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains(&format!("warning: {at}.gateways[0]: \"ingress.istio-system\" is Istio's legacy name.namespace form; Istio reads it, and prefers istio-system/ingress")), "{}", r.stderr);
+    refuses(&istio("gateways: [Istio-System/ingress]"), &format!("error: {at}.gateways[0]: \"Istio-System\" (the namespace) must consist of"));
 
     let gtw = |m: &str| format!("environment: deployment-gtw\napplication:\n  strategy: canary\n  versions:\n  - image: x\n  - image: app2\n    matches:\n    - {m}\n");
     let at = "application.versions[1].matches[0]";

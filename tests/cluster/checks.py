@@ -206,7 +206,7 @@ def clause_sample():
         {"port": 70000},
         {"sourceNamespace": "Bad_NS"},
         {"sourceLabels": {"bad key!": "x"}},
-        {"gateways": ["ingress.istio-system"]},
+        {"gateways": ["istio_system/ingress"]},
     ]
     gtw = [
         {"path": {"type": "PathPrefix", "value": "/a//b"}},

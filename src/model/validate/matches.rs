@@ -116,8 +116,10 @@ impl Reader {
                 for (k, g) in items.iter().enumerate() {
                     let p = format!("{gp}[{k}]");
                     if let Some(name) = self.string(Some(g), &p) {
-                        if let Err(e) = match_gateway(&name) {
-                            self.error(&p, Some(g), e);
+                        match match_gateway(&name) {
+                            Err(e) => self.error(&p, Some(g), e),
+                            Ok(Some(w)) => self.report.warn(Problem::at(&p, Some(g.pos), w)),
+                            Ok(None) => {}
                         }
                     }
                 }
@@ -308,16 +310,22 @@ fn istio_header_name(name: &str) -> Result<(), String> {
 }
 
 /// A gateway a match is limited to, as Istio's webhook takes it: `namespace/name`, both DNS
-/// labels, or `mesh` and other names without a dot (a dotted `name.namespace` is Istio's
-/// legacy form, which it warns about).
-fn match_gateway(name: &str) -> Result<(), String> {
+/// labels, or a name without a slash (`mesh`). A dotted name without a slash is Istio's legacy
+/// `name.namespace` form: Istio takes it, and it is said here (Ok with a warning).
+fn match_gateway(name: &str) -> Result<Option<String>, String> {
     match name.split_once('/') {
         Some((ns, gw)) => {
             names::dns_label(ns).map_err(|e| format!("{ns:?} (the namespace) {e}"))?;
-            names::dns_label(gw).map_err(|e| format!("{gw:?} (the gateway) {e}"))
+            names::dns_label(gw).map_err(|e| format!("{gw:?} (the gateway) {e}"))?;
+            Ok(None)
         }
-        None if name.contains('.') => Err(format!("{name:?} is Istio's legacy name.namespace form, which it warns about; write namespace/name")),
-        None => names::dns_label(name).map_err(|e| format!("{name:?} {e}")),
+        None => {
+            names::dns_subdomain(name).map_err(|e| format!("{name:?} {e}"))?;
+            let mut parts = name.split('.');
+            let (gw, ns) = (parts.next().unwrap_or_default(), parts.next());
+            let legacy = ns.map(|ns| format!("{name:?} is Istio's legacy name.namespace form; Istio reads it, and prefers {ns}/{gw}"));
+            Ok(legacy)
+        }
     }
 }
 
