@@ -203,7 +203,7 @@ fn matches_are_checked_as_the_cluster_would() {
     // Over all rules of the route: at most 128 matches, at most 16 filters in a rule.
     let clauses: String = (0..64).map(|i| format!("    - path: {{value: /p{i}}}\n")).collect();
     let two = format!("environment: deployment-gtw\napplication:\n  strategy: canary\n  versions:\n  - image: x\n  - image: a2\n    matches:\n{clauses}  - image: a3\n    matches:\n{clauses}");
-    refuses(&two, "error: application.versions: 129 match clauses in the HTTPRoute with every version ready (128 in the cohorts and the default rule's one); the Gateway API takes at most 128 in a route");
+    refuses(&two, "error: application.versions: 129 match clauses in the route with every version ready (128 in the cohorts and the default rule's one); the Gateway API takes at most 128 in a route");
     let images: String = (0..16).map(|i| format!("  - image: a{i}\n    weight: 10\n")).collect();
     let mirror = format!("environment: deployment-gtw\napplication:\n  strategy: mirror\n  routing:\n    cors: {{allowOrigins: [\"https://a.example.com\"]}}\n    requestHeaders: {{set: {{x-a: b}}}}\n  versions:\n{images}");
     refuses(&mirror, "error: application.versions: 17 filters in the mirror rule with every candidate ready");
@@ -801,4 +801,31 @@ fn the_other_apis_match_field_is_warned() {
     assert!(r.stderr.contains("warning: application.versions[1].matches: is not used: environment deployment-istio routes with `match`"), "{}", r.stderr);
     let strict = run(&["render", "--strict", "--name", "app", "-n", "default"], istio.as_bytes());
     assert_eq!(strict.code, Some(0), "an unused field is a warning, also under --strict: {}", strict.stderr);
+}
+
+/// `protocol: grpc`: GRPCRoute clauses checked as its schema checks them, the policies it cannot
+/// carry refused by name, and the protocol said to be unused on Istio.
+#[test]
+fn grpc_routes_are_checked_as_the_cluster_would() {
+    let with = |routing: &str, m: &str| {
+        format!("environment: deployment-gtw\napplication:\n  protocol: grpc\n  strategy: canary\n{routing}  versions:\n  - image: x\n  - image: app2\n    matches:\n    - {m}\n")
+    };
+    let at = "application.versions[1].matches[0]";
+    refuses(&with("", "method: {service: \"hello world\"}"), &format!("error: {at}.method.service: \"hello world\" is not a gRPC service name"));
+    refuses(&with("", "method: {method: Say.Hello}"), &format!("error: {at}.method.method: \"Say.Hello\" is not a gRPC method name"));
+    refuses(&with("", "method: {type: Exact}"), &format!("error: {at}.method: a method match names a service, a method or both"));
+    refuses(&with("", "method: {type: Prefix, service: a}"), &format!("error: {at}.method.type: \"Prefix\" is not a method match type"));
+    refuses(&with("", "method: {type: RegularExpression, service: \"a**\"}"), &format!("error: {at}.method.service: not an RE2 regex as Go reads it"));
+    refuses(&with("", "path: {value: /a}"), &format!("error: {at}.path: not a field of a match clause"));
+    refuses(&with("  routing: {timeout: 5s}\n", "method: {service: a}"), "error: application.routing.timeout: a GRPCRoute has no timeouts (protocol: grpc)");
+    refuses(&with("  routing: {cors: {allowOrigins: [\"https://a.example.com\"]}}\n", "method: {service: a}"), "error: application.routing.cors: a GRPCRoute has no CORS filter");
+    refuses("environment: deployment-gtw\napplication:\n  protocol: http2\n  versions:\n  - image: x\n", "error: application.protocol: \"http2\" is not a protocol releasegen routes (http or grpc)");
+    let r = run(&["render", "--name", "app", "-n", "default", "--ready", "all"], with("", "method: {service: helloworld.Greeter, method: SayHello}").as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.contains("apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\n"), "{}", r.stdout);
+    assert!(r.stdout.contains("gvrShort: grpcroute"), "the routemap names the GRPCRoute's resource type");
+    let istio = "environment: deployment-istio\napplication:\n  protocol: grpc\n  versions:\n  - image: x\n";
+    let r = run(&["render", "--name", "app", "-n", "default"], istio.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("warning: application.protocol: is not used: on Istio, gRPC is HTTP/2 and the VirtualService routes it as it is"), "{}", r.stderr);
 }

@@ -89,7 +89,7 @@ fn prune_labels_split_the_release_from_its_live_route() {
             let is_route = routes && i + 1 == read.len();
             let what = format!("{stem}: {} {}", obj["kind"], obj["metadata"]["name"]);
             if is_route {
-                assert!(matches!(obj["kind"].as_str(), Some("VirtualService" | "HTTPRoute")), "{what}");
+                assert!(matches!(obj["kind"].as_str(), Some("VirtualService" | "HTTPRoute" | "GRPCRoute")), "{what}");
                 assert_eq!(labels["releasegen.dev/routing"], app, "{what}");
                 assert!(labels.get("releasegen.dev/release").is_none(), "{what}: a prune of the release would remove the live route");
             } else {

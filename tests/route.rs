@@ -229,7 +229,7 @@ fn ready_sets_argo_cd_sync_waves() {
         let docs = common::docs(&out);
         let wave = |d: &Value| d["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"].as_str().map(str::to_string);
         let (last, rest) = docs.split_last().unwrap();
-        assert!(matches!(last["kind"].as_str(), Some("VirtualService" | "HTTPRoute")), "{fixture}: routing object last");
+        assert!(matches!(last["kind"].as_str(), Some("VirtualService" | "HTTPRoute" | "GRPCRoute")), "{fixture}: routing object last");
         assert_eq!(wave(last).as_deref(), Some("1"), "{fixture}: routing object");
         for d in rest {
             assert_eq!(wave(d).as_deref(), Some("0"), "{fixture}: {} {}", d["kind"], d["metadata"]["name"]);

@@ -112,7 +112,19 @@ fn gateway_api_match() -> Value {
     closed("A Gateway API HTTPRouteMatch; its conditions are ANDed.", vocab::GATEWAY_API_MATCH, "", |k| match k {
         "path" => json!({"type": "object"}),
         "headers" | "queryParams" => named(),
-        "method" => json!({"type": "string", "enum": ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]}),
+        // An HTTP method (a string), or with `protocol: grpc` a GRPCRoute method (an object);
+        // each keyword applies to its own type, so no oneOf.
+        "method" => json!({
+            "type": ["string", "object"],
+            "if": {"type": "string"},
+            "then": {"enum": ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]},
+            "properties": {
+                "type": {"type": "string", "enum": ["Exact", "RegularExpression"], "description": "How service and method match (default Exact)."},
+                "service": {"type": "string", "description": "The gRPC service, package.Service."},
+                "method": {"type": "string", "description": "The gRPC method of the service."},
+            },
+            "additionalProperties": false,
+        }),
         _ => untyped("GATEWAY_API_MATCH", k),
     })
 }
@@ -208,6 +220,7 @@ fn application() -> Value {
         "routing" => routing(),
         "workloads" => json!({"type": "string", "enum": ["external"]}),
         "tagRouting" => json!({"type": "boolean"}),
+        "protocol" => json!({"type": "string", "enum": ["http", "grpc"], "default": "http"}),
         _ => untyped("APPLICATION", k),
     });
     app["required"] = json!(["versions"]);

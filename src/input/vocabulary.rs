@@ -59,6 +59,7 @@ pub const APPLICATION: &[Key] = &[
     key("routing", "Policy written into every generated rule: timeout, retries (Istio only), CORS, request and response header changes."),
     key("workloads", "`external`: the versions' workloads are yours (already running); everything else is rendered."),
     key("tagRouting", "kserve-serverless: true adds KServe's tag routing (latest- and prev- URLs)."),
+    key("protocol", "deployment-gtw: `grpc` routes with a Gateway API GRPCRoute, `http` (the default) with an HTTPRoute. On Istio, gRPC is HTTP/2 and routes as it is."),
 ];
 
 /// The metadata of the application, a version, a specification or a Release document.
@@ -120,7 +121,13 @@ pub const GATEWAY_API_MATCH: &[Key] = &[
     key("path", "The request path: `{type: Exact|PathPrefix|RegularExpression, value}`."),
     key("headers", "Header matches: `{name, value, type?}`."),
     key("queryParams", "Query parameter matches: `{name, value, type?}`."),
-    key("method", "The HTTP method."),
+    key("method", "The HTTP method; with `protocol: grpc`, the gRPC method `{service, method, type?}`."),
+];
+
+/// A Gateway API GRPCRouteMatch (`matches` clauses with `protocol: grpc`).
+pub const GRPC_MATCH: &[Key] = &[
+    key("method", "The gRPC method: `{service, method, type?}` (type Exact or RegularExpression)."),
+    key("headers", "Header matches: `{name, value, type?}`."),
 ];
 
 /// `application.routing`: the policy written into every generated rule.

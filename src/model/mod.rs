@@ -236,6 +236,16 @@ pub struct Release {
     pub tag_routing: bool,
     /// Only the weight-config ConfigMaps (the routing-actions chart's `modify-weights`).
     pub weights_only: bool,
+    /// `application.protocol: grpc` on deployment-gtw: the routing object is a GRPCRoute.
+    pub grpc: bool,
+}
+
+impl Release {
+    /// The routemap's `gvrShort` of the routing object. A GRPCRoute is served at v1 only, and
+    /// the Iter8 controller must be told its name (docs/guide/routing.md, "gRPC").
+    pub fn routing_short(&self) -> String {
+        if self.grpc { "grpcroute".to_string() } else { self.apis.routing_short(self.env) }
+    }
 }
 
 /// The kinds of object a version consists of, as the routemap names them.

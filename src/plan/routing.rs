@@ -163,6 +163,8 @@ pub fn plan(r: &Release) -> Option<Tree> {
         (Strategy::Mirror, _) => istio_spec(r, vec![mirror_rule(r)]),
     };
     let (api, kind) = match r.env {
+        // A GRPCRoute is served at v1 only.
+        Env::DeploymentGtw if r.grpc => ("gateway.networking.k8s.io/v1".to_string(), "GRPCRoute"),
         Env::DeploymentGtw => (format!("gateway.networking.k8s.io/{}", r.apis.gateway), "HTTPRoute"),
         _ => (format!("networking.istio.io/{}", r.apis.istio), "VirtualService"),
     };

@@ -185,7 +185,7 @@ fn str_spec(r: &Release, plan: Option<&Tree>) -> String {
     let mut spec = Map::new();
     spec.insert("versions".into(), Value::Array(versions));
     if let Some(plan) = plan {
-        let tpl = object([("gvrShort", r.apis.routing_short(r.env).into()), ("template", emit::template(plan).into())]);
+        let tpl = object([("gvrShort", r.routing_short().into()), ("template", emit::template(plan).into())]);
         spec.insert("routingTemplates".into(), object([(r.strategy.name(), tpl)]));
     }
     emit::document(&Value::Object(spec))

@@ -134,6 +134,12 @@ fn clause(m: &Value) -> String {
                 named_matches(what, v, &mut parts);
             }
             "uri" | "path" => parts.push(format!("path {}", string_match(v))),
+            // A GRPCRouteMatch's method: `{service, method, type}`.
+            "method" if v.get("service").is_some() || v.get("method").is_some() => {
+                let op = if v["type"] == "RegularExpression" { "regex" } else { "exact" };
+                let name = [&v["service"], &v["method"]].iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("/");
+                parts.push(format!("grpc method {op} {}", quoted(&Value::String(name))));
+            }
             "method" if v.is_string() => parts.push(format!("method exact {}", quoted(v))),
             "method" | "authority" | "scheme" => parts.push(format!("{key} {}", string_match(v))),
             _ => parts.push(format!("{} {}", terminal_safe(key), quoted(v))),

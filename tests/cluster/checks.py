@@ -222,12 +222,22 @@ def clause_sample():
         {"method": "FETCH"},
         {"queryParams": [{"name": f"q{i}", "value": "v"} for i in range(17)]},
     ]
-    return [("deployment-istio", "match", c) for c in istio] + [("deployment-gtw", "matches", c) for c in gtw]
+    grpc = [
+        {"method": {"service": "hello world"}},
+        {"method": {"method": "Say.Hello"}},
+        {"method": {"type": "Exact"}},
+        {"method": {"type": "Prefix", "service": "a"}},
+        {"headers": [{"name": "x", "value": "a"}, {"name": "x", "value": "b"}]},
+    ]
+    return ([("deployment-istio", "match", c) for c in istio] + [("deployment-gtw", "matches", c) for c in gtw]
+            + [("deployment-gtw-grpc", "matches", c) for c in grpc])
 
 
 def refused_clause(k, env, field, clause):
-    values = {"environment": env, "application": {"strategy": "canary", "versions": [
+    values = {"environment": env.removesuffix("-grpc"), "application": {"strategy": "canary", "versions": [
         {"image": "example.com/app:1"}, {"image": "example.com/app:2", field: [clause]}]}}
+    if env.endswith("-grpc"):
+        values["application"]["protocol"] = "grpc"
     path = WORK / f"refused-clause-{k}.json"
     path.write_text(json.dumps(values))
     label = f"matches {env} {json.dumps(clause)[:80]}"
@@ -238,12 +248,12 @@ def refused_clause(k, env, field, clause):
     del values["application"]["versions"][1][field]
     path.write_text(json.dumps(values))
     twin = render(path, "--ready", "all")
-    routing = [o for o in docs(twin.stdout) if o["kind"] in ("VirtualService", "HTTPRoute")]
+    routing = [o for o in docs(twin.stdout) if o["kind"] in ("VirtualService", "HTTPRoute", "GRPCRoute")]
     if not TALLY.record(f"{label}: its twin renders", twin.returncode == 0 and routing, twin.stderr):
         return
     obj = routing[0]
     obj["metadata"]["namespace"] = SCRATCH
-    if env == "deployment-gtw":
+    if env.startswith("deployment-gtw"):
         obj["spec"]["rules"][0]["matches"] = [clause]
     else:
         obj["spec"]["http"][0]["match"] = [clause]

@@ -147,7 +147,8 @@ APPLY = {
 RESOURCE = {"deploy": "deployment", "svc": "service", "cm": "configmap", "isvc": "inferenceservice"}
 
 
-ROUTING_RESOURCE = {"VirtualService": "virtualservices.networking.istio.io", "HTTPRoute": "httproutes.gateway.networking.k8s.io"}
+ROUTING_RESOURCE = {"VirtualService": "virtualservices.networking.istio.io", "HTTPRoute": "httproutes.gateway.networking.k8s.io",
+                    "GRPCRoute": "grpcroutes.gateway.networking.k8s.io"}
 
 
 class Release:

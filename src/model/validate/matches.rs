@@ -32,8 +32,9 @@ impl Reader {
         self.clauses(node, path, ISTIO_MATCH, if deep { Reader::istio_clause } else { |_, _, _| {} })
     }
 
-    /// `matches`: checked in full where it routes (`deep`), else only its shape.
-    pub(super) fn gtw_matches(&mut self, node: Option<&Node>, path: &str, canary: bool, deep: bool) -> Vec<Value> {
+    /// `matches`: checked in full where it routes (`deep`), else only its shape; GRPCRoute
+    /// clauses with `grpc`.
+    pub(super) fn gtw_matches(&mut self, node: Option<&Node>, path: &str, canary: bool, deep: bool, grpc: bool) -> Vec<Value> {
         let Some(node) = self.list(node, path) else {
             return if canary { vec![serde_json::json!({"headers": [{"name": "traffic", "value": "test"}]})] } else { vec![] };
         };
@@ -44,7 +45,13 @@ impl Reader {
                 }
             }
         }
-        self.clauses(node, path, GATEWAY_API_MATCH, if deep { Reader::gtw_clause } else { |_, _, _| {} })
+        let (keys, check): (&[Key], fn(&mut Reader, &Node, &str)) = match (grpc, deep) {
+            (true, true) => (GRPC_MATCH, Reader::grpc_clause),
+            (true, false) => (GRPC_MATCH, |_, _, _| {}),
+            (false, true) => (GATEWAY_API_MATCH, Reader::gtw_clause),
+            (false, false) => (GATEWAY_API_MATCH, |_, _, _| {}),
+        };
+        self.clauses(node, path, keys, check)
     }
 
     /// Match clauses pass through as written, one list item each; keys the routing API does
@@ -194,6 +201,38 @@ impl Reader {
         self.gtw_named(clause.get("queryParams"), &join(path, "queryParams"), GTW_MAX_QUERY_VALUE);
     }
 
+    /// A GRPCRouteMatch: `method` as the GRPCRoute CRD checks it, and headers as an HTTPRoute's.
+    fn grpc_clause(&mut self, clause: &Node, path: &str) {
+        self.gtw_named(clause.get("headers"), &join(path, "headers"), GTW_MAX_HEADER_VALUE);
+        let mp = join(path, "method");
+        let Some(method) = self.map(clause.get("method"), &mp) else { return };
+        self.only_keys(method, &mp, &["type", "service", "method"]);
+        let kind = self.string(method.get("type"), &join(&mp, "type")).unwrap_or_else(|| "Exact".into());
+        if !["Exact", "RegularExpression"].contains(&kind.as_str()) {
+            self.error(&join(&mp, "type"), method.get("type"), format!("{} is not a method match type (Exact or RegularExpression)", quote(&kind)));
+            return;
+        }
+        let service = self.string(method.get("service"), &join(&mp, "service"));
+        let name = self.string(method.get("method"), &join(&mp, "method"));
+        if service.is_none() && name.is_none() {
+            self.error(&mp, Some(method), "a method match names a service, a method or both");
+        }
+        for (key, value, rule) in [("service", service, grpc_service as fn(&str) -> bool), ("method", name, grpc_method)] {
+            let Some(value) = value else { continue };
+            let (p, at) = (join(&mp, key), method.get(key));
+            if value.len() > GTW_MAX_PATH {
+                self.error(&p, at, format!("{} bytes; the Gateway API takes at most {GTW_MAX_PATH}", value.len()));
+            } else if kind == "RegularExpression" {
+                if let Err(e) = re2::check(&value) {
+                    self.error(&p, at, e);
+                }
+            } else if !rule(&value) {
+                let what = if key == "service" { "a gRPC service name (package.Service: letters, digits and _, dot-separated)" } else { "a gRPC method name (letters, digits and _)" };
+                self.error(&p, at, format!("{} is not {what}", quote(&value)));
+            }
+        }
+    }
+
     /// `{type, value}`: the CRD's enum, length and CEL rules for Exact and PathPrefix.
     fn gtw_path(&mut self, node: Option<&Node>, path: &str) {
         let Some(node) = self.map(node, path) else { return };
@@ -265,7 +304,7 @@ impl Reader {
                 let cohorts: usize = versions.iter().skip(1).map(|v| v.gtw_matches.len()).sum();
                 let total = cohorts + 1;
                 if total > GTW_MAX_ROUTE_MATCHES {
-                    let msg = format!("{total} match clauses in the HTTPRoute with every version ready ({cohorts} in the cohorts and the default rule's one); the Gateway API takes at most {GTW_MAX_ROUTE_MATCHES} in a route");
+                    let msg = format!("{total} match clauses in the route with every version ready ({cohorts} in the cohorts and the default rule's one); the Gateway API takes at most {GTW_MAX_ROUTE_MATCHES} in a route");
                     self.error(path, node, msg);
                 }
             }
@@ -329,6 +368,18 @@ fn match_gateway(name: &str) -> Result<Option<String>, String> {
     }
 }
 
+/// The GRPCRoute CRD's rule for an exact service: `^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$`.
+fn grpc_service(s: &str) -> bool {
+    let s = s.strip_prefix('.').unwrap_or(s);
+    !s.is_empty() && s.split('.').all(grpc_method)
+}
+
+/// The GRPCRoute CRD's rule for an exact method: `^[A-Za-z_][A-Za-z_0-9]*$`.
+fn grpc_method(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// The HTTPRoute CRD's CEL rules for an Exact or PathPrefix path.
 fn gtw_path_value(v: &str) -> Result<(), String> {
     if !v.starts_with('/') {
@@ -375,6 +426,18 @@ mod tests {
         for bad in ["", ":foo", "a b", "a:b", "a,b", "é", "@request.auth.claims", "@request.auth.claims."] {
             assert!(istio_header_name(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn grpc_names_as_the_grpcroute_crd() {
+        for ok in ["helloworld.Greeter", ".pkg.v1.Svc", "_a", "A_1.b2"] {
+            assert!(grpc_service(ok), "{ok}");
+        }
+        for bad in ["", ".", "a..b", "1a", "a-b", "a/b", "a."] {
+            assert!(!grpc_service(bad), "{bad}");
+        }
+        assert!(grpc_method("SayHello") && grpc_method("_x9"));
+        assert!(!grpc_method("Say.Hello") && !grpc_method("9x") && !grpc_method(""));
     }
 
     #[test]

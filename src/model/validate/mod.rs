@@ -191,6 +191,7 @@ struct AppDefaults<'a> {
     port: Option<u32>,
     meta: &'a Meta,
     external: bool,
+    grpc: bool,
 }
 
 struct Scope<'a> {

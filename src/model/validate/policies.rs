@@ -4,7 +4,7 @@ use super::*;
 
 impl Reader {
     /// `application.routing`: the policy every generated rule carries.
-    pub(super) fn routing(&mut self, node: Option<&Node>, env: Env, strategy: Option<Strategy>) -> Policy {
+    pub(super) fn routing(&mut self, node: Option<&Node>, env: Env, strategy: Option<Strategy>, grpc: bool) -> Policy {
         let path = "application.routing";
         let Some(node) = self.map(node, path) else { return Policy::default() };
         self.known_keys(node, path, ROUTING);
@@ -18,6 +18,14 @@ impl Reader {
         let cors = self.cors(node.get("cors"), &join(path, "cors"));
         let request_headers = self.header_ops(node.get("requestHeaders"), &join(path, "requestHeaders"), env, false);
         let response_headers = self.header_ops(node.get("responseHeaders"), &join(path, "responseHeaders"), env, true);
+        if grpc {
+            // A GRPCRoute has neither `timeouts` nor a CORS filter.
+            for (key, what) in [("timeout", "timeouts"), ("cors", "CORS filter")] {
+                if let Some(n) = node.get(key).filter(|n| !n.is_null()) {
+                    self.error(&join(path, key), Some(n), format!("a GRPCRoute has no {what} (protocol: grpc); leave {key} out, or route as http"));
+                }
+            }
+        }
         Policy { timeout, retries, cors, request_headers, response_headers }
     }
 

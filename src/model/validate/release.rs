@@ -174,8 +174,9 @@ impl Reader {
         let app_port = self.app_port(app.get("port"));
         let external = self.workloads(app.get("workloads"), env);
         let tag_routing = self.tag_routing(app.get("tagRouting"), env);
-        let policy = self.routing(app.get("routing"), env, strategy);
-        let defaults = AppDefaults { node: app, port: app_port, meta: &meta, external };
+        let grpc = self.protocol(app.get("protocol"), env);
+        let policy = self.routing(app.get("routing"), env, strategy, grpc);
+        let defaults = AppDefaults { node: app, port: app_port, meta: &meta, external, grpc };
         let versions = self.versions(app.get("versions"), env, strategy, &name, &namespace, &defaults);
         if let Some(vs) = &versions {
             self.native_rules(env, vs, app.get("versions"));
@@ -197,6 +198,7 @@ impl Reader {
             external,
             tag_routing,
             weights_only: false,
+            grpc,
             apis: self.apis(&ctx.api_versions),
             policy,
         })
@@ -252,6 +254,32 @@ impl Reader {
                 false
             }
         }
+    }
+
+    /// `application.protocol`: `grpc` makes the Gateway API's routing object a GRPCRoute. On
+    /// Istio gRPC needs nothing (HTTP/2, routed by the VirtualService as it is): said, and
+    /// ignored.
+    pub(super) fn protocol(&mut self, node: Option<&Node>, env: Env) -> bool {
+        let path = "application.protocol";
+        let Some(text) = self.string(node, path) else { return false };
+        let grpc = match text.as_str() {
+            "http" => false,
+            "grpc" => true,
+            other => {
+                self.error(path, node, format!("{} is not a protocol releasegen routes (http or grpc)", quote(other)));
+                return false;
+            }
+        };
+        if grpc && env != Env::DeploymentGtw {
+            let why = if env.routes(Strategy::Canary) {
+                "on Istio, gRPC is HTTP/2 and the VirtualService routes it as it is (a `match` names a method with `uri: {prefix: /package.Service/}`)".to_string()
+            } else {
+                format!("environment {} has no Gateway API route", env.name())
+            };
+            self.report.warn(Problem::at(path, node.map(|n| n.pos), format!("is not used: {why} (ignored)")));
+            return false;
+        }
+        grpc
     }
 
     pub(super) fn tag_routing(&mut self, node: Option<&Node>, env: Env) -> bool {

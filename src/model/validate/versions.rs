@@ -115,7 +115,7 @@ impl Reader {
         let gtw = s.env == Env::DeploymentGtw;
         self.unused_matches(node, &path, s.env, s.strategy);
         let istio_match = self.istio_match(node.get("match"), &join(&path, "match"), canary, routed && !gtw);
-        let gtw_matches = self.gtw_matches(node.get("matches"), &join(&path, "matches"), canary, routed && gtw);
+        let gtw_matches = self.gtw_matches(node.get("matches"), &join(&path, "matches"), canary, routed && gtw, s.defaults.grpc);
         Some(Version {
             name,
             namespace,
