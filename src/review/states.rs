@@ -79,11 +79,23 @@ pub fn rules_of(obj: &Value) -> Vec<Rule> {
             .flatten()
             .map(|b| (b["name"].as_str().unwrap_or("").to_string(), b["weight"].as_u64()))
             .collect();
+        // Gateway API mirrors: a RequestMirror filter per mirrored version, `percent` of the
+        // rule's traffic (all of it without one).
+        let mirrored = rule["filters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| f["type"] == "RequestMirror")
+            .map(|f| {
+                let m = &f["requestMirror"];
+                (m["backendRef"]["name"].as_str().unwrap_or("?").to_string(), m.get("percent").map_or(100, percent))
+            })
+            .collect();
         out.push(Rule {
             name: format!("rules[{k}]"),
             matches: rule["matches"].as_array().into_iter().flatten().map(clause).collect(),
             to: shares(dests),
-            mirrored: vec![],
+            mirrored,
         });
     }
     out
