@@ -829,3 +829,60 @@ fn grpc_routes_are_checked_as_the_cluster_would() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(r.stderr.contains("warning: application.protocol: is not used: on Istio, gRPC is HTTP/2 and the VirtualService routes it as it is"), "{}", r.stderr);
 }
+
+#[test]
+fn session_affinity_is_checked() {
+    let with = |env: &str, strategy: &str, affinity: &str| {
+        format!("environment: {env}\napplication:\n  strategy: {strategy}\n  sessionAffinity: {affinity}\n  versions:\n  - image: x\n  - image: z\n")
+    };
+    let istio = |affinity: &str| with("deployment-istio", "blue-green", affinity);
+    let at = "application.sessionAffinity";
+    refuses(&istio("{maxAge: 1h}"), &format!("error: {at}.cookie: is required: the cookie's name\n  --> <stdin>:4:3"));
+    refuses(&istio("{cookie: v}"), &format!("error: {at}.maxAge: is required: how long a browser keeps the cookie"));
+    refuses(&istio("{cookie: v, maxage: 1h}"), &format!("warning: {at}.maxage: unknown key; did you mean `maxAge`?"));
+    refuses(&istio("{cookie: \"a b\", maxAge: 1h}"), &format!("error: {at}.cookie: \"a b\" is not a cookie name"));
+    refuses(&istio("{cookie: \"50%\", maxAge: 1h}"), &format!("error: {at}.cookie: \"50%\" is not a cookie name"));
+    refuses(&istio("{cookie: __Host-v, maxAge: 1h}"), &format!("error: {at}.cookie: \"__Host-v\": browsers drop a cookie named __Secure- or __Host- unless it is Secure"));
+    refuses(&istio("{cookie: v, maxAge: 1500ms}"), &format!("error: {at}.maxAge: maxAge is whole seconds"));
+    refuses(&istio("{cookie: v, maxAge: 9601h}"), &format!("error: {at}.maxAge: 34563600s is longer than browsers keep a cookie (400 days, 34560000s)"));
+    refuses(&istio("{cookie: v, maxAge: 1d}"), &format!("error: {at}.maxAge: \"1d\" is not a duration"));
+    refuses(&istio("[v]"), &format!("error: {at}: expected a mapping"));
+    refuses(&with("kserve", "blue-green", "{cookie: v, maxAge: 1h}").replace("image: ", "storageUri: gs://m/").replace("versions:", "modelFormat: sklearn\n  versions:"),
+        &format!("error: {at}: version affinity is built for deployment-istio and deployment-gtw, not kserve"));
+
+    // The affinity cookie is in every response: a policy may add a cookie of its own, not
+    // replace or remove it.
+    let policy = |ops: &str| istio("{cookie: v, maxAge: 1h}").replace("  versions:", &format!("  routing:\n    responseHeaders: {ops}\n  versions:"));
+    refuses(&policy("{set: {Set-Cookie: a=b}}"), "error: application.routing.responseHeaders.set.Set-Cookie: every response carries the version-affinity cookie");
+    refuses(&policy("{remove: [set-cookie]}"), "error: application.routing.responseHeaders.remove[0]: every response carries the version-affinity cookie");
+    let r = run(&["render", "--name", "app", "-n", "default"], policy("{add: {set-cookie: a=b}}").as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+
+    // The Gateway API's 16 rules: 8 cohorts, 8 affinity rules and the default rule.
+    let mut many = "environment: deployment-gtw\napplication:\n  strategy: canary\n  sessionAffinity: {cookie: v, maxAge: 1h}\n  versions:\n".to_string();
+    for i in 0..9 {
+        many.push_str(&format!("  - image: x{i}\n"));
+    }
+    refuses(&many, "error: application.versions: 17 rules in the route with every version ready (8 for cohorts, 8 for version affinity and the default rule); the Gateway API takes at most 16 in a route");
+
+    // Where it has nothing to do, it is said and ignored.
+    for (env, strategy, why) in [
+        ("deployment-istio", "mirror", "is not used: in mirror every request is served by the primary in every state"),
+        ("deployment-istio", "none", "is not used: strategy none has no routing object to carry it (ignored)"),
+        ("deployment", "none", "is not used: strategy none has no routing object to carry it (ignored)"),
+    ] {
+        let r = run(&["render", "--name", "app", "-n", "default"], with(env, strategy, "{cookie: v, maxAge: 1h}").as_bytes());
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        assert!(r.stderr.contains(&format!("warning: {at}: {why}")), "{}", r.stderr);
+        assert!(!r.stdout.contains("set-cookie"), "{}", r.stdout);
+    }
+
+    // On the Gateway API a cohort clause with no header, method or path is outranked by the
+    // cookie rules: said at the clause.
+    let query = "environment: deployment-gtw\napplication:\n  strategy: canary\n  sessionAffinity: {cookie: v, maxAge: 1h}\n  versions:\n  - image: x\n  - image: z\n    matches:\n    - headers: [{name: x-beta, value: \"1\"}]\n    - queryParams: [{name: beta, value: \"1\"}]\n";
+    let r = run(&["render", "--name", "app", "-n", "default"], query.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("warning: application.versions[1].matches[1]: has no header, method or path of its own, so the version-affinity rules outrank it on the Gateway API"), "{}", r.stderr);
+    assert!(r.stderr.contains("  --> <stdin>:10:7"), "{}", r.stderr);
+    assert!(!r.stderr.contains("matches[0]"), "{}", r.stderr);
+}

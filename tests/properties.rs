@@ -5,7 +5,8 @@
 //! - the output, read back with Kubernetes' YAML 1.1 rules, is exactly the objects meant
 //!   (so no string was left for a YAML 1.1 reader to misread), and its names and label
 //!   values are valid;
-//! - no state routes to a version of weight 0 (and the other routing invariants hold);
+//! - no state routes to a version of weight 0 (and the other routing invariants hold, version
+//!   affinity's among them);
 //! - text in labels, annotations, images, storage URIs and header values reaches the
 //!   output literally, both in the objects and through the Go routing template.
 
@@ -61,8 +62,10 @@ fn case() -> impl Strategy<Value = Case> {
     // A header value has 1 to 4096 characters on the Gateway API (its schema's bounds), which
     // releasegen refuses outside them.
     let header = text().prop_filter("a Gateway API header value has 1 to 4096 characters", |h| !h.is_empty() && h.chars().count() <= 4096);
-    (env_strategy, 1usize..=4, proptest::collection::vec(0u32..=150, 4), label_value(), text(), text(), header)
-        .prop_map(|((e, s), n, weights, label, annotation, payload, header)| {
+    // Version affinity, where it routes: any cookie name releasegen takes.
+    let cookie = prop::option::of("[A-Za-z0-9!#$&'*+.^_`|~-]{1,12}".prop_filter("not Secure-only", |c| !c.to_ascii_lowercase().starts_with("__")));
+    (env_strategy, 1usize..=4, proptest::collection::vec(0u32..=150, 4), label_value(), text(), text(), header, cookie)
+        .prop_map(|((e, s), n, weights, label, annotation, payload, header, cookie)| {
             let (env, strategies) = ENVS[e];
             let strategy = strategies[s];
             let n = if env == "kserve-serverless" { n.min(2) } else { n };
@@ -87,10 +90,14 @@ fn case() -> impl Strategy<Value = Case> {
                     v
                 })
                 .collect();
-            let values = json!({
+            let mut values = json!({
                 "environment": env,
                 "application": {"strategy": strategy, "modelFormat": "sklearn", "versions": versions}
             });
+            let sticky = env.starts_with("deployment-") && matches!(strategy, "blue-green" | "canary");
+            if let Some(cookie) = cookie.filter(|_| sticky) {
+                values["application"]["sessionAffinity"] = json!({"cookie": cookie, "maxAge": "1h"});
+            }
             Case { env, strategy, values, label, annotation, payload, header }
         })
 }

@@ -186,6 +186,16 @@ fn routing() -> Value {
     })
 }
 
+fn session_affinity() -> Value {
+    let mut a = closed("Version affinity by a cookie.", vocab::SESSION_AFFINITY, "", |k| match k {
+        "cookie" => json!({"type": "string", "pattern": "^[A-Za-z0-9!#$&'*+.^_`|~-]{1,256}$"}),
+        "maxAge" => json!({"type": "string", "pattern": "^([0-9]{1,5}(h|m|s|ms)){1,4}$"}),
+        _ => untyped("SESSION_AFFINITY", k),
+    });
+    a["required"] = json!(["cookie", "maxAge"]);
+    a
+}
+
 /// One gateway or a list; each a string or a parentRef. Written without `oneOf` (each keyword
 /// applies to its own type), so an error names the entry at fault.
 fn gateways() -> Value {
@@ -221,6 +231,7 @@ fn application() -> Value {
         "workloads" => json!({"type": "string", "enum": ["external"]}),
         "tagRouting" => json!({"type": "boolean"}),
         "protocol" => json!({"type": "string", "enum": ["http", "grpc"], "default": "http"}),
+        "sessionAffinity" => session_affinity(),
         _ => untyped("APPLICATION", k),
     });
     app["required"] = json!(["versions"]);

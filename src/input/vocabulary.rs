@@ -60,6 +60,13 @@ pub const APPLICATION: &[Key] = &[
     key("workloads", "`external`: the versions' workloads are yours (already running); everything else is rendered."),
     key("tagRouting", "kserve-serverless: true adds KServe's tag routing (latest- and prev- URLs)."),
     key("protocol", "deployment-gtw: `grpc` routes with a Gateway API GRPCRoute, `http` (the default) with an HTTPRoute. On Istio, gRPC is HTTP/2 and routes as it is."),
+    key("sessionAffinity", "deployment-istio and deployment-gtw, blue-green and canary: `{cookie, maxAge}`. Each version's responses set the cookie to its name; a request carrying it goes to that version while it is ready, and the weights decide only for requests without one."),
+];
+
+/// `application.sessionAffinity`.
+pub const SESSION_AFFINITY: &[Key] = &[
+    key("cookie", "Name of the cookie that records a user's version (not __Secure- or __Host-: the cookie is not Secure)."),
+    key("maxAge", "How long a browser keeps the cookie, in whole seconds: 3600s, 24h, 720h (at most 400 days). Required."),
 ];
 
 /// The metadata of the application, a version, a specification or a Release document.

@@ -238,6 +238,8 @@ pub struct Release {
     pub weights_only: bool,
     /// `application.protocol: grpc` on deployment-gtw: the routing object is a GRPCRoute.
     pub grpc: bool,
+    /// `application.sessionAffinity`, where the routing object carries it.
+    pub affinity: Option<policy::Affinity>,
 }
 
 impl Release {

@@ -56,6 +56,50 @@ impl Policy {
     }
 }
 
+/// `application.sessionAffinity`: a user stays on the version that served them, by a cookie
+/// each version sets in its responses, while that version is ready.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Affinity {
+    pub cookie: String,
+    /// Seconds.
+    pub max_age: u64,
+}
+
+impl Affinity {
+    /// The cookie's value for a version: its name (the Service's, as `app-version` says it),
+    /// so a reviewer reads which version a cookie pins and a value never changes between
+    /// renders. Version names are unique and DNS labels: nothing in them needs quoting.
+    pub fn value<'a>(&self, version: &'a str) -> &'a str {
+        version
+    }
+
+    /// The `Set-Cookie` value of a version's responses. `Path=/` so the cookie comes back on
+    /// every path of the application (without it a browser scopes it to the response's
+    /// directory); `HttpOnly` because only the proxy reads it. Not `Secure`: the mesh's own
+    /// traffic is often plain HTTP, and a Secure cookie would never come back there.
+    pub fn set_cookie(&self, version: &str) -> String {
+        format!("{}={}; Max-Age={}; Path=/; HttpOnly", self.cookie, self.value(version), self.max_age)
+    }
+}
+
+/// Browsers keep a cookie at most 400 days and cut a longer Max-Age short.
+pub const MAX_COOKIE_AGE: u64 = 400 * 24 * 3600;
+
+/// A cookie name: an RFC 6265 token, up to 256 characters, without `%` (Envoy reads it as
+/// the start of a variable in a header it adds) and without the `__Secure-` and `__Host-`
+/// prefixes (browsers drop such a cookie unless it is Secure, and this one is not).
+pub fn cookie_name(name: &str) -> Result<(), String> {
+    let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$&'*+-.^_`|~".contains(c);
+    if name.is_empty() || name.len() > 256 || !name.chars().all(tchar) {
+        return Err(format!("{name:?} is not a cookie name (1 to 256 letters, digits and !#$&'*+-.^_`|~)"));
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with("__secure-") || lower.starts_with("__host-") {
+        return Err(format!("{name:?}: browsers drop a cookie named __Secure- or __Host- unless it is Secure, and this one is not (the mesh's own traffic is often plain HTTP); choose another name"));
+    }
+    Ok(())
+}
+
 /// Retry conditions Istio's webhook accepts (besides HTTP status codes).
 pub const RETRY_ON: &[&str] = &[
     "5xx", "gateway-error", "reset", "reset-before-request", "connect-failure", "retriable-4xx", "refused-stream",
@@ -320,5 +364,17 @@ mod tests {
         assert!(header_value("50%", false).is_ok());
         assert!(header_value("a\nb", false).is_err());
         assert!(header_value("", false).is_err());
+    }
+
+    #[test]
+    fn cookie_names() {
+        for ok in ["version", "app.v", "x_y-z", "a~b"] {
+            assert!(cookie_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "a b", "a=b", "a;b", "50%", "__Secure-v", "__host-v", "\u{e9}t\u{e9}", &"x".repeat(257)] {
+            assert!(cookie_name(bad).is_err(), "{bad}");
+        }
+        let a = Affinity { cookie: "v".into(), max_age: 3600 };
+        assert_eq!(a.set_cookie("app-1"), "v=app-1; Max-Age=3600; Path=/; HttpOnly");
     }
 }

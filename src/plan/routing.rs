@@ -9,6 +9,7 @@
 //! Because both readings come from the same tree, the precomputed states and the controller's
 //! result cannot disagree; the tests execute the template with a Go-template engine to prove it.
 
+use super::affinity;
 use crate::model::{Env, Release, Strategy, Version};
 use serde_json::{Value, json};
 
@@ -152,10 +153,10 @@ pub fn plan(r: &Release) -> Option<Tree> {
         (s, e) if !e.routes(s) => return None,
         (Strategy::None, _) => return None,
         (Strategy::BlueGreen, Env::DeploymentIstio) => {
-            istio_spec(r, [istio_cohorts(r), vec![blue_green_rule(r, &r.name, destination_deploy)]].concat())
+            istio_spec(r, [istio_cohorts(r), istio_affinity(r), vec![blue_green_rule(r, &r.name, destination_deploy)]].concat())
         }
         (Strategy::BlueGreen, Env::ModelMesh) => istio_spec(r, [istio_cohorts(r), vec![blue_green_rule(r, "", destination_mm)]].concat()),
-        (Strategy::BlueGreen, Env::DeploymentGtw) => gtw_spec(r, [gtw_cohorts(r), gtw_blue_green(r)].concat(), true),
+        (Strategy::BlueGreen, Env::DeploymentGtw) => gtw_spec(r, [gtw_cohorts(r), gtw_affinity(r), gtw_blue_green(r)].concat(), true),
         (Strategy::BlueGreen, _) => istio_spec(r, [istio_cohorts(r), kserve_blue_green(r)].concat()),
         (Strategy::Canary, Env::DeploymentGtw) => gtw_spec(r, gtw_canary(r), false),
         (Strategy::Canary, _) => istio_spec(r, istio_canary(r)),
@@ -228,10 +229,14 @@ fn app_version_header(name: &str) -> Value {
     json!({"app-version": name})
 }
 
-fn destination_deploy(_: &Release, v: &Version) -> (Value, Value) {
+fn destination_deploy(r: &Release, v: &Version) -> (Value, Value) {
     let host = format!("{}.{}.svc.cluster.local", v.target.name, v.target.namespace);
     let dest = json!({"host": host, "port": {"number": v.port().unwrap_or(80)}});
-    (dest, json!({"response": {"add": app_version_header(&v.target.name)}}))
+    let mut add = app_version_header(&v.target.name);
+    if let Some(a) = &r.affinity {
+        add["set-cookie"] = json!(a.set_cookie(&v.target.name));
+    }
+    (dest, json!({"response": {"add": add}}))
 }
 
 fn destination_mm(r: &Release, v: &Version) -> (Value, Value) {
@@ -348,13 +353,15 @@ fn gtw_cohort_rule(r: &Release, v: &Version) -> Tree {
     map(vec![("matches", val(Value::Array(v.gtw_matches.clone()))), ("backendRefs", Tree::Seq(vec![(Guard::Always, backend(r, v, None))]))])
 }
 
-/// Canary on Istio: each ready candidate's cohort first, then the default route to the
-/// primary, in every state (a canary never takes over the primary's traffic).
+/// Canary on Istio: each ready candidate's cohort first, then its affinity rule, then the
+/// default route to the primary, in every state (a canary never takes over the primary's
+/// traffic).
 fn istio_canary(r: &Release) -> Vec<(Guard, Tree)> {
     let mut http = Vec::new();
     for (i, v) in r.versions.iter().enumerate().skip(1) {
         http.push((Guard::Ready(i), cohort_route(r, v, &v.target.name)));
     }
+    http.extend(istio_affinity(r));
     http.push((Guard::Always, canary_route(r, &r.versions[0], &r.versions[0].target.name, None)));
     http
 }
@@ -373,6 +380,35 @@ fn canary_route(r: &Release, v: &Version, name: &str, with_match: Option<Value>)
         }
         _ => kserve_route(r, v, name, with_match, false),
     }
+}
+
+// ---- version affinity (the matching itself: `affinity`) ----
+
+/// The versions that get an affinity rule: every one in blue-green, the candidates in canary,
+/// where the default rule already sends the primary everyone else.
+fn sticky_versions(r: &Release) -> impl Iterator<Item = (usize, &Version)> {
+    let first = if r.strategy == Strategy::Canary { 1 } else { 0 };
+    r.versions.iter().enumerate().skip(first)
+}
+
+fn istio_affinity(r: &Release) -> Vec<(Guard, Tree)> {
+    let Some(a) = &r.affinity else { return vec![] };
+    sticky_versions(r)
+        .map(|(i, v)| {
+            let clause = json!([affinity::istio_clause(a, &v.target.name)]);
+            (Guard::Ready(i), canary_route(r, v, &format!("{}-affinity", v.target.name), Some(clause)))
+        })
+        .collect()
+}
+
+fn gtw_affinity(r: &Release) -> Vec<(Guard, Tree)> {
+    let Some(a) = &r.affinity else { return vec![] };
+    sticky_versions(r)
+        .map(|(i, v)| {
+            let rule = map(vec![("matches", val(json!([affinity::gtw_clause(a, &v.target.name)]))), ("backendRefs", Tree::Seq(vec![(Guard::Always, backend(r, v, None))]))]);
+            (Guard::Ready(i), rule)
+        })
+        .collect()
 }
 
 /// Mirror: live traffic to the primary in every state (a shadow never takes over the
@@ -443,10 +479,11 @@ fn service_ref(r: &Release, v: &Version) -> Vec<(&'static str, Value)> {
 }
 
 fn backend(r: &Release, v: &Version, weight: Option<usize>) -> Tree {
-    let filter = json!([{
-        "type": "ResponseHeaderModifier",
-        "responseHeaderModifier": {"add": [{"name": "app-version", "value": v.target.name}]}
-    }]);
+    let mut add = vec![json!({"name": "app-version", "value": v.target.name})];
+    if let Some(a) = &r.affinity {
+        add.push(json!({"name": "set-cookie", "value": a.set_cookie(&v.target.name)}));
+    }
+    let filter = json!([{"type": "ResponseHeaderModifier", "responseHeaderModifier": {"add": add}}]);
     let mut entries: Vec<(&str, Tree)> = service_ref(r, v).into_iter().map(|(k, x)| (k, val(x))).collect();
     if let Some(i) = weight {
         entries.push(("weight", Tree::Weight(i)));
@@ -466,6 +503,7 @@ fn gtw_canary(r: &Release) -> Vec<(Guard, Tree)> {
     for (i, v) in r.versions.iter().enumerate().skip(1) {
         rules.push((Guard::Ready(i), gtw_cohort_rule(r, v)));
     }
+    rules.extend(gtw_affinity(r));
     let primary = map(vec![("backendRefs", Tree::Seq(vec![(Guard::Always, backend(r, &r.versions[0], None))]))]);
     rules.push((Guard::Always, primary));
     rules

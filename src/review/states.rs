@@ -165,17 +165,30 @@ fn named_matches(what: &str, v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
             for (name, sm) in m {
-                out.push(format!("{what} {} {}", terminal_safe(name), string_match(sm)));
+                let cookie = (what == "header").then(|| cookie_match(name, sm["regex"].as_str())).flatten();
+                out.push(cookie.unwrap_or_else(|| format!("{what} {} {}", terminal_safe(name), string_match(sm))));
             }
         }
         Value::Array(items) => {
             for item in items {
                 let name = item["name"].as_str().map_or_else(|| quoted(&item["name"]), terminal_safe);
-                out.push(format!("{what} {name} {}", string_match(item)));
+                let regex = if item["type"] == "RegularExpression" { item["value"].as_str() } else { None };
+                let cookie = (what == "header").then(|| cookie_match(&name, regex)).flatten();
+                out.push(cookie.unwrap_or_else(|| format!("{what} {name} {}", string_match(item))));
             }
         }
         other => out.push(format!("{what} {}", quoted(other))),
     }
+}
+
+/// A `Cookie` header regex that matches one cookie's value (version affinity's) as the cookie
+/// it is: `cookie version exact "shop-1"`.
+fn cookie_match(header: &str, regex: Option<&str>) -> Option<String> {
+    if !header.eq_ignore_ascii_case("cookie") {
+        return None;
+    }
+    let (name, value) = crate::plan::affinity::cookie_of_regex(regex?)?;
+    Some(format!("cookie {} exact {}", terminal_safe(&name), quoted(&Value::String(value))))
 }
 
 /// `exact "v"`, `prefix "v"` or `regex "v"`, from an Istio StringMatch (`{exact: v}`) or a

@@ -190,6 +190,9 @@ pub fn check_routing(r: &releasegen::model::Release, what: &str) -> usize {
         if r.strategy == Strategy::BlueGreen {
             check_cohorts(r, &obj, &rules, &weights.raw, &ctx);
         }
+        if r.affinity.is_some() {
+            check_affinity(r, &obj, &rules, &weights.raw, &ctx);
+        }
         if state == State(0) {
             for rule in &rules {
                 assert!(rule.iter().all(|(name, _)| name == primary), "{ctx}: nothing is ready, so the primary takes all");
@@ -223,6 +226,53 @@ fn check_cohorts(r: &releasegen::model::Release, obj: &Value, rules: &[Vec<(Stri
             Some(_) => panic!("{ctx}: version {i} has weight 0, yet its cohort is routed"),
             None if raw[i] > 0 => panic!("{ctx}: version {i} is ready with match clauses, but has no cohort"),
             None => {}
+        }
+    }
+}
+
+/// Version affinity: each version that gets a cookie rule (every one in blue-green, the
+/// candidates in canary) has exactly one while it has weight and none without; the rule
+/// matches only its cookie and sends everything to it; the cookie rules sit together after
+/// every other matching rule and before the default rule; and every destination of every rule
+/// sets the cookie to its own version.
+fn check_affinity(r: &releasegen::model::Release, obj: &Value, rules: &[Vec<(String, Option<u64>)>], raw: &[u32], ctx: &str) {
+    use releasegen::model::{Env, Strategy};
+    use releasegen::plan::affinity;
+    let a = r.affinity.as_ref().unwrap();
+    let gtw = r.env == Env::DeploymentGtw;
+    let raw_rules: Vec<&Value> = obj["spec"]["http"].as_array().or(obj["spec"]["rules"].as_array()).into_iter().flatten().collect();
+    let clause = |name: &str| if gtw { affinity::gtw_clause(a, name) } else { affinity::istio_clause(a, name) };
+    let sticky_at: Vec<Option<usize>> = r
+        .versions
+        .iter()
+        .map(|v| raw_rules.iter().position(|rule| rule.get("match").or(rule.get("matches")) == Some(&Value::Array(vec![clause(&v.target.name)]))))
+        .collect();
+    let first = if r.strategy == Strategy::Canary { 1 } else { 0 };
+    for (i, v) in r.versions.iter().enumerate() {
+        match sticky_at[i] {
+            Some(k) => {
+                assert!(i >= first && raw[i] > 0, "{ctx}: version {i} has a cookie rule without weight, or in canary as the primary");
+                assert_eq!(rules[k], vec![(v.target.name.clone(), None)], "{ctx}: version {i}'s cookie rule sends to it alone");
+            }
+            None => assert!(i < first || raw[i] == 0, "{ctx}: version {i} has weight but no cookie rule"),
+        }
+    }
+    let at: Vec<usize> = sticky_at.iter().flatten().copied().collect();
+    if let (Some(&lo), Some(&hi)) = (at.iter().min(), at.iter().max()) {
+        assert_eq!(hi - lo + 1, at.len(), "{ctx}: the cookie rules sit together");
+        assert_eq!(hi + 1, raw_rules.len() - 1, "{ctx}: the default rule follows the cookie rules");
+    }
+    for rule in &raw_rules {
+        for d in rule["route"].as_array().into_iter().flatten() {
+            let add = &d["headers"]["response"]["add"];
+            let name = add["app-version"].as_str().unwrap();
+            assert_eq!(add["set-cookie"].as_str(), Some(a.set_cookie(name).as_str()), "{ctx}: {name}'s responses set its cookie");
+        }
+        for b in rule["backendRefs"].as_array().into_iter().flatten() {
+            let name = b["name"].as_str().unwrap();
+            let want = serde_json::json!({"name": "set-cookie", "value": a.set_cookie(name)});
+            let adds = b["filters"][0]["responseHeaderModifier"]["add"].as_array().unwrap();
+            assert!(adds.contains(&want), "{ctx}: {name}'s responses set its cookie");
         }
     }
 }

@@ -17,11 +17,20 @@ const JWT_CLAIM: &str = "@request.auth.claims";
 const GTW_MAX_MATCHES: usize = 64;
 const GTW_MAX_ROUTE_MATCHES: usize = 128;
 const GTW_MAX_FILTERS: usize = 16;
+const GTW_MAX_RULES: usize = 16;
 const GTW_MAX_NAMED: usize = 16;
 const GTW_MAX_PATH: usize = 1024;
 const GTW_MAX_HEADER_VALUE: usize = 4096;
 const GTW_MAX_QUERY_VALUE: usize = 1024;
 const GTW_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
+
+/// Item `i` of a list node.
+fn nth(node: &Node, i: usize) -> Option<&Node> {
+    match &node.value {
+        Val::Seq(items) => items.get(i),
+        _ => None,
+    }
+}
 
 impl Reader {
     /// `match`: checked in full where it routes (`deep`), else only its shape.
@@ -297,15 +306,32 @@ impl Reader {
     /// most 128 matches in all (a rule without matches counts as the one the API server
     /// fills in), and at most 16 filters in the mirror rule (a RequestMirror per candidate,
     /// after the policy's).
-    pub(super) fn gtw_route_limits(&mut self, strategy: Option<Strategy>, versions: &[Version], policy: &Policy, node: Option<&Node>) {
+    pub(super) fn gtw_route_limits(&mut self, strategy: Option<Strategy>, versions: &[Version], policy: &Policy, affinity: Option<&Affinity>, node: Option<&Node>) {
         let path = "application.versions";
         match strategy {
-            Some(Strategy::Canary | Strategy::BlueGreen) => {
+            Some(s @ (Strategy::Canary | Strategy::BlueGreen)) => {
                 let cohorts: usize = versions.iter().skip(1).map(|v| v.gtw_matches.len()).sum();
-                let total = cohorts + 1;
+                let cohort_rules = versions.iter().skip(1).filter(|v| !v.gtw_matches.is_empty()).count();
+                // Version affinity: a rule of one match per version (per candidate in canary,
+                // where the default rule already goes to the primary).
+                let sticky = match (affinity, s) {
+                    (None, _) => 0,
+                    (Some(_), Strategy::Canary) => versions.len() - 1,
+                    (Some(_), _) => versions.len(),
+                };
+                let sticky_part = if sticky > 0 { format!(", {sticky} for version affinity") } else { String::new() };
+                let total = cohorts + sticky + 1;
                 if total > GTW_MAX_ROUTE_MATCHES {
-                    let msg = format!("{total} match clauses in the route with every version ready ({cohorts} in the cohorts and the default rule's one); the Gateway API takes at most {GTW_MAX_ROUTE_MATCHES} in a route");
+                    let msg = format!("{total} match clauses in the route with every version ready ({cohorts} in the cohorts{sticky_part} and the default rule's one); the Gateway API takes at most {GTW_MAX_ROUTE_MATCHES} in a route");
                     self.error(path, node, msg);
+                }
+                let rules = cohort_rules + sticky + 1;
+                if rules > GTW_MAX_RULES {
+                    let msg = format!("{rules} rules in the route with every version ready ({cohort_rules} for cohorts{sticky_part} and the default rule); the Gateway API takes at most {GTW_MAX_RULES} in a route");
+                    self.error(path, node, msg);
+                }
+                if affinity.is_some() {
+                    self.outranked_cohorts(versions, node);
                 }
             }
             Some(Strategy::Mirror) => {
@@ -316,6 +342,32 @@ impl Reader {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The Gateway API does not take a route's rules in order: a match with an exact or
+    /// longer path, a method, or more headers wins, and only ties go by order. The affinity
+    /// rules match one header (the cookie), so a cohort clause with no path, method or header
+    /// (a query parameter alone, say) loses to them: a request that carries another version's
+    /// cookie goes to that version. Said, not refused: the route is valid and does what the
+    /// Gateway API says.
+    fn outranked_cohorts(&mut self, versions: &[Version], node: Option<&Node>) {
+        for (i, v) in versions.iter().enumerate().skip(1) {
+            for (j, clause) in v.gtw_matches.iter().enumerate() {
+                let headers = clause.get("headers").and_then(Value::as_array).is_some_and(|h| !h.is_empty());
+                let path_ranks = clause.get("path").is_some_and(|p| {
+                    let prefix = p.get("type").is_none_or(|t| t == "PathPrefix");
+                    let regex = p.get("type").is_some_and(|t| t == "RegularExpression");
+                    !regex && !(prefix && p.get("value").is_none_or(|x| x == "/"))
+                });
+                if headers || path_ranks || clause.get("method").is_some() {
+                    continue;
+                }
+                let at = node.and_then(|n| nth(n, i)).and_then(|n| n.get("matches")).and_then(|n| nth(n, j)).or(node);
+                let msg = "has no header, method or path of its own, so the version-affinity rules outrank it on the Gateway API (a match on more headers wins before rule order counts): a request carrying another version's cookie goes to that version; add a header to the clause to keep it first";
+                let p = Problem::at(&format!("{path}[{i}].matches[{j}]", path = "application.versions"), at.map(|n| n.pos), msg);
+                self.report.warn(p);
+            }
         }
     }
 

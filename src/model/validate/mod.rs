@@ -14,7 +14,7 @@ use crate::model::{
     ModelSource, ObjRef, Release, Strategy, Version, Workload, to_object,
 };
 use crate::model::names;
-use crate::model::policy::{self, Cors, HeaderOps, Policy, Retries};
+use crate::model::policy::{self, Affinity, Cors, HeaderOps, Policy, Retries};
 use crate::problem::{Problem, Report};
 use crate::input::values::{Node, Val};
 use indexmap::IndexMap;

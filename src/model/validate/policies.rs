@@ -4,7 +4,7 @@ use super::*;
 
 impl Reader {
     /// `application.routing`: the policy every generated rule carries.
-    pub(super) fn routing(&mut self, node: Option<&Node>, env: Env, strategy: Option<Strategy>, grpc: bool) -> Policy {
+    pub(super) fn routing(&mut self, node: Option<&Node>, env: Env, strategy: Option<Strategy>, grpc: bool, affinity: bool) -> Policy {
         let path = "application.routing";
         let Some(node) = self.map(node, path) else { return Policy::default() };
         self.known_keys(node, path, ROUTING);
@@ -16,8 +16,8 @@ impl Reader {
         let timeout = self.duration(node.get("timeout"), &join(path, "timeout"));
         let retries = self.retries(node.get("retries"), &join(path, "retries"), env);
         let cors = self.cors(node.get("cors"), &join(path, "cors"));
-        let request_headers = self.header_ops(node.get("requestHeaders"), &join(path, "requestHeaders"), env, false);
-        let response_headers = self.header_ops(node.get("responseHeaders"), &join(path, "responseHeaders"), env, true);
+        let request_headers = self.header_ops(node.get("requestHeaders"), &join(path, "requestHeaders"), env, false, false);
+        let response_headers = self.header_ops(node.get("responseHeaders"), &join(path, "responseHeaders"), env, true, affinity);
         if grpc {
             // A GRPCRoute has neither `timeouts` nor a CORS filter.
             for (key, what) in [("timeout", "timeouts"), ("cors", "CORS filter")] {
@@ -27,6 +27,59 @@ impl Reader {
             }
         }
         Policy { timeout, retries, cors, request_headers, response_headers }
+    }
+
+    /// `application.sessionAffinity`: read where the routing object can carry it (the
+    /// deployment environments' blue-green and canary); said to be unused where nothing
+    /// routes or all live traffic goes to the primary anyway (mirror); refused on KServe.
+    pub(super) fn session_affinity(&mut self, node: Option<&Node>, env: Env, strategy: Option<Strategy>) -> Option<Affinity> {
+        let path = "application.sessionAffinity";
+        let node = self.map(node, path)?;
+        self.known_keys(node, path, SESSION_AFFINITY);
+        let cookie_path = join(path, "cookie");
+        let cookie = self.string(node.get("cookie"), &cookie_path).and_then(|c| match policy::cookie_name(&c) {
+            Ok(()) => Some(c),
+            Err(e) => {
+                self.error(&cookie_path, node.get("cookie"), e);
+                None
+            }
+        });
+        let age_path = join(path, "maxAge");
+        let max_age = self.duration(node.get("maxAge"), &age_path).and_then(|ms| {
+            let max = policy::MAX_COOKIE_AGE;
+            if !ms.is_multiple_of(1000) {
+                self.error(&age_path, node.get("maxAge"), "maxAge is whole seconds (a cookie's Max-Age is)");
+                None
+            } else if ms / 1000 > max {
+                let msg = format!("{}s is longer than browsers keep a cookie (400 days, {max}s); they would cut it short", ms / 1000);
+                self.error(&age_path, node.get("maxAge"), msg);
+                None
+            } else {
+                Some(ms / 1000)
+            }
+        });
+        for (key, what) in [("cookie", "the cookie's name"), ("maxAge", "how long a browser keeps the cookie, such as 24h")] {
+            if node.get(key).is_none_or(Node::is_null) {
+                self.error(&join(path, key), Some(node), format!("is required: {what}"));
+            }
+        }
+        let strategy = strategy?;
+        if !env.routes(strategy) {
+            let p = Problem::at(path, Some(node.pos), format!("is not used: {} has no routing object to carry it (ignored)", describe_unrouted(env, Some(strategy))));
+            self.report.warn(p);
+            return None;
+        }
+        if !matches!(env, Env::DeploymentIstio | Env::DeploymentGtw) {
+            let msg = format!("version affinity is built for deployment-istio and deployment-gtw, not {}: inference clients seldom keep cookies; pin a client to a candidate with a `match` on a header it sends", env.name());
+            self.error(path, Some(node), msg);
+            return None;
+        }
+        if strategy == Strategy::Mirror {
+            let p = Problem::at(path, Some(node.pos), "is not used: in mirror every request is served by the primary in every state, so there is no version to stay on (ignored)");
+            self.report.warn(p);
+            return None;
+        }
+        Some(Affinity { cookie: cookie?, max_age: max_age? })
     }
 
     pub(super) fn duration(&mut self, node: Option<&Node>, path: &str) -> Option<u64> {
@@ -95,19 +148,23 @@ impl Reader {
 
     /// `set`, `add` (header name → value) and `remove` (names). Headers releasegen sets
     /// itself in this environment are refused: two writers of one header would fight.
-    pub(super) fn header_ops(&mut self, node: Option<&Node>, path: &str, env: Env, response: bool) -> HeaderOps {
+    /// With version affinity every response also carries the affinity cookie: `set` or
+    /// `remove` of `set-cookie` would replace or drop it, so only `add` is taken.
+    pub(super) fn header_ops(&mut self, node: Option<&Node>, path: &str, env: Env, response: bool, affinity: bool) -> HeaderOps {
         let mut ops = HeaderOps::default();
         let Some(node) = self.map(node, path) else { return ops };
         self.known_keys(node, path, HEADER_CHANGES);
         let istio = env != Env::DeploymentGtw;
         let own: &[&str] = if response { &["app-version"] } else { own_request_headers(env) };
-        let check_name = |r: &mut Reader, name: &str, p: &str, at: &Node, removing: bool| {
+        let check_name = |r: &mut Reader, name: &str, p: &str, at: &Node, removing: bool, adding: bool| {
             if let Err(e) = policy::header_name(name) {
                 r.error(p, Some(at), e);
             } else if own.iter().any(|o| o.eq_ignore_ascii_case(name)) {
                 r.error(p, Some(at), format!("releasegen sets {name:?} itself here (its routing depends on it); choose another header"));
             } else if (response || removing) && name.eq_ignore_ascii_case("host") {
                 r.error(p, Some(at), "Istio refuses to remove Host, or to change it in a response");
+            } else if affinity && !adding && name.eq_ignore_ascii_case("set-cookie") {
+                r.error(p, Some(at), "every response carries the version-affinity cookie (application.sessionAffinity), which this would replace or drop; add your own cookie with `add`");
             }
         };
         for (key, list) in [("set", &mut ops.set), ("add", &mut ops.add)] {
@@ -119,7 +176,7 @@ impl Reader {
             }
             for (name, value) in entries.iter() {
                 let vp = join(&p, name);
-                check_name(self, name, &vp, value, false);
+                check_name(self, name, &vp, value, false, key == "add");
                 let Some(text) = self.string(Some(value), &vp) else {
                     if value.is_null() {
                         self.error(&vp, Some(value), "a header value has 1 to 4096 characters");
@@ -136,7 +193,7 @@ impl Reader {
         ops.remove = self.strings(node.get("remove"), &p, |_| Ok(()));
         if let Some(items) = node.get("remove") {
             for (j, name) in ops.remove.iter().enumerate() {
-                check_name(self, name, &format!("{p}[{j}]"), items, true);
+                check_name(self, name, &format!("{p}[{j}]"), items, true, false);
             }
         }
         if ops.remove.len() > 16 {

@@ -175,13 +175,14 @@ impl Reader {
         let external = self.workloads(app.get("workloads"), env);
         let tag_routing = self.tag_routing(app.get("tagRouting"), env);
         let grpc = self.protocol(app.get("protocol"), env);
-        let policy = self.routing(app.get("routing"), env, strategy, grpc);
+        let affinity = self.session_affinity(app.get("sessionAffinity"), env, strategy);
+        let policy = self.routing(app.get("routing"), env, strategy, grpc, affinity.is_some());
         let defaults = AppDefaults { node: app, port: app_port, meta: &meta, external, grpc };
         let versions = self.versions(app.get("versions"), env, strategy, &name, &namespace, &defaults);
         if let Some(vs) = &versions {
             self.native_rules(env, vs, app.get("versions"));
             if env == Env::DeploymentGtw {
-                self.gtw_route_limits(strategy, vs, &policy, app.get("versions"));
+                self.gtw_route_limits(strategy, vs, &policy, affinity.as_ref(), app.get("versions"));
             }
         }
         Some(Release {
@@ -199,6 +200,7 @@ impl Reader {
             tag_routing,
             weights_only: false,
             grpc,
+            affinity,
             apis: self.apis(&ctx.api_versions),
             policy,
         })
