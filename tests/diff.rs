@@ -39,6 +39,7 @@ fn every_kind_of_change_as_a_reviewer_reads_it() {
         ("policy", "base.yaml", "timeout.yaml"),
         ("gateway", "base.yaml", "gateway.yaml"),
         ("cohort", "base.yaml", "cohort.yaml"),
+        ("affinity", "base.yaml", "affinity.yaml"),
         ("no-change", "base.yaml", "base.yaml"),
     ];
     for (name, base, head) in cases {
