@@ -882,7 +882,13 @@ fn session_affinity_is_checked() {
     let query = "environment: deployment-gtw\napplication:\n  strategy: canary\n  sessionAffinity: {cookie: v, maxAge: 1h}\n  versions:\n  - image: x\n  - image: z\n    matches:\n    - headers: [{name: x-beta, value: \"1\"}]\n    - queryParams: [{name: beta, value: \"1\"}]\n";
     let r = run(&["render", "--name", "app", "-n", "default"], query.as_bytes());
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    assert!(r.stderr.contains("warning: application.versions[1].matches[1]: has no header, method or path of its own, so the version-affinity rules outrank it on the Gateway API"), "{}", r.stderr);
+    assert!(r.stderr.contains("warning: application.versions[1].matches[1]: has no header, method, exact path or prefix longer than \"/\", so the version-affinity rules outrank it on the Gateway API"), "{}", r.stderr);
     assert!(r.stderr.contains("  --> <stdin>:10:7"), "{}", r.stderr);
     assert!(!r.stderr.contains("matches[0]"), "{}", r.stderr);
+    for (path, outranked) in [("{type: PathPrefix, value: /beta}", false), ("{type: Exact, value: /}", false), ("{type: PathPrefix, value: /}", true), ("{value: /}", true), ("{type: RegularExpression, value: /b.*}", true)] {
+        let values = query.replace("queryParams: [{name: beta, value: \"1\"}]", &format!("path: {path}"));
+        let r = run(&["render", "--name", "app", "-n", "default"], values.as_bytes());
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        assert_eq!(r.stderr.contains("matches[1]: has no header, method, exact path"), outranked, "{path}: {}", r.stderr);
+    }
 }

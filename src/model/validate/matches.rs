@@ -355,16 +355,18 @@ impl Reader {
         for (i, v) in versions.iter().enumerate().skip(1) {
             for (j, clause) in v.gtw_matches.iter().enumerate() {
                 let headers = clause.get("headers").and_then(Value::as_array).is_some_and(|h| !h.is_empty());
-                let path_ranks = clause.get("path").is_some_and(|p| {
-                    let prefix = p.get("type").is_none_or(|t| t == "PathPrefix");
-                    let regex = p.get("type").is_some_and(|t| t == "RegularExpression");
-                    !regex && !(prefix && p.get("value").is_none_or(|x| x == "/"))
+                let path_ranks = clause.get("path").is_some_and(|p| match p.get("type").and_then(Value::as_str) {
+                    Some("Exact") => true,
+                    // A regex path's rank is the implementation's to choose.
+                    Some("RegularExpression") => false,
+                    // A prefix outranks the cookie rules' implied `/` when it is longer.
+                    _ => p.get("value").is_some_and(|x| x != "/"),
                 });
                 if headers || path_ranks || clause.get("method").is_some() {
                     continue;
                 }
                 let at = node.and_then(|n| nth(n, i)).and_then(|n| n.get("matches")).and_then(|n| nth(n, j)).or(node);
-                let msg = "has no header, method or path of its own, so the version-affinity rules outrank it on the Gateway API (a match on more headers wins before rule order counts): a request carrying another version's cookie goes to that version; add a header to the clause to keep it first";
+                let msg = "has no header, method, exact path or prefix longer than \"/\", so the version-affinity rules outrank it on the Gateway API (a match on more headers wins before rule order counts): a request carrying another version's cookie goes to that version; add a header to the clause to keep it first";
                 let p = Problem::at(&format!("{path}[{i}].matches[{j}]", path = "application.versions"), at.map(|n| n.pos), msg);
                 self.report.warn(p);
             }
