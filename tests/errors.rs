@@ -846,6 +846,7 @@ fn session_affinity_is_checked() {
     refuses(&istio("{cookie: v, maxAge: 1500ms}"), &format!("error: {at}.maxAge: maxAge is whole seconds"));
     refuses(&istio("{cookie: v, maxAge: 9601h}"), &format!("error: {at}.maxAge: 34563600s is longer than browsers keep a cookie (400 days, 34560000s)"));
     refuses(&istio("{cookie: v, maxAge: 1d}"), &format!("error: {at}.maxAge: \"1d\" is not a duration"));
+    refuses(&istio("{cookie: v, maxAge: 3600}"), &format!("error: {at}.maxAge: expected a string, found integer 3600; a duration has a unit, such as 3600s (with --set too)"));
     refuses(&istio("[v]"), &format!("error: {at}: expected a mapping"));
     refuses(&with("kserve", "blue-green", "{cookie: v, maxAge: 1h}").replace("image: ", "storageUri: gs://m/").replace("versions:", "modelFormat: sklearn\n  versions:"),
         &format!("error: {at}: version affinity is built for deployment-istio and deployment-gtw, not kserve"));

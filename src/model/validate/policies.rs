@@ -82,7 +82,13 @@ impl Reader {
         Some(Affinity { cookie: cookie?, max_age: max_age? })
     }
 
+    /// A bare number is the likeliest mistake here (Helm's `--set` makes `3600` an integer):
+    /// the message then gives the spelling with a unit.
     pub(super) fn duration(&mut self, node: Option<&Node>, path: &str) -> Option<u64> {
+        if let Some(n @ Node { value: Val::Int(i), .. }) = node {
+            self.error(path, Some(n), format!("expected a string, found integer {i}; a duration has a unit, such as {i}s (with --set too)"));
+            return None;
+        }
         let text = self.string(node, path)?;
         policy::duration(&text).map_err(|e| self.error(path, node, e)).ok()
     }
