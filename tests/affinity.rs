@@ -6,45 +6,14 @@ mod common;
 
 use proptest::prelude::*;
 use releasegen::plan::affinity::cookie_regex;
-use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use serde_json::json;
 use std::sync::{Mutex, OnceLock};
-
-struct Matcher {
-    child: Child,
-    out: BufReader<ChildStdout>,
-}
-
-fn matcher() -> &'static Mutex<Matcher> {
-    static M: OnceLock<Mutex<Matcher>> = OnceLock::new();
-    M.get_or_init(|| {
-        let bin = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cookiematch-{}", std::process::id()));
-        let status = Command::new("go")
-            .args(["build", "-o"])
-            .arg(&bin)
-            .arg(common::root().join("tests/cookiematch/main.go"))
-            .env("GOTOOLCHAIN", "local")
-            .env("GOFLAGS", "")
-            .env("GOPROXY", "off")
-            .current_dir(env!("CARGO_TARGET_TMPDIR"))
-            .status()
-            .unwrap_or_else(|e| panic!("cannot run `go` ({e}): install Go to match regexes as RE2 does"));
-        assert!(status.success(), "go build of tests/cookiematch failed");
-        let mut child = Command::new(&bin).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("the Go matcher starts");
-        let out = BufReader::new(child.stdout.take().unwrap());
-        Mutex::new(Matcher { child, out })
-    })
-}
 
 /// (whole value matches, a search finds it) for each header.
 fn go_match(regex: &str, headers: &[String]) -> Vec<(bool, bool)> {
-    let mut m = matcher().lock().unwrap_or_else(|e| e.into_inner());
-    let stdin = m.child.stdin.as_mut().unwrap();
-    writeln!(stdin, "{}", json!({"regex": regex, "headers": headers})).and_then(|()| stdin.flush()).expect("write to the Go matcher");
-    let mut line = String::new();
-    m.out.read_line(&mut line).expect("read from the Go matcher");
-    let r: Value = serde_json::from_str(&line).expect("JSON from the Go matcher");
+    static GO: OnceLock<Mutex<common::GoHelper>> = OnceLock::new();
+    let go = GO.get_or_init(|| Mutex::new(common::GoHelper::start("cookiematch", "match regexes as RE2 does")));
+    let r = go.lock().unwrap_or_else(|e| e.into_inner()).ask(&json!({"regex": regex, "headers": headers}));
     assert!(r["error"].is_null(), "{regex}: {}", r["error"]);
     let bools = |k: &str| r[k].as_array().unwrap().iter().map(|b| b.as_bool().unwrap()).collect::<Vec<_>>();
     bools("full").into_iter().zip(bools("search")).collect()

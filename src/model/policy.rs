@@ -66,19 +66,15 @@ pub struct Affinity {
 }
 
 impl Affinity {
-    /// The cookie's value for a version: its name (the Service's, as `app-version` says it),
-    /// so a reviewer reads which version a cookie pins and a value never changes between
-    /// renders. Version names are unique and DNS labels: nothing in them needs quoting.
-    pub fn value<'a>(&self, version: &'a str) -> &'a str {
-        version
-    }
-
-    /// The `Set-Cookie` value of a version's responses. `Path=/` so the cookie comes back on
-    /// every path of the application (without it a browser scopes it to the response's
-    /// directory); `HttpOnly` because only the proxy reads it. Not `Secure`: the mesh's own
-    /// traffic is often plain HTTP, and a Secure cookie would never come back there.
+    /// The `Set-Cookie` value of a version's responses. The cookie's value is the version's
+    /// name (its Service's, as `app-version` says it), so a reviewer reads which version a
+    /// cookie pins and it never changes between renders; version names are unique DNS labels,
+    /// with nothing in them to quote. `Path=/` so the cookie comes back on every path of the
+    /// application (without it a browser scopes it to the response's directory); `HttpOnly`
+    /// because only the proxy reads it. Not `Secure`: the mesh's own traffic is often plain
+    /// HTTP, and a Secure cookie would never come back there.
     pub fn set_cookie(&self, version: &str) -> String {
-        format!("{}={}; Max-Age={}; Path=/; HttpOnly", self.cookie, self.value(version), self.max_age)
+        format!("{}={version}; Max-Age={}; Path=/; HttpOnly", self.cookie, self.max_age)
     }
 }
 

@@ -42,12 +42,12 @@ pub fn cookie_of_regex(regex: &str) -> Option<(String, String)> {
 
 /// An Istio match clause for a version's cookie.
 pub fn istio_clause(a: &Affinity, version: &str) -> Value {
-    json!({"headers": {"cookie": {"regex": cookie_regex(&a.cookie, a.value(version))}}})
+    json!({"headers": {"cookie": {"regex": cookie_regex(&a.cookie, version)}}})
 }
 
 /// A Gateway API match clause (HTTPRoute or GRPCRoute) for a version's cookie.
 pub fn gtw_clause(a: &Affinity, version: &str) -> Value {
-    json!({"headers": [{"name": "cookie", "type": "RegularExpression", "value": cookie_regex(&a.cookie, a.value(version))}]})
+    json!({"headers": [{"name": "cookie", "type": "RegularExpression", "value": cookie_regex(&a.cookie, version)}]})
 }
 
 #[cfg(test)]

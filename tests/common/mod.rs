@@ -280,40 +280,55 @@ fn check_affinity(r: &releasegen::model::Release, obj: &Value, rules: &[Vec<(Str
 /// Executes routing templates with Go's own `html/template`, exactly as the Iter8 controller
 /// does (`tests/gotemplate/main.go`). One Go process serves a whole test binary. Go is
 /// required: `.ci/run` installs Debian's `golang-go`; without it these tests fail and say so.
-pub struct GoTemplate {
+pub struct GoTemplate(GoHelper);
+
+/// A Go program of the tests (stdlib only), built once per test binary and kept running: it
+/// answers one JSON line per JSON line it reads.
+pub struct GoHelper {
     child: std::process::Child,
     out: std::io::BufReader<std::process::ChildStdout>,
 }
 
-impl GoTemplate {
-    fn start() -> GoTemplate {
+impl GoHelper {
+    /// Builds and starts `tests/<dir>/main.go`; `why` says what Go is needed for.
+    pub fn start(dir: &str, why: &str) -> GoHelper {
         use std::process::{Command, Stdio};
-        let bin = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("gotemplate-{}", std::process::id()));
+        let bin = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{dir}-{}", std::process::id()));
         let status = Command::new("go")
             .args(["build", "-o"])
             .arg(&bin)
-            .arg(root().join("tests/gotemplate/main.go"))
+            .arg(root().join(format!("tests/{dir}/main.go")))
             .env("GOTOOLCHAIN", "local")
             .env("GOFLAGS", "")
             .env("GOPROXY", "off")
             .current_dir(env!("CARGO_TARGET_TMPDIR"))
             .status()
-            .unwrap_or_else(|e| panic!("cannot run `go` ({e}): install Go (apt-get install golang-go) to execute routing templates as the Iter8 controller does"));
-        assert!(status.success(), "go build of tests/gotemplate failed");
-        let mut child = Command::new(&bin).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("the Go template helper starts");
+            .unwrap_or_else(|e| panic!("cannot run `go` ({e}): install Go (apt-get install golang-go) to {why}"));
+        assert!(status.success(), "go build of tests/{dir} failed");
+        let mut child = Command::new(&bin).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("the Go helper starts");
         let out = std::io::BufReader::new(child.stdout.take().unwrap());
-        GoTemplate { child, out }
+        GoHelper { child, out }
     }
 
-    /// The template's output for these `.Weights`, or the Go error.
-    pub fn execute(&mut self, template: &str, weights: &[u32]) -> Result<String, String> {
+    /// Sends one request, reads its answer.
+    pub fn ask(&mut self, request: &Value) -> Value {
         use std::io::{BufRead, Write};
-        let request = serde_json::json!({"template": template, "weights": weights});
         let stdin = self.child.stdin.as_mut().unwrap();
         writeln!(stdin, "{request}").and_then(|()| stdin.flush()).expect("write to the Go helper");
         let mut line = String::new();
         self.out.read_line(&mut line).expect("read from the Go helper");
-        let response: Value = serde_json::from_str(&line).expect("the Go helper answers JSON");
+        serde_json::from_str(&line).expect("the Go helper answers JSON")
+    }
+}
+
+impl GoTemplate {
+    fn start() -> GoTemplate {
+        GoTemplate(GoHelper::start("gotemplate", "execute routing templates as the Iter8 controller does"))
+    }
+
+    /// The template's output for these `.Weights`, or the Go error.
+    pub fn execute(&mut self, template: &str, weights: &[u32]) -> Result<String, String> {
+        let response = self.0.ask(&serde_json::json!({"template": template, "weights": weights}));
         match response["error"].as_str() {
             Some(e) => Err(e.to_string()),
             None => Ok(response["output"].as_str().unwrap_or_default().to_string()),
