@@ -372,17 +372,18 @@ pub fn diff_values(base: values::Node, head: values::Node, opts: &Options, forma
 fn diff_side(root: &values::Node, opts: &Options) -> Result<(review::diff::Side, Vec<Problem>), Report> {
     let (release, warnings) = release_of(root, &opts.context)?;
     let with = |p: Problem| Report { errors: vec![p], warnings: warnings.clone() };
+    // The manifests first: building the routemap is what refuses a release too large for it,
+    // and it is built once.
+    let plain = Options { ready: None, ..opts.clone() };
+    let objects = manifests_for(&release, &plain).map_err(with)?;
     let plan = routing::plan(&release);
     let (rows, routing) = match &plan {
         Some(plan) => {
-            objects::routemap_fits(&release, plan).map_err(with)?;
             let n = release.versions.len();
             (states::rows(&release, plan), State::all(n).map(|s| routing::object_for(&release, plan, s)).collect())
         }
         None => (Vec::new(), Vec::new()),
     };
-    let plain = Options { ready: None, ..opts.clone() };
-    let objects = manifests_for(&release, &plain).map_err(with)?;
     let side = review::diff::Side {
         name: release.name.clone(),
         environment: release.env.name().to_string(),

@@ -424,6 +424,14 @@ fn parse_args() -> Cli {
             std::mem::forget(cmd);
             cli
         }
+        // What clap prints for --version, without the usage text it formats for every error
+        // and then leaves out of this one.
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayVersion => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            let ok = out.write_all(cmd.render_version().as_bytes()).and_then(|()| out.flush()).is_ok();
+            std::process::exit(if ok { 0 } else { 1 })
+        }
         Err(e) => e.format(&mut cmd).exit(),
     }
 }

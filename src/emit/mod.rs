@@ -19,6 +19,7 @@
 //! shares, with the guarded parts and weights between, so the 2^N states of a routemap are
 //! written by running that program instead of walking the plan 2^N times.
 
+pub mod json;
 mod scalar;
 mod states;
 mod template;
@@ -50,6 +51,9 @@ pub fn document(v: &Value) -> String {
     w.top(N::V(v));
     w.out
 }
+
+/// Indentation, cut from one string.
+const SPACES: &str = "                                                                ";
 
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
@@ -137,7 +141,9 @@ impl Writer {
     /// Moves the text written so far into the program.
     fn flush(&mut self) {
         if !self.out.is_empty() {
-            self.ops.push(Op::Text(std::mem::take(&mut self.out)));
+            let text = std::mem::take(&mut self.out);
+            let escapes = json::escapes_len(&text);
+            self.ops.push(Op::Text(text, escapes));
         }
     }
 
@@ -277,7 +283,6 @@ impl Writer {
     }
 
     fn indent(&mut self, n: usize) {
-        const SPACES: &str = "                                                                ";
         let mut n = n;
         while n > 0 {
             let k = n.min(SPACES.len());
@@ -509,7 +514,7 @@ mod tests {
         let item = Tree::Map(vec![
             ("a".into(), Guard::Ready(0), v(json!(1))),
             ("b".into(), Guard::Ready(1), Tree::Weight(1)),
-            ("c".into(), Guard::Always, v(json!({"d": [1]}))),
+            ("c".into(), Guard::Always, v(json!({"d": [1], "s": "a<b&\"\u{2028}"}))),
         ]);
         let guarded_only = Tree::Map(vec![("e".into(), Guard::Ready(2), Tree::Weight(2))]);
         let plan = Tree::Map(vec![
@@ -523,8 +528,9 @@ mod tests {
         for raw in 0..8u32 {
             let raw: Vec<u32> = (0..3).map(|i| (raw >> i) & 1).collect();
             let w = Weights { shown: raw.iter().map(|x| x * 7).collect(), raw };
-            let text = states.document(&w);
+            let (text, len) = states.sized_document(&w);
             assert_eq!(text, document(&plan.at(&w)), "weights {:?}", w.raw);
+            assert_eq!(len, json::string_len(&text), "weights {:?}", w.raw);
             seen.insert(text);
         }
         assert_eq!(seen.len(), 8, "every state is written differently");

@@ -12,7 +12,13 @@ pub fn plain_ok(s: &str) -> bool {
     let Some(&first) = b.first() else { return false };
     (first.is_ascii_alphabetic() || first == b'_' || first == b'/')
         && b.iter().all(|&c| PLAIN[usize::from(c)])
-        && !(b.len() <= 5 && YAML11_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)))
+        && !(b.len() <= 5 && yaml11_word(first, s))
+}
+
+/// Whether `s` is one of `YAML11_WORDS` in any case. Most short keys (`name`, `kind`, `spec`,
+/// `host`) are told apart by their first letter, before any word is compared.
+fn yaml11_word(first: u8, s: &str) -> bool {
+    matches!(first | 0x20, b'y' | b'n' | b'o' | b't' | b'f') && YAML11_WORDS.iter().any(|w| w.len() == s.len() && w.eq_ignore_ascii_case(s))
 }
 
 /// `[A-Za-z0-9._/-]`, as a table.

@@ -16,7 +16,9 @@ pub struct States {
 /// A step of a compiled plan.
 #[derive(Debug)]
 pub(super) enum Op {
-    Text(String),
+    /// Text every state that reaches it shares, with what JSON's escapes add to it
+    /// (`json::escapes_len`), counted once here rather than per state.
+    Text(String, usize),
     /// The state's shown weight of version i.
     Weight(usize),
     /// The first list when the guard holds on the state's raw weights, else the second.
@@ -34,19 +36,33 @@ impl States {
     /// The plan at one state's weights: the text the plan's value at those weights
     /// (`Tree::at`) is written as.
     pub fn document(&mut self, weights: &Weights) -> String {
+        self.sized_document(weights).0
+    }
+
+    /// The document and its length as a JSON string (`json::string_len` of it), counted
+    /// while it is written.
+    pub fn sized_document(&mut self, weights: &Weights) -> (String, usize) {
         let mut out = String::with_capacity(self.last_len + self.last_len / 8);
-        run(&self.program, weights, &mut out);
+        let escapes = run(&self.program, weights, &mut out);
         self.last_len = out.len();
-        out
+        let len = out.len() + 2 + escapes;
+        (out, len)
     }
 }
 
-pub(super) fn run(ops: &[Op], w: &Weights, out: &mut String) {
+/// Runs a program into `out`; returns what JSON's escapes add to what it wrote (weights are
+/// digits, which need none).
+pub(super) fn run(ops: &[Op], w: &Weights, out: &mut String) -> usize {
+    let mut escapes = 0;
     for op in ops {
         match op {
-            Op::Text(text) => out.push_str(text),
+            Op::Text(text, extra) => {
+                out.push_str(text);
+                escapes += extra;
+            }
             Op::Weight(i) => push_decimal(out, w.shown.get(*i).map_or(0, |&x| x as usize)),
-            Op::If(g, then, otherwise) => run(if g.eval(&w.raw) { then } else { otherwise }, w, out),
+            Op::If(g, then, otherwise) => escapes += run(if g.eval(&w.raw) { then } else { otherwise }, w, out),
         }
     }
+    escapes
 }

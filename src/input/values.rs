@@ -494,6 +494,11 @@ fn resolve_plain(text: &str, pos: Pos) -> Result<Val, Problem> {
         }
         _ => {}
     }
+    // A number starts with a digit, a sign or a point (`.5`, `.inf`): anything else is a
+    // string, told without the number parsers' copies.
+    if !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.')) {
+        return Ok(Val::Str(text.to_string()));
+    }
     if let Some(i) = resolve_int(text) {
         return i.map(Val::Int).ok_or_else(|| {
             Problem::at("", Some(pos), &format!("the integer {text} is too large"))

@@ -3,6 +3,7 @@
 //! annotations are set and read by name, never by string paths into JSON, and the object
 //! becomes JSON once, when it leaves this stage.
 
+use crate::emit::json;
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
@@ -28,6 +29,18 @@ impl ObjectMeta {
     pub fn annotation(mut self, key: &str, value: impl Into<String>) -> Self {
         self.annotations.insert(key.to_string(), value.into());
         self
+    }
+
+    /// The length of `into_value` as compact JSON.
+    fn json_size(&self) -> usize {
+        let strings = |m: &IndexMap<String, String>| json::map_len(m.iter().map(|(k, v)| json::string_len(k) + json::string_len(v)), m.len());
+        let mut fields = vec![json::string_len("name") + json::string_len(&self.name), json::string_len("namespace") + json::string_len(&self.namespace)];
+        for (key, map) in [("labels", &self.labels), ("annotations", &self.annotations)] {
+            if !map.is_empty() {
+                fields.push(json::string_len(key) + strings(map));
+            }
+        }
+        json::map_len(fields.iter().copied(), fields.len())
     }
 
     /// `name`, `namespace`, then `labels` and `annotations` when there are any.
@@ -69,21 +82,17 @@ impl Object {
         self
     }
 
-    /// The length of the object as compact JSON text, as `into_value` would give it, plus
-    /// `extra(c)` for each character of that text; measured piece by piece, without taking the
-    /// object apart or writing the whole text (the routemap is measured this way before it is
-    /// kept).
-    pub fn json_size(&self, extra: impl Fn(char) -> usize + Copy) -> usize {
-        let measure = |t: &str| t.len() + t.chars().map(extra).sum::<usize>();
-        let quoted = |t: &str| measure(&serde_json::to_string(t).unwrap_or_default());
-        // {"apiVersion":…,"kind":…,"metadata":…} and ,"key":value for each body field.
-        let mut size = measure("{\"apiVersion\":,\"kind\":,\"metadata\":}");
-        size += quoted(&self.api_version) + quoted(self.kind);
-        size += measure(&self.metadata.clone().into_value().to_string());
-        for (k, v) in &self.body {
-            size += measure(",:") + quoted(k) + measure(&v.to_string());
-        }
-        size
+    /// The length of the object as compact JSON, as Go's encoding/json writes `into_value`
+    /// (kubectl's last-applied annotation): counted piece by piece, without writing it.
+    pub fn json_size(&self) -> usize {
+        let field = |k: &str, len: usize| json::string_len(k) + len;
+        let fields = [
+            field("apiVersion", json::string_len(&self.api_version)),
+            field("kind", json::string_len(self.kind)),
+            field("metadata", self.metadata.json_size()),
+        ];
+        let body = self.body.iter().map(|(k, v)| field(k, json::value_len(v)));
+        json::map_len(fields.into_iter().chain(body), 3 + self.body.len())
     }
 
     /// The object as JSON: `apiVersion`, `kind`, `metadata`, then the body in its order.
@@ -105,8 +114,10 @@ mod tests {
     fn writes_fields_in_kubernetes_order_and_leaves_out_empty_maps() {
         let o = Object::new("v1", "ConfigMap", ObjectMeta::new("a", "ns").label("x", "1")).with("data", serde_json::json!({"k": "v"}));
         let text = serde_json::to_string(&o.clone().into_value()).expect("JSON");
-        assert_eq!(o.json_size(|_| 0), text.len());
-        assert_eq!(o.json_size(|c| usize::from(c == '"')), text.len() + text.matches('"').count());
+        assert_eq!(o.json_size(), text.len());
+        let escaped = Object::new("v1", "ConfigMap", ObjectMeta::new("a", "ns").annotation("n", "<&>\"\n")).with("data", serde_json::json!({"k\t": ["v<", 1]}));
+        let text = serde_json::to_string(&escaped.clone().into_value()).expect("JSON");
+        assert_eq!(escaped.json_size(), text.len() + 4 * 5, "Go writes <, & and > as \\u003c…");
         assert_eq!(
             serde_json::to_string(&o.into_value()).expect("JSON"),
             r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","namespace":"ns","labels":{"x":"1"}},"data":{"k":"v"}}"#

@@ -3,7 +3,7 @@
 //! `--ready`) the live routing object. Objects are built as data, never as text, so no value
 //! can change their structure.
 
-use crate::emit;
+use crate::emit::{self, json};
 use crate::model::{DeploySource, Env, Given, ModelSource, ObjRef, Release, Strategy, Version, Workload};
 use crate::render::kube::{Object, ObjectMeta};
 use crate::render::parts::{meta, metadata_map, model_spec, object};
@@ -202,61 +202,33 @@ fn routemap(r: &Release, plan: Option<&Tree>) -> Result<Object, Problem> {
     if plan.is_some() && n > MAX_ROUTED_VERSIONS {
         return Err(too_large(n, None));
     }
-    let mut data = Map::new();
+    let metadata = ObjectMeta::new(format!("{}-routemap", r.name), r.namespace.clone())
+        .label("app.kubernetes.io/managed-by", "iter8")
+        .label("iter8.tools/kind", "routemap")
+        .label("iter8.tools/version", r.iter8_version.clone());
+    let mut data = Map::with_capacity(1 + if plan.is_some() { 1 << n } else { 0 });
     let spec = str_spec(r, plan);
-    // The data's size as JSON, counted as it is built so that a release far over the limit
-    // stops early; the whole object is measured at the end.
-    let mut size = json_len("strSpec") + json_len(&spec);
+    // The object's size as JSON, counted as it is built (each state's length comes with its
+    // text), so that a release far over the limit stops early and nothing is serialized only
+    // to be measured: the object without its data, `,"data":`, and the data's entries.
+    let head = Object::new("v1", "ConfigMap", metadata.clone()).json_size();
+    let size = |entries: usize, count: usize| head + ",\"data\":".len() + json::map_len(std::iter::once(entries), count);
+    let mut entries = json::string_len("strSpec") + json::string_len(&spec);
     data.insert("strSpec".into(), spec.into());
     if let Some(plan) = plan {
         let mut states = emit::States::new(plan);
         for state in State::all(n) {
             let key = ["ready-", &state.label(n), ".yaml"].concat();
-            let text = states.document(&routing::weights_for(r, state));
-            size += json_len(&key) + json_len(&text);
-            if size > ROUTEMAP_LIMIT {
-                return Err(too_large(n, Some(size)));
+            let (text, len) = states.sized_document(&routing::weights_for(r, state));
+            entries += json::string_len(&key) + len;
+            let total = size(entries, data.len() + 1);
+            if total > ROUTEMAP_LIMIT {
+                return Err(too_large(n, Some(total)));
             }
             data.insert(key, text.into());
         }
     }
-    let metadata = ObjectMeta::new(format!("{}-routemap", r.name), r.namespace.clone())
-        .label("app.kubernetes.io/managed-by", "iter8")
-        .label("iter8.tools/kind", "routemap")
-        .label("iter8.tools/version", r.iter8_version.clone());
-    let routemap = Object::new("v1", "ConfigMap", metadata).with("data", Value::Object(data));
-    if plan.is_some() {
-        let size = routemap.json_size(go_extra);
-        if size > ROUTEMAP_LIMIT {
-            return Err(too_large(n, Some(size)));
-        }
-    }
-    Ok(routemap)
-}
-
-/// The length of `text` as a JSON string, quotes included, as Go's encoding/json writes it
-/// (kubectl's last-applied annotation).
-fn json_len(text: &str) -> usize {
-    text.len() + 2 + text.chars().map(|c| escaped(c) + go_extra(c)).sum::<usize>()
-}
-
-/// What JSON's escaping adds to a character (serde_json and Go alike).
-fn escaped(c: char) -> usize {
-    match c {
-        '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 1,
-        c if (c as u32) < 0x20 => 5,
-        _ => 0,
-    }
-}
-
-/// What Go's encoding/json adds beyond that: `<`, `>` and `&` written as `\u003c`…, and
-/// U+2028 and U+2029 as `\u2028`, `\u2029`.
-fn go_extra(c: char) -> usize {
-    match c {
-        '<' | '>' | '&' => 5,
-        '\u{2028}' | '\u{2029}' => 3,
-        _ => 0,
-    }
+    Ok(Object::new("v1", "ConfigMap", metadata).with("data", Value::Object(data)))
 }
 
 fn too_large(n: usize, size: Option<usize>) -> Problem {
