@@ -225,15 +225,19 @@ fn route_loop_applies_nothing_when_kubectl_get_fails() {
             .env("GET", get)
             .output()
             .unwrap();
-        (String::from_utf8_lossy(&out.stderr).into_owned(), std::fs::read_to_string(dir.join("applied.yaml")).ok())
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned(), std::fs::read_to_string(dir.join("applied.yaml")).ok())
     };
-    let (err, applied) = run("fail");
+    // With a number of ROUNDS, a failed round fails the script: a job that runs it once fails.
+    let (code, err, applied) = run("fail");
     assert!(applied.is_none(), "applied after a failed get: {applied:?}");
-    assert!(err.contains("routing was left as it was"), "{err}");
-    let (err, applied) = run("empty");
+    assert!(err.contains("routing was left as it was") && err.contains("1 of 1 rounds failed"), "{err}");
+    assert_eq!(code, Some(1), "{err}");
+    let (code, err, applied) = run("empty");
     assert!(applied.is_none(), "applied after an empty get: {applied:?}");
     assert!(err.contains("no live objects: the input is empty"), "{err}");
-    let (err, applied) = run("ok");
+    assert_eq!(code, Some(1), "{err}");
+    let (code, err, applied) = run("ok");
+    assert_eq!(code, Some(0), "{err}");
     let applied = applied.unwrap_or_else(|| panic!("nothing applied: {err}"));
     assert!(applied.contains("kind: VirtualService") && applied.contains("exact: test"), "{applied}");
     let _ = std::fs::remove_dir_all(&dir);

@@ -9,6 +9,8 @@
 #   deployment environments: deploy,svc,cm   KServe and ModelMesh: isvc,cm
 # NAMESPACES: every namespace the release's versions live in, space-separated (default: the
 #   release namespace). A version in a namespace not listed is never seen, so never ready.
+# ROUNDS: how many rounds (default 0: forever, and a failed round only says so). With a number,
+#   the script exits 1 when any of its rounds failed, so a job that runs it once fails loudly.
 set -euo pipefail
 values=$1 name=$2 namespace=$3
 KINDS=${KINDS:-deploy,svc,cm}
@@ -30,7 +32,7 @@ live() {
   done
 }
 
-round=0
+round=0 failed=0
 while :; do
   if live > "$work/live.json" \
     && "$RELEASEGEN" route -f "$values" --name "$name" --namespace "$namespace" < "$work/live.json" > "$work/route.yaml" \
@@ -38,8 +40,13 @@ while :; do
     :
   else
     echo "route-loop: this round failed; the routing was left as it was" >&2
+    failed=$((failed + 1))
   fi
   round=$((round + 1))
   if [ "$ROUNDS" -ne 0 ] && [ "$round" -ge "$ROUNDS" ]; then break; fi
   sleep "$INTERVAL"
 done
+if [ "$failed" -ne 0 ]; then
+  echo "route-loop: $failed of $round rounds failed" >&2
+  exit 1
+fi

@@ -39,10 +39,11 @@ import statistics
 import sys
 import time
 
+import harness
 import users
-from harness import (APPLY, ROOT, RELEASEGEN, SCRATCH, TALLY, V1, WORK, Controller, Release, delete_stream, diff, docs,
+from harness import (APPLY, ROOT, SCRATCH, TALLY, V1, WORK, Controller, Release, delete_stream, diff, docs,
                      ensure_namespaces, holding_namespaces, in_parallel, kubectl, label, namespace_for, normalized, ready_keys,
-                     render, run, set_ready, set_weight, stored, wait_for, warnings)
+                     render, run, set_ready, set_weight, stored, version_of, wait_for, warnings)
 
 
 
@@ -94,7 +95,7 @@ def largest_releases():
                     break
                 best, most = text, n
             if best is None:
-                TALLY.record(f"admission largest {env} {strategy}", False, "no release renders")
+                TALLY.precondition(f"admission largest {env} {strategy}", False, "no release renders")
                 continue
             path.write_text(best)
             yield f"largest-{env}-{strategy}-{most}-versions", path
@@ -123,12 +124,47 @@ def admit_fixture(f, label):
         for method in APPLY:
             ns = namespace_for(f, f"-{variant}-{method}")
             p = render(f, *args, namespace=ns)
-            if TALLY.record(f"admission render {label} {variant} {method}", p.returncode == 0, p.stderr):
+            if TALLY.precondition(f"admission render {label} {variant} {method}", p.returncode == 0, p.stderr):
                 admit(f"{label} {variant}", p.stdout, method, {ns})
 
 
+def admit_states(f):
+    """Every `ready-*` key of a fixture, at both API versions, created with a server-side dry
+    run: the states a controller walk does not visit (releases of more than three versions)
+    reach the API server too. One List for all; one per key only when the List is refused."""
+    for api, args in [("v1beta1", []), ("v1", ["-a", V1])]:
+        p = render(f, *args)
+        if not TALLY.precondition(f"admission render {f.stem} {api} states", p.returncode == 0, p.stderr):
+            continue
+        keys = ready_keys(docs(p.stdout))
+        for o in keys.values():
+            o["metadata"]["namespace"] = SCRATCH
+        listed = kubectl("create", "--dry-run=server", "--validate=strict", "-f", "-",
+                         stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": list(keys.values())}))
+        clean = listed.returncode == 0 and not warnings(listed.stderr)
+        for state, o in keys.items():
+            q = listed if clean else kubectl("create", "--dry-run=server", "--validate=strict", "-f", "-", stdin=json.dumps(o))
+            problems = warnings(q.stderr) + ([q.stderr] if q.returncode != 0 else [])
+            TALLY.record(f"admission state {f.stem} {api} ready-{state}", not problems, "\n".join(problems))
+
+
+def check_strictness():
+    """The control for every admission check: strict field validation refuses an unknown field,
+    in a core object and in a CRD's, server-side and client-side."""
+    for kind, obj in [("ConfigMap", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "strict", "namespace": SCRATCH},
+                                     "data": {"a": "b"}, "bogus": 1}),
+                      ("HTTPRoute", {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+                                     "metadata": {"name": "strict", "namespace": SCRATCH}, "spec": {"rules": [{"bogus": 1}]}})]:
+        for method in APPLY:
+            p = kubectl(*APPLY[method][:-2], "--dry-run=server", "-f", "-", stdin=json.dumps(obj))
+            TALLY.record(f"admission strictness: {method} apply refuses a {kind} with an unknown field",
+                         p.returncode != 0 and "unknown field" in p.stderr and "bogus" in p.stderr, p.stderr or "accepted")
+
+
 def check_admission(fixtures):
+    check_strictness()
     jobs = [(f"admission {f.stem}", lambda f=f: admit_fixture(f, f.stem)) for f in fixtures]
+    jobs += [(f"admission states {f.stem}", lambda f=f: admit_states(f)) for f in routed(fixtures)]
     jobs += [(f"admission {label}", lambda p=path, l=label: admit_fixture(p, l)) for label, path in largest_releases()]
     in_parallel(jobs)
 
@@ -188,52 +224,59 @@ def check_istio(fixtures):
 
 
 def clause_sample():
-    """(environment, field, clause): clauses releasegen refuses before rendering. Each is also
-    written into a routing object that releasegen renders for a valid twin, which the API
-    server (the CRD's schema and CEL rules) or Istio's webhook must refuse or warn about."""
+    """(environment, field, refused clause, its clean twin, what the refusal must name): clauses
+    releasegen refuses before rendering. Each is also written into a routing object that
+    releasegen renders for a valid release, which the API server (the CRD's schema and CEL
+    rules) or Istio's webhook must refuse, naming the rule; the twin differs only in the
+    offending value and must be admitted by the same component with no warning, so a
+    component that refuses everything (or a webhook that does not answer) cannot pass."""
     istio = [
-        {"headers": {"bad header": {"exact": "x"}}},
-        {"headers": {":foo": {"exact": "x"}}},
-        {"headers": {"x-a": {"prefix": ""}}},
-        {"headers": {"x-a": {"exact": "a", "prefix": "b"}}},
-        {"method": {"prefix": ""}},
-        {"uri": {"regex": "(unclosed"}},
-        {"uri": {"regex": "a**"}},
-        {"uri": {"regex": "(?x)a b"}},
-        {"uri": {"regex": "a{1001}"}},
-        {"uri": {"regex": "\\p{Alphabetic}"}},
-        {"uri": {"regex": "a" * 1025}},
-        {"port": 70000},
-        {"sourceNamespace": "Bad_NS"},
-        {"sourceLabels": {"bad key!": "x"}},
-        {"gateways": ["istio_system/ingress"]},
+        ({"headers": {"bad header": {"exact": "x"}}}, {"headers": {"bad-header": {"exact": "x"}}}, "header name"),
+        ({"headers": {":foo": {"exact": "x"}}}, {"headers": {"foo": {"exact": "x"}}}, "header name"),
+        ({"headers": {"x-a": {"prefix": ""}}}, {"headers": {"x-a": {"prefix": "a"}}}, "empty"),
+        ({"headers": {"x-a": {"exact": "a", "prefix": "b"}}}, {"headers": {"x-a": {"exact": "a"}}}, "oneof"),
+        ({"method": {"prefix": ""}}, {"method": {"prefix": "G"}}, "empty"),
+        ({"uri": {"regex": "(unclosed"}}, {"uri": {"regex": "(unclosed)"}}, "regex"),
+        ({"uri": {"regex": "a**"}}, {"uri": {"regex": "a*"}}, "regex"),
+        ({"uri": {"regex": "(?x)a b"}}, {"uri": {"regex": "a b"}}, "regex"),
+        ({"uri": {"regex": "a{1001}"}}, {"uri": {"regex": "a{1000}"}}, "regex"),
+        ({"uri": {"regex": "\\p{Alphabetic}"}}, {"uri": {"regex": "\\p{Greek}"}}, "regex"),
+        ({"uri": {"regex": "a" * 1025}}, {"uri": {"regex": "a" * 1024}}, "1024"),
+        ({"port": 70000}, {"port": 7000}, "port"),
+        ({"sourceNamespace": "Bad_NS"}, {"sourceNamespace": "bad-ns"}, "sourceNamespace"),
+        ({"sourceLabels": {"bad key!": "x"}}, {"sourceLabels": {"bad-key": "x"}}, "invalid tag key"),
+        ({"gateways": ["istio_system/ingress"]}, {"gateways": ["istio-system/ingress"]}, "invalid value for namespace"),
     ]
     gtw = [
-        {"path": {"type": "PathPrefix", "value": "/a//b"}},
-        {"path": {"value": "beta"}},
-        {"path": {"type": "Exact", "value": "/a b"}},
-        {"path": {"type": "Exact", "value": "/a/.."}},
-        {"path": {"type": "Prefix", "value": "/"}},
-        {"path": {"value": "/" + "a" * 1024}},
-        {"headers": [{"name": "x", "value": "a"}, {"name": "x", "value": "b"}]},
-        {"headers": [{"name": "bad header", "value": "a"}]},
-        {"headers": [{"name": "x", "value": ""}]},
-        {"headers": [{"name": "x", "value": "a", "type": "Prefix"}]},
-        {"method": "FETCH"},
-        {"queryParams": [{"name": f"q{i}", "value": "v"} for i in range(17)]},
+        ({"path": {"type": "PathPrefix", "value": "/a//b"}}, {"path": {"type": "PathPrefix", "value": "/a/b"}}, "//"),
+        ({"path": {"value": "beta"}}, {"path": {"value": "/beta"}}, "must be an absolute path"),
+        ({"path": {"type": "Exact", "value": "/a b"}}, {"path": {"type": "Exact", "value": "/a-b"}}, "spec.rules[0].matches[0].path"),
+        ({"path": {"type": "Exact", "value": "/a/.."}}, {"path": {"type": "Exact", "value": "/a/b"}}, "/.."),
+        ({"path": {"type": "Prefix", "value": "/"}}, {"path": {"type": "PathPrefix", "value": "/"}}, "Unsupported value"),
+        ({"path": {"value": "/" + "a" * 1024}}, {"path": {"value": "/" + "a" * 1023}}, "1024"),
+        ({"headers": [{"name": "x", "value": "a"}, {"name": "x", "value": "b"}]},
+         {"headers": [{"name": "x", "value": "a"}, {"name": "y", "value": "b"}]}, "Duplicate value"),
+        ({"headers": [{"name": "bad header", "value": "a"}]}, {"headers": [{"name": "bad-header", "value": "a"}]}, "should match"),
+        ({"headers": [{"name": "x", "value": ""}]}, {"headers": [{"name": "x", "value": "a"}]}, "at least 1"),
+        ({"headers": [{"name": "x", "value": "a", "type": "Prefix"}]}, {"headers": [{"name": "x", "value": "a", "type": "Exact"}]},
+         "Unsupported value"),
+        ({"method": "FETCH"}, {"method": "GET"}, "Unsupported value"),
+        ({"queryParams": [{"name": f"q{i}", "value": "v"} for i in range(17)]},
+         {"queryParams": [{"name": f"q{i}", "value": "v"} for i in range(16)]}, "at most 16"),
     ]
     grpc = [
-        {"method": {"service": "hello world"}},
-        {"method": {"method": "Say.Hello"}},
-        {"method": {"type": "Exact"}},
-        {"method": {"type": "Prefix", "service": "a"}},
-        {"headers": [{"name": "x", "value": "a"}, {"name": "x", "value": "b"}]},
+        ({"method": {"service": "hello world"}}, {"method": {"service": "hello.World"}}, "service must only contain valid characters"),
+        ({"method": {"method": "Say.Hello"}}, {"method": {"method": "SayHello"}}, "method must only contain valid characters"),
+        ({"method": {"type": "Exact"}}, {"method": {"type": "Exact", "service": "a"}}, "One or both of 'service' or 'method'"),
+        ({"method": {"type": "Prefix", "service": "a"}}, {"method": {"type": "Exact", "service": "a"}}, "Unsupported value"),
+        ({"headers": [{"name": "x", "value": "a"}, {"name": "x", "value": "b"}]},
+         {"headers": [{"name": "x", "value": "a"}, {"name": "y", "value": "b"}]}, "Duplicate value"),
     ]
-    return ([("deployment-istio", "match", c) for c in istio] + [("deployment-gtw", "matches", c) for c in gtw]
-            + [("deployment-gtw-grpc", "matches", c) for c in grpc])
+    return ([("deployment-istio", "match", *c) for c in istio] + [("deployment-gtw", "matches", *c) for c in gtw]
+            + [("deployment-gtw-grpc", "matches", *c) for c in grpc])
 
 
-def refused_clause(k, env, field, clause):
+def refused_clause(k, env, field, clause, twin, names):
     values = {"environment": env.removesuffix("-grpc"), "application": {"strategy": "canary", "versions": [
         {"image": "example.com/app:1"}, {"image": "example.com/app:2", field: [clause]}]}}
     if env.endswith("-grpc"):
@@ -242,27 +285,38 @@ def refused_clause(k, env, field, clause):
     path.write_text(json.dumps(values))
     label = f"matches {env} {json.dumps(clause)[:80]}"
     ours = render(path, "--ready", "all")
-    if not TALLY.record(f"{label}: releasegen refuses it", ours.returncode == 1 and f"application.versions[1].{field}[0]" in ours.stderr,
-                        ours.stderr or "rendered"):
+    if not TALLY.precondition(f"{label}: releasegen refuses it", ours.returncode == 1 and f"application.versions[1].{field}[0]" in ours.stderr,
+                              ours.stderr or "rendered"):
         return
     del values["application"]["versions"][1][field]
     path.write_text(json.dumps(values))
-    twin = render(path, "--ready", "all")
-    routing = [o for o in docs(twin.stdout) if o["kind"] in ("VirtualService", "HTTPRoute", "GRPCRoute")]
-    if not TALLY.record(f"{label}: its twin renders", twin.returncode == 0 and routing, twin.stderr):
+    base = render(path, "--ready", "all")
+    routing = [o for o in docs(base.stdout) if o["kind"] in ("VirtualService", "HTTPRoute", "GRPCRoute")]
+    if not TALLY.precondition(f"{label}: the release without it renders", base.returncode == 0 and routing, base.stderr):
         return
-    obj = routing[0]
-    obj["metadata"]["namespace"] = SCRATCH
-    if env.startswith("deployment-gtw"):
-        obj["spec"]["rules"][0]["matches"] = [clause]
-    else:
-        obj["spec"]["http"][0]["match"] = [clause]
-    p = kubectl("create", "--dry-run=server", "-f", "-", stdin=json.dumps(obj))
-    said = p.returncode != 0 or bool(warnings(p.stderr))
-    TALLY.record(f"{label}: the cluster refuses it", said, "the API server and Istio's webhook took it")
+
+    def with_clause(c):
+        obj = json.loads(json.dumps(routing[0]))
+        obj["metadata"]["namespace"] = SCRATCH
+        if env.startswith("deployment-gtw"):
+            obj["spec"]["rules"][0]["matches"] = [c]
+        else:
+            obj["spec"]["http"][0]["match"] = [c]
+        return kubectl("create", "--dry-run=server", "-f", "-", stdin=json.dumps(obj))
+
+    p = with_clause(clause)
+    said = p.stderr.strip()
+    dead = "failed calling webhook" in said
+    TALLY.record(f"{label}: the cluster refuses it, naming the rule ({names!r})",
+                 (p.returncode != 0 or bool(warnings(p.stderr))) and names.lower() in said.lower() and not dead,
+                 said or "the API server and Istio's webhook took it")
+    p = with_clause(twin)
+    problems = warnings(p.stderr) + ([p.stderr] if p.returncode != 0 else [])
+    TALLY.record(f"{label}: its twin {json.dumps(twin)[:60]} is admitted with no warning", not problems, "\n".join(problems))
 
 
 def check_matches():
+    check_webhook_is_live()
     in_parallel([(f"matches {k}", lambda k=k, c=c: refused_clause(k, *c)) for k, c in enumerate(clause_sample())])
 
 
@@ -270,21 +324,75 @@ def check_matches():
 # controller and route
 
 
-def transitions(rel):
-    """Readiness transitions: (label, action, state or None when weights are annotated)."""
+CONTROLLER = "iter8-controller"
+LOOP_MANAGER = "kubectl-client-side-apply"
+WALK_ALL_UP_TO = 3
+
+
+def gray(n):
+    return [i ^ (i >> 1) for i in range(1 << n)]
+
+
+def walk_order(rel):
+    """Every readiness state of a release of up to three versions, from `nothing ready`, in
+    Gray-code order (one workload's readiness changes a step) with each step's object
+    different from the one before: where the states left all route as the current one does, a
+    state already visited that routes differently is passed through first. Larger releases
+    walk a chain (each version ready in turn); `admission states` admits every key of them."""
     n = len(rel.versions)
-    steps = []
+    if n > WALK_ALL_UP_TO:
+        return [frozenset(range(k)) for k in range(n + 1)]
+    states = [frozenset(i for i in range(n) if bits >> i & 1) for bits in gray(n)]
+    key = {st: json.dumps(rel.ready[label(st)], sort_keys=True) for st in states}
+    order, left = [states[0]], states[1:]
+    while left:
+        nxt = next((st for st in left if key[st] != key[order[-1]]), None)
+        if nxt is None:
+            bridge = next((st for st in order if key[st] != key[order[-1]]), None)
+            if bridge is None:
+                # Every state routes alike: no step after the first can discriminate.
+                order.extend(left)
+                break
+            order.append(bridge)
+            continue
+        order.append(nxt)
+        left.remove(nxt)
+    return order
+
+
+def steps_of(rel):
+    """The walk: (label, action, state or None when the expected object is `route`'s, which
+    reads an annotated weight). Readiness first, then a weight annotated and removed, the last
+    candidate deleted, and the primary unready."""
+    n = len(rel.versions)
     ready = set()
-    for i in range(n):
-        ready = ready | {i}
-        steps.append((f"version {i} ready", lambda i=i: set_ready(*rel.workload(i), True), frozenset(ready)))
+    # The release is applied by the first step, so the object it makes is written after it.
+    steps = [("applied", rel.apply, frozenset())]
+
+    def go(state):
+        def act(state=state):
+            for i in range(n):
+                if (i in state) != (i in ready):
+                    set_ready(*rel.workload(i), i in state)
+                    ready.symmetric_difference_update({i})
+        return act
+
+    for state in walk_order(rel)[1:]:
+        steps.append((f"ready {label(state)}", go(state), state))
+    everyone = frozenset(range(n))
     if n > 1:
+        steps.append((f"ready {label(everyone)}", go(everyone), everyone))
         steps.append(("weight of version 1 annotated 7", lambda: set_weight(*rel.weight_config(1), 7), None))
-        steps.append(("weight annotation removed", lambda: set_weight(*rel.weight_config(1), None), frozenset(ready)))
+        steps.append(("weight annotation removed", lambda: set_weight(*rel.weight_config(1), None), everyone))
         last = n - 1
-        steps.append((f"candidate {last} deleted", lambda: kubectl("delete", *rel.workload(last)[:2], "-n", rel.workload(last)[2], "--wait=false", check=True), frozenset(ready - {last})))
-        ready = ready - {last}
-    steps.append(("primary unready", lambda: set_ready(*rel.workload(0), False), frozenset(ready - {0})))
+
+        def delete_last():
+            kubectl("delete", *rel.workload(last)[:2], "-n", rel.workload(last)[2], "--wait=false", check=True)
+            ready.discard(last)
+
+        steps.append((f"candidate {last} deleted", delete_last, everyone - {last}))
+        everyone = everyone - {last}
+    steps.append(("primary unready", go(everyone - {0}), everyone - {0}))
     return steps
 
 
@@ -301,72 +409,78 @@ def namespaces_of(rel):
     return [o["metadata"].get("namespace", "") for o in rel.objects] + [ns for v in rel.versions for _, _, ns in v]
 
 
-def walk_with_controller(f, api, args, record, timings):
-    rel = Release(f, args)
+def walk(f, api, args, record, timings, loop=False):
+    """One release walked through its steps, with the controller running or (`loop`) with
+    route-loop.sh doing its job. Each API version gets a namespace of its own."""
+    rel = Release(f, args, namespace=namespace_for(f, "-v1" if api == "v1" else ("-loop" if loop else "")))
     with holding_namespaces(namespaces_of(rel)):
-        walk_held(rel, f, api, record, timings)
+        try:
+            walk_held(rel, f, api, record, timings, loop)
+        finally:
+            rel.delete()
 
 
-def walk_held(rel, f, api, record, timings):
+def walk_held(rel, f, api, record, timings, loop):
+    who = "route-loop" if loop else "controller"
     name = f"{f.stem} {api}"
-    try:
-        rel.apply()
-        # Nothing is ready when the release is first applied.
-        steps = [("applied", lambda: None, frozenset())] + transitions(rel)
-        for what, act, state in steps:
-            started = time.monotonic()
-            act()
-            if state is not None:
-                want = normalized(rel.ready[label(state)])
-                check = f"controller {name} {what}: ready-{label(state)}"
-            else:
-                want = normalized(rel.route())
-                check = f"controller {name} {what}: releasegen route"
-            waited, seen = wait_for(rel, want)
-            if waited is not None and what != "applied":
-                timings.append(time.monotonic() - started)
-            TALLY.record(check, waited is not None, diff(want, seen))
-            record[(f.stem, api, what)] = seen
-            # Without a controller, `route` reads the same live objects and must agree.
-            if state is not None:
-                got = normalized(rel.route())
-                TALLY.record(f"route {name} {what}: equals ready-{label(state)}", got == want, diff(want, got))
-    finally:
-        rel.delete()
+    if not TALLY.precondition(f"{who} {name}: no routing object before the walk", rel.delete_routing(), "still there after delete"):
+        return
+    previous = None
+    for what, act, state in walk_steps(rel):
+        before = version_of(rel.live_routing())
+        started = time.monotonic()
+        act()
+        if state is not None:
+            want, source = normalized(rel.ready[label(state)]), f"ready-{label(state)}"
+        elif loop:
+            want, source = record.get((f.stem, what)), "the controller's object"
+        else:
+            want, source = normalized(rel.route()), "releasegen route"
+        if loop:
+            p = run(["bash", str(ROOT / "examples" / "no-controller" / "route-loop.sh"), str(f), "demo", rel.namespace], env=loop_env(rel))
+            looped = p.returncode == 0
+        check = f"{who} {name} {what}: {source}"
+        if want == previous:
+            # The object is already what this step expects: nothing would be written, and a
+            # broken renderer could not be told from a working one here.
+            TALLY.not_counted(check)
+            if state is None and not loop:
+                record[(f.stem, what)] = want
+            continue
+        waited, seen = wait_for(rel, want, before, LOOP_MANAGER if loop else CONTROLLER, timeout=5.0 if loop else 30.0)
+        if waited is not None:
+            timings.append(time.monotonic() - started)
+        ok = waited is not None and (not loop or looped)
+        TALLY.record(check + (", a round that exits 0" if loop else "") + ", written after the change", ok,
+                     (p.stderr if loop else "") + diff(want, seen))
+        previous = want
+        if state is None and not loop:
+            record[(f.stem, what)] = seen
+        # Without a controller, `route` reads the same live objects and must agree.
+        if state is not None and not loop:
+            got = normalized(rel.route())
+            TALLY.record(f"route {name} {what}: equals ready-{label(state)}", got == want, diff(want, got))
 
 
-def walk_with_route_loop(f, record, timings):
-    rel = Release(f, [])
-    with holding_namespaces(namespaces_of(rel)):
-        loop_held(rel, f, record, timings)
+def walk_steps(rel):
+    return steps_of(rel)
 
 
-def loop_held(rel, f, record, timings):
-    name = f"{f.stem} v1beta1"
-    loop = ROOT / "examples" / "no-controller" / "route-loop.sh"
+def loop_env(rel):
     kinds = ",".join({"deployment": "deploy", "service": "svc", "configmap": "cm", "inferenceservice": "isvc"}[k] for k in rel.kinds)
     namespaces = " ".join(sorted({ns for v in rel.versions for _, _, ns in v} | {rel.namespace}))
-    env = dict(os.environ, KINDS=kinds, NAMESPACES=namespaces, ROUNDS="1", INTERVAL="0", RELEASEGEN=RELEASEGEN)
-    try:
-        rel.apply()
-        steps = [("applied", lambda: None, frozenset())] + transitions(rel)
-        for what, act, _ in steps:
-            act()
-            started = time.monotonic()
-            p = run(["bash", str(loop), str(f), "demo", rel.namespace], env=env)
-            timings.append(time.monotonic() - started)
-            live = rel.live_routing()
-            seen = stored(live) if live else None
-            want = record.get((f.stem, "v1beta1", what))
-            ok = p.returncode == 0 and want is not None and seen == want
-            TALLY.record(f"route-loop {name} {what}: equals the controller's", ok, p.stderr + diff(want, seen))
-    finally:
-        rel.delete()
+    return dict(os.environ, KINDS=kinds, NAMESPACES=namespaces, ROUNDS="1", INTERVAL="0", RELEASEGEN=harness.RELEASEGEN)
 
 
-def check_controller_and_route(fixtures, checks):
-    fixtures = routed(fixtures)
-    record, ctl_times, loop_times = {}, [], []
+def check_route_loop_fails_loudly():
+    """The control for the loop's exit status: a round whose kubectl fails exits non-zero."""
+    f = ROOT / "fixtures" / "deployment-istio-blue-green.yaml"
+    env = dict(os.environ, ROUNDS="1", INTERVAL="0", KUBECTL="false", RELEASEGEN=harness.RELEASEGEN)
+    p = run(["bash", str(ROOT / "examples" / "no-controller" / "route-loop.sh"), str(f), "demo", "demo"], env=env)
+    TALLY.record("route-loop exits non-zero when its round fails (kubectl stand-in that fails)", p.returncode != 0, p.stderr)
+
+
+def start_controller():
     kubectl("create", "namespace", "iter8-system")
     # What the admission check left behind would keep the controller busy: at start it
     # reconciles every routemap and puts its finalizer on every watched object.
@@ -374,13 +488,21 @@ def check_controller_and_route(fixtures, checks):
             "-A", "-l", "releasegen.dev/release", "--wait=false", check=True)
     controller = Controller()
     controller.start()
+    return controller
+
+
+def check_controller_and_route(fixtures, checks):
+    fixtures = routed(fixtures)
+    record, ctl_times, loop_times = {}, [], []
+    controller = start_controller()
     try:
-        in_parallel([(f"controller {f.stem} {api}", lambda f=f, api=api, args=args: walk_with_controller(f, api, args, record, ctl_times))
+        in_parallel([(f"controller {f.stem} {api}", lambda f=f, api=api, args=args: walk(f, api, args, record, ctl_times))
                      for f in fixtures for api, args in [("v1beta1", []), ("v1", ["-a", V1])]])
     finally:
         controller.stop()
     if "route" in checks:
-        in_parallel([(f"route-loop {f.stem}", lambda f=f: walk_with_route_loop(f, record, loop_times)) for f in fixtures])
+        check_route_loop_fails_loudly()
+        in_parallel([(f"route-loop {f.stem}", lambda f=f: walk(f, "v1beta1", [], record, loop_times, loop=True)) for f in fixtures])
     if ctl_times:
         print(f"timing: the Iter8 controller updated the routing object {statistics.median(ctl_times) * 1000:.0f} ms "
               f"(median of {len(ctl_times)} transitions) after a status change, as seen by polling every 50 ms", flush=True)
@@ -389,11 +511,51 @@ def check_controller_and_route(fixtures, checks):
               f"{statistics.median(loop_times) * 1000:.0f} ms (median of {len(loop_times)}); traffic follows within INTERVAL plus that", flush=True)
 
 
+# ---------------------------------------------------------------------------------------------
+# controls: the harness against deliberately broken renderers, each of which must fail it
+
+
+BROKEN = ROOT / "tests" / "cluster" / "broken"
+CONTROL_FIXTURES = ["deployment-istio-blue-green", "deployment-gtw-blue-green"]
+
+
+def check_controls():
+    """Each broken renderer (tests/cluster/broken/, a wrapper that alters one thing of the real
+    binary's output) walked through the controller check on two fixtures: the walk must fail,
+    or the check that would have caught the fault is missing."""
+    real = harness.RELEASEGEN
+    fixtures = [ROOT / "fixtures" / f"{name}.yaml" for name in CONTROL_FIXTURES]
+    controller = start_controller()
+    try:
+        for broken in sorted(BROKEN.glob("*.sh")):
+            os.environ["RELEASEGEN_REAL"] = real
+            harness.RELEASEGEN = str(broken)
+            try:
+                with TALLY.capture(f"control {broken.stem} | ") as got:
+                    in_parallel([(f"controller {f.stem}", lambda f=f: walk(f, "v1beta1", [], {}, [])) for f in fixtures])
+            finally:
+                harness.RELEASEGEN = real
+            TALLY.record(f"control {broken.stem}: the harness fails against this broken renderer ({got.failed + got.unmet} checks failed)",
+                         got.failed + got.unmet > 0, f"every check passed ({got.passed})")
+    finally:
+        controller.stop()
+
+
+CHECKS = ["admission", "istio", "matches", "controller", "route", "prune", "helm", "kustomize", "argocd", "flux", "controls"]
+
+
 def main():
-    checks = sys.argv[1:] or ["admission", "istio", "matches", "controller", "route", "prune", "helm", "kustomize", "argocd", "flux"]
+    checks = sys.argv[1:] or CHECKS
+    unknown = [c for c in checks if c not in CHECKS]
+    if unknown:
+        print(f"unknown check {', '.join(unknown)}; the checks are {' '.join(CHECKS)}", file=sys.stderr, flush=True)
+        return 2
     fixtures = sorted((ROOT / "fixtures").glob("*.yaml"))
     if only := os.environ.get("FIXTURES"):
         fixtures = [f for f in fixtures if any(p in f.stem for p in only.split(","))]
+        if not fixtures:
+            print(f"FIXTURES={only} matches no fixture", file=sys.stderr, flush=True)
+            return 2
     kubectl("create", "namespace", SCRATCH)
     if "admission" in checks:
         check_admission(fixtures)
@@ -413,8 +575,13 @@ def main():
         users.check_argocd()
     if "flux" in checks:
         users.check_flux()
-    print(f"{TALLY.passed} passed, {TALLY.failed} failed", flush=True)
-    return 1 if TALLY.failed else 0
+    if "controls" in checks:
+        check_controls()
+    failed = TALLY.closing()
+    if TALLY.passed == 0:
+        print("no check ran: a run that checks nothing fails", file=sys.stderr, flush=True)
+        return 1
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -23,20 +23,72 @@ V1 = "networking.istio.io/v1,gateway.networking.k8s.io/v1"
 SCRATCH = "harness-scratch"
 
 class Tally:
+    """What the run found. A check is a question a real component answers (the API server,
+    Istio's webhook, the Iter8 controller, Helm, kustomize, Argo CD's health, Flux's apply) that
+    could come out either way; only checks make the closing `N passed, M failed`. A
+    precondition is work of the harness's own (a local render, a build) that the checks after
+    it stand on: one that is met is not counted, one that is not is a failure. A step that
+    could not tell a broken releasegen from a working one (its expected object equals the one
+    already there) is printed as `same` and counted nowhere."""
+
     def __init__(self):
         self.passed = 0
         self.failed = 0
+        self.met = 0
+        self.unmet = 0
+        self.same = 0
+        self.prefix = ""
         self.lock = threading.Lock()
 
     def record(self, name, ok, detail=""):
         with self.lock:
             if ok:
                 self.passed += 1
-                print(f"ok   {name}", flush=True)
+                print(f"{self.prefix}ok   {name}", flush=True)
             else:
                 self.failed += 1
-                print(f"FAIL {name}: {detail.strip()}", flush=True)
+                print(f"{self.prefix}FAIL {name}: {detail.strip()}", flush=True)
         return ok
+
+    def precondition(self, name, ok, detail=""):
+        with self.lock:
+            if ok:
+                self.met += 1
+                print(f"{self.prefix}pre  {name}", flush=True)
+            else:
+                self.unmet += 1
+                print(f"{self.prefix}FAIL pre {name}: {detail.strip()}", flush=True)
+        return ok
+
+    def not_counted(self, name):
+        with self.lock:
+            self.same += 1
+            print(f"{self.prefix}same {name}", flush=True)
+
+    def capture(self, prefix):
+        """Counts what is recorded inside the `with` apart, for a negative control: the run
+        against a broken releasegen must fail, which is the control's own single check."""
+        tally = self
+
+        class Captured:
+            def __enter__(self):
+                with tally.lock:
+                    self.saved = (tally.passed, tally.failed, tally.met, tally.unmet, tally.same, tally.prefix)
+                    tally.passed = tally.failed = tally.met = tally.unmet = tally.same = 0
+                    tally.prefix = prefix
+                return self
+
+            def __exit__(self, *_):
+                with tally.lock:
+                    self.passed, self.failed, self.unmet = tally.passed, tally.failed, tally.unmet
+                    tally.passed, tally.failed, tally.met, tally.unmet, tally.same, tally.prefix = self.saved
+
+        return Captured()
+
+    def closing(self):
+        print(f"preconditions: {self.met} met, {self.unmet} unmet; {self.same} steps could not discriminate and are not counted", flush=True)
+        print(f"{self.passed} passed, {self.failed + self.unmet} failed", flush=True)
+        return self.failed + self.unmet
 
 
 TALLY = Tally()
@@ -154,10 +206,11 @@ ROUTING_RESOURCE = {"VirtualService": "virtualservices.networking.istio.io", "HT
 class Release:
     """One fixture applied to the server, with what its routemap says about its versions."""
 
-    def __init__(self, fixture, args):
+    def __init__(self, fixture, args, namespace=None):
         self.fixture = fixture
         self.args = args
-        p = render(fixture, *args)
+        self.given_namespace = namespace or namespace_for(fixture)
+        p = render(fixture, *args, namespace=self.given_namespace)
         if p.returncode != 0:
             raise RuntimeError(p.stderr)
         self.stream = p.stdout
@@ -221,13 +274,19 @@ class Release:
         kubectl("delete", ROUTING_RESOURCE[self.routing_kind], self.routing_name, "-n", self.namespace, "--ignore-not-found", "--wait", "--timeout", "60s")
 
     def live_routing(self):
-        p = kubectl("get", ROUTING_RESOURCE[self.routing_kind], self.routing_name, "-n", self.namespace, "-o", "json")
+        p = kubectl("get", ROUTING_RESOURCE[self.routing_kind], self.routing_name, "-n", self.namespace, "-o", "json", "--show-managed-fields")
         return json.loads(p.stdout) if p.returncode == 0 else None
+
+    def delete_routing(self):
+        """Deletes the routing object and waits until the server says it is gone: what a walk
+        then finds was written during the walk."""
+        kubectl("delete", ROUTING_RESOURCE[self.routing_kind], self.routing_name, "-n", self.namespace, "--ignore-not-found", "--wait", "--timeout", "60s")
+        return self.live_routing() is None
 
     def route(self):
         """What `releasegen route` computes from the server's live objects."""
         live = kubectl("get", ",".join(self.kinds), "-A", "-l", "iter8.tools/watch=true", "-o", "json", check=True).stdout
-        p = run([RELEASEGEN, "route", "--name", "demo", "--namespace", namespace_for(self.fixture), *self.args, str(self.fixture)], stdin=live)
+        p = run([RELEASEGEN, "route", "--name", "demo", "--namespace", self.given_namespace, *self.args, str(self.fixture)], stdin=live)
         if p.returncode != 0:
             raise RuntimeError(p.stderr)
         return yaml.safe_load(p.stdout)
@@ -270,17 +329,28 @@ def label(state):
     return "-".join(str(i) for i in sorted(state)) or "none"
 
 
-def wait_for(rel, want, timeout=30.0):
-    """Polls the routing object until it equals `want`; returns (seconds, last seen)."""
+def written_by(obj, manager):
+    return any(m.get("manager") == manager for m in obj["metadata"].get("managedFields", []))
+
+
+def wait_for(rel, want, before, manager, timeout=30.0):
+    """Polls the routing object until one written after `before` (its resourceVersion then, or
+    None when it did not exist), with `manager` among its field managers, equals `want`;
+    returns (seconds, last seen). A leftover of an earlier walk, or an object nobody rewrote,
+    never satisfies it."""
     start = time.monotonic()
     seen = None
     while time.monotonic() - start < timeout:
         live = rel.live_routing()
         seen = stored(live) if live else None
-        if seen == want:
+        if live and live["metadata"]["resourceVersion"] != before and written_by(live, manager) and seen == want:
             return time.monotonic() - start, seen
         time.sleep(0.05)
     return None, seen
+
+
+def version_of(obj):
+    return obj["metadata"]["resourceVersion"] if obj else None
 
 
 def diff(want, seen):

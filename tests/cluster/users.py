@@ -283,7 +283,7 @@ def check_garbage_collector():
 def check_helm():
     helms = [Helm(name) for name, binary in HELMS.items() if binary]
     if not helms:
-        TALLY.record("helm: the Helm CLIs were built", False, "HELM3 and HELM4 are not set")
+        TALLY.precondition("helm: the Helm CLIs were built", False, "HELM3 and HELM4 are not set")
         return
     check_garbage_collector()
     for helm in helms:
@@ -410,7 +410,7 @@ def check_kustomize():
     script.write_text("#!/bin/sh\nexec releasegen krm\n")
     script.chmod(0o755)
     kustomize = os.environ.get("KUSTOMIZE")
-    if TALLY.record("kustomize: the CLI was built", bool(kustomize), "KUSTOMIZE is not set"):
+    if TALLY.precondition("kustomize: the CLI was built", bool(kustomize), "KUSTOMIZE is not set"):
         first = run([kustomize, "build", "--enable-alpha-plugins", "--enable-exec", str(workdir)], env=env)
         if TALLY.record("kustomize build --enable-alpha-plugins --enable-exec", first.returncode == 0, first.stderr):
             again = run([kustomize, "build", "--enable-alpha-plugins", "--enable-exec", str(workdir)], env=env)
@@ -549,17 +549,20 @@ def rollout_complete(name, namespace):
     kubectl("patch", "deployment", name, "-n", namespace, "--subresource", "status", "--type", "merge", "-p", json.dumps({"status": status}), check=True)
 
 
-def sync_in_waves(label, stream, app, namespace, versions, before, after):
+def sync_in_waves(label, stream, app, namespace, versions, new, after):
     """Argo CD's sync of one revision: each sync wave applied in order, the next only once
-    every resource of the one before is healthy. Checks that traffic is still `before` while
-    the new workloads are not healthy, and `after` once the last wave is applied."""
+    every resource of the one before is healthy, as Argo CD's health assessment (gitops-engine)
+    says. Checks that the assessment holds back exactly the workloads this revision starts
+    (`new`: Progressing until their rollout completes, so Argo CD would wait before the routing
+    object's wave), that it calls them Healthy once the rollouts complete, and where traffic
+    goes after the last wave."""
     objects = docs(stream)
     waves = {}
     for o in objects:
         wave = int(o["metadata"].get("annotations", {}).get("argocd.argoproj.io/sync-wave", "0"))
         waves.setdefault(wave, []).append(o)
-    TALLY.record(f"{label}: two sync waves, the routing object alone in the last", sorted(waves) == [0, 1]
-                 and [o["kind"] for o in waves[1]] in (["HTTPRoute"], ["VirtualService"]), str({w: [o["kind"] for o in os] for w, os in waves.items()}))
+    TALLY.precondition(f"{label}: two sync waves, the routing object alone in the last", sorted(waves) == [0, 1]
+                       and [o["kind"] for o in waves[1]] in (["HTTPRoute"], ["VirtualService"]), str({w: [o["kind"] for o in os] for w, os in waves.items()}))
     ensure_namespaces(objects)
     for wave in sorted(waves):
         items = waves[wave]
@@ -567,18 +570,12 @@ def sync_in_waves(label, stream, app, namespace, versions, before, after):
                 stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": items}), check=True)
         if wave == max(waves):
             break
-        unhealthy = [o["metadata"]["name"] for o in items if health(o["kind"].lower(), o["metadata"]["name"], namespace) != "Healthy"]
-        if unhealthy:
-            if before:
-                ok, seen = wait_for_traffic(namespace, app, versions, before, timeout=2.0)
-            else:
-                # A first sync: no route at all until the workloads are healthy.
-                p = kubectl("get", ROUTING_KINDS, "-n", namespace, "-l", f"releasegen.dev/routing={app}", "-o", "name")
-                seen = p.stdout.split()
-                ok = p.returncode == 0 and not seen
-            TALLY.record(f"{label}: wave {wave + 1} waits for {', '.join(unhealthy)} (Argo CD's health: not Healthy), traffic unchanged",
-                         ok, f"seen {json.dumps(seen, sort_keys=True)}")
-            for name in unhealthy:
+        verdicts = {o["metadata"]["name"]: health(o["kind"].lower(), o["metadata"]["name"], namespace) for o in items}
+        unhealthy = sorted(name for name, h in verdicts.items() if h != "Healthy")
+        TALLY.record(f"{label}: Argo CD's health holds wave {wave + 1} back for exactly the new workloads {sorted(new)}",
+                     unhealthy == sorted(new) and all(verdicts[n] == "Progressing" for n in new), f"verdicts {json.dumps(verdicts, sort_keys=True)}")
+        for name in unhealthy:
+            if any(o["kind"] == "Deployment" and o["metadata"]["name"] == name for o in items):
                 rollout_complete(name, namespace)
         still = [o["metadata"]["name"] for o in items if health(o["kind"].lower(), o["metadata"]["name"], namespace) != "Healthy"]
         TALLY.record(f"{label}: wave {wave} Healthy once the rollouts complete", not still, f"not Healthy: {still}")
@@ -590,30 +587,32 @@ def check_argocd():
     """The Argo CD plugin of integrations/argocd, as Argo CD runs it, with no controller: an
     Application named httpbin first synced at the Gateway API seed's first step, then at
     examples/argocd-app (the candidate), both with the parameter ready=all."""
-    if not TALLY.record("argocd: the health assessment was built", bool(os.environ.get("ARGOCD_HEALTH")), "ARGOCD_HEALTH is not set"):
+    if not TALLY.precondition("argocd: the health assessment was built", bool(os.environ.get("ARGOCD_HEALTH")), "ARGOCD_HEALTH is not set"):
         return
     app, namespace = "httpbin", "argocd-app"
     source = WORK / "argocd" / "app"
     source.mkdir(parents=True, exist_ok=True)
     versions = ["httpbin-0", "httpbin-1"]
+    # Each revision with the Deployments it starts (Argo CD must wait for them) and the
+    # traffic after its last wave.
     revisions = [
-        ("initial", FIXTURES / "seed-gateway-api-canary-1-initial.yaml", None, {"default": {"httpbin-0": 100}}),
-        ("candidate", ROOT / "examples" / "argocd-app" / "releasegen.yaml", {"default": {"httpbin-0": 100}},
+        ("initial", FIXTURES / "seed-gateway-api-canary-1-initial.yaml", ["httpbin-0"], {"default": {"httpbin-0": 100}}),
+        ("candidate", ROOT / "examples" / "argocd-app" / "releasegen.yaml", ["httpbin-1"],
          {"traffic=test": {"httpbin-1": 100}, "default": {"httpbin-0": 100}}),
     ]
     try:
-        for revision, values, before, after in revisions:
+        for revision, values, new, after in revisions:
             label = f"argocd {revision}"
             (source / "releasegen.yaml").write_text(values.read_text())
             p = argocd_generate(source, app, namespace, {"ready": "all"})
-            if not TALLY.record(f"{label}: the plugin's generate command", p.returncode == 0 and p.stdout.strip(), p.stderr):
+            if not TALLY.precondition(f"{label}: the plugin's generate command", p.returncode == 0 and p.stdout.strip(), p.stderr):
                 return
-            sync_in_waves(label, p.stdout, app, namespace, versions, before, after)
+            sync_in_waves(label, p.stdout, app, namespace, versions, new, after)
         # A typo fails the generate (strict by default) with nothing on stdout: Argo CD reports
         # the error instead of syncing, or pruning against, an empty set.
         (source / "releasegen.yaml").write_text(values.read_text().replace("strategy:", "stratgy:"))
         p = argocd_generate(source, app, namespace, {"ready": "all"})
-        TALLY.record("argocd: a typo fails the generate command, with nothing on stdout", p.returncode != 0 and not p.stdout, p.stdout + p.stderr)
+        TALLY.precondition("argocd: a typo fails the generate command, with nothing on stdout", p.returncode != 0 and not p.stdout, p.stdout + p.stderr)
     finally:
         kubectl("delete", WORKLOAD_KINDS + "," + ROUTING_KINDS, "-n", namespace, "-l", f"releasegen.dev/release={app}", "--wait=false")
         kubectl("delete", ROUTING_KINDS, "-n", namespace, "-l", f"releasegen.dev/routing={app}", "--wait=false")
@@ -629,7 +628,7 @@ def check_flux():
     kustomize-controller builds), applied server-side by kustomize-controller's own library with
     its field manager, then a promote rendered by render.sh and applied again: the candidate's
     objects are pruned, the rest stay and are owned by the field manager."""
-    if not TALLY.record("flux: the apply was built", bool(os.environ.get("FLUX_APPLY")) and bool(os.environ.get("KUSTOMIZE")),
+    if not TALLY.precondition("flux: the apply was built", bool(os.environ.get("FLUX_APPLY")) and bool(os.environ.get("KUSTOMIZE")),
                         "FLUX_APPLY or KUSTOMIZE is not set"):
         return
     example = WORK / "flux" / "examples" / "flux"
@@ -645,7 +644,7 @@ def check_flux():
             if step == "after a promote":
                 promote(example / "releases" / "httpbin.yaml")
                 p = run(["sh", str(example / "render.sh")], env=env)
-                if not TALLY.record("flux render.sh after the promote", p.returncode == 0, p.stderr):
+                if not TALLY.precondition("flux render.sh after the promote", p.returncode == 0, p.stderr):
                     return
             built = run([os.environ["KUSTOMIZE"], "build", str(example / "deploy")])
             if not TALLY.record(f"flux {step}: kustomize build deploy/", built.returncode == 0, built.stderr):
