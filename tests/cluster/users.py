@@ -570,12 +570,15 @@ def sync_in_waves(label, stream, app, namespace, versions, new, after):
                 stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": items}), check=True)
         if wave == max(waves):
             break
-        verdicts = {o["metadata"]["name"]: health(o["kind"].lower(), o["metadata"]["name"], namespace) for o in items}
-        unhealthy = sorted(name for name, h in verdicts.items() if h != "Healthy")
-        TALLY.record(f"{label}: Argo CD's health holds wave {wave + 1} back for exactly the new workloads {sorted(new)}",
-                     unhealthy == sorted(new) and all(verdicts[n] == "Progressing" for n in new), f"verdicts {json.dumps(verdicts, sort_keys=True)}")
-        for name in unhealthy:
-            if any(o["kind"] == "Deployment" and o["metadata"]["name"] == name for o in items):
+        # A Deployment and its Service share a name: verdicts are keyed by kind and name.
+        verdicts = {f"{o['kind']}/{o['metadata']['name']}": health(o["kind"].lower(), o["metadata"]["name"], namespace) for o in items}
+        unhealthy = sorted(key for key, h in verdicts.items() if h != "Healthy")
+        want = sorted(f"Deployment/{name}" for name in new)
+        TALLY.record(f"{label}: Argo CD's health holds wave {wave + 1} back for exactly the new workloads {want}",
+                     unhealthy == want and all(verdicts[k] == "Progressing" for k in want), f"verdicts {json.dumps(verdicts, sort_keys=True)}")
+        for key in unhealthy:
+            kind, name = key.split("/", 1)
+            if kind == "Deployment":
                 rollout_complete(name, namespace)
         still = [o["metadata"]["name"] for o in items if health(o["kind"].lower(), o["metadata"]["name"], namespace) != "Healthy"]
         TALLY.record(f"{label}: wave {wave} Healthy once the rollouts complete", not still, f"not Healthy: {still}")
