@@ -34,14 +34,9 @@ impl States {
     }
 
     /// The plan at one state's weights: the text the plan's value at those weights
-    /// (`Tree::at`) is written as.
-    pub fn document(&mut self, weights: &Weights) -> String {
-        self.sized_document(weights).0
-    }
-
-    /// The document and its length as a JSON string (`json::string_len` of it), counted
-    /// while it is written.
-    pub fn sized_document(&mut self, weights: &Weights) -> (String, usize) {
+    /// (`Tree::at`) is written as, and its length as a JSON string (`json::string_len` of it),
+    /// counted while it is written.
+    pub fn document(&mut self, weights: &Weights) -> (String, usize) {
         let mut out = String::with_capacity(self.last_len + self.last_len / 8);
         let escapes = run(&self.program, weights, &mut out);
         self.last_len = out.len();

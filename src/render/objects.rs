@@ -219,7 +219,7 @@ fn routemap(r: &Release, plan: Option<&Tree>) -> Result<Object, Problem> {
         let mut states = emit::States::new(plan);
         for state in State::all(n) {
             let key = ["ready-", &state.label(n), ".yaml"].concat();
-            let (text, len) = states.sized_document(&routing::weights_for(r, state));
+            let (text, len) = states.document(&routing::weights_for(r, state));
             entries += json::string_len(&key) + len;
             let total = size(entries, data.len() + 1);
             if total > ROUTEMAP_LIMIT {

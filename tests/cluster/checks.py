@@ -429,7 +429,7 @@ def walk_held(rel, f, api, record, timings, loop):
     if not TALLY.precondition(f"{who} {name}: no routing object before the walk", rel.delete_routing(), "still there after delete"):
         return
     previous = None
-    for what, act, state in walk_steps(rel):
+    for what, act, state in steps_of(rel):
         before = version_of(rel.live_routing())
         started = time.monotonic()
         act()
@@ -463,10 +463,6 @@ def walk_held(rel, f, api, record, timings, loop):
         if state is not None and not loop:
             got = normalized(rel.route())
             TALLY.record(f"route {name} {what}: equals ready-{label(state)}", got == want, diff(want, got))
-
-
-def walk_steps(rel):
-    return steps_of(rel)
 
 
 def loop_env(rel):

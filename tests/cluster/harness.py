@@ -41,23 +41,17 @@ class Tally:
         self.lock = threading.Lock()
 
     def record(self, name, ok, detail=""):
-        with self.lock:
-            if ok:
-                self.passed += 1
-                print(f"{self.prefix}ok   {name}", flush=True)
-            else:
-                self.failed += 1
-                print(f"{self.prefix}FAIL {name}: {detail.strip()}", flush=True)
-        return ok
+        return self.note(name, ok, detail, ("passed", "ok  "), ("failed", "FAIL"))
 
     def precondition(self, name, ok, detail=""):
+        return self.note(name, ok, detail, ("met", "pre "), ("unmet", "FAIL pre"))
+
+    def note(self, name, ok, detail, good, bad):
+        """Counts `ok` under `good` or `bad` (a counter and the line's tag) and prints the line."""
+        counter, tag = good if ok else bad
         with self.lock:
-            if ok:
-                self.met += 1
-                print(f"{self.prefix}pre  {name}", flush=True)
-            else:
-                self.unmet += 1
-                print(f"{self.prefix}FAIL pre {name}: {detail.strip()}", flush=True)
+            setattr(self, counter, getattr(self, counter) + 1)
+            print(f"{self.prefix}{tag} {name}" + ("" if ok else f": {detail.strip()}"), flush=True)
         return ok
 
     def not_counted(self, name):
