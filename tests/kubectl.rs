@@ -6,38 +6,7 @@
 
 mod common;
 
-use serde_json::Value;
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-fn kubectl_decode(stream: &str) -> Option<Vec<Value>> {
-    let child = Command::new("kubectl")
-        .args(["label", "--local", "-f", "-", "releasegen-test=x", "-o", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(_) if std::env::var("CI").is_err() => return None,
-        Err(e) => panic!("kubectl is needed in CI: {e}"),
-    };
-    child.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "kubectl refused the stream: {}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8(out.stdout).unwrap();
-    Some(serde_json::Deserializer::from_str(&text).into_iter::<Value>().map(Result::unwrap).collect())
-}
-
-fn without_test_label(mut obj: Value) -> Value {
-    let meta = obj["metadata"].as_object_mut().unwrap();
-    let labels = meta["labels"].as_object_mut().unwrap();
-    labels.remove("releasegen-test");
-    if labels.is_empty() {
-        meta.remove("labels");
-    }
-    obj
-}
+use std::process::Command;
 
 #[test]
 fn kubectl_reads_exactly_what_releasegen_meant() {
@@ -49,13 +18,13 @@ fn kubectl_reads_exactly_what_releasegen_meant() {
         let plan = releasegen::plan::routing::plan(&release);
         let ready = plan.as_ref().map(|_| releasegen::plan::routing::State((1 << release.versions.len()) - 1));
         let meant = releasegen::render::objects::manifests(&release, plan.as_ref(), ready).unwrap();
-        let Some(read) = kubectl_decode(&releasegen::emit::stream(&meant)) else {
+        let Some(read) = common::kubectl_decode(&releasegen::emit::stream(&meant)) else {
             eprintln!("kubectl not found; skipped outside CI");
             return;
         };
         assert_eq!(read.len(), meant.len(), "{stem}");
         for (got, want) in read.into_iter().zip(&meant) {
-            assert_eq!(&without_test_label(got), want, "{stem}");
+            assert_eq!(&got, want, "{stem}");
             compared += 1;
         }
     }
@@ -79,7 +48,7 @@ fn prune_labels_split_the_release_from_its_live_route() {
             .output()
             .unwrap();
         assert!(out.status.success(), "{stem}: {}", String::from_utf8_lossy(&out.stderr));
-        let Some(read) = kubectl_decode(&String::from_utf8(out.stdout).unwrap()) else { return };
+        let Some(read) = common::kubectl_decode(&String::from_utf8(out.stdout).unwrap()) else { return };
         let input = std::fs::read(&path).unwrap();
         let (release, _) = releasegen::release(&input, &common::options(&stem, None)).unwrap();
         let app = release.name.as_str();

@@ -344,3 +344,37 @@ pub fn with_go<T>(f: impl FnOnce(&mut GoTemplate) -> T) -> T {
     f(&mut guard)
 }
 
+/// The stream decoded by kubectl itself (Go's YAML 1.1 reader, as `kubectl apply` reads it),
+/// offline: `kubectl label --local` adds a label to each object and prints it as JSON; the
+/// label is taken off again. `None` when kubectl is missing outside CI; in CI (CI set) a
+/// missing kubectl fails the test.
+pub fn kubectl_decode(stream: &str) -> Option<Vec<Value>> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let child = Command::new("kubectl")
+        .args(["label", "--local", "-f", "-", "releasegen-test=x", "-o", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(_) if std::env::var("CI").is_err() => return None,
+        Err(e) => panic!("kubectl is needed in CI: {e}"),
+    };
+    child.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "kubectl refused the stream: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    Some(serde_json::Deserializer::from_str(&text).into_iter::<Value>().map(|v| without_test_label(v.unwrap())).collect())
+}
+
+fn without_test_label(mut obj: Value) -> Value {
+    let meta = obj["metadata"].as_object_mut().unwrap();
+    let labels = meta["labels"].as_object_mut().unwrap();
+    labels.remove("releasegen-test");
+    if labels.is_empty() {
+        meta.remove("labels");
+    }
+    obj
+}
