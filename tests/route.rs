@@ -103,6 +103,7 @@ fn route_refuses_unreadable_live_input() {
         (&b"{not: [json"[..], "error: <stdin>: live objects: not valid YAML"),
         (b"- just\n- a list\n", "error: <stdin>: document 1: expected a Kubernetes object, found a list"),
         (b"kind: List\nitems: 3\n", "error: <stdin>: items: a List needs a list of items"),
+        (b"kind: \"\"\nmetadata: {name: a}\n", "error: <stdin>: document 1: an object needs a kind"),
         (b"kind: List\nitems:\n- {kind: Service, metadata: {name: a}}\n- {apiVersion: v1, kind: Service, metadata: {}}\n", "error: <stdin>: items[1] (Service): an object needs metadata.name"),
         (b"kind: Service\nmetadata: {name: a}\n---\nkind: Service\nmetadata: {name: a}\n", "error: <stdin>: document 2 (Service demo/a): appears twice in the live objects"),
     ] {
@@ -152,13 +153,28 @@ fn route_says_when_nothing_of_the_release_is_live() {
     assert!(err.contains("warning: <stdin>: the live objects are an empty List: nothing of release demo is deployed in namespace demo yet"), "{err}");
 }
 
+/// The warning about foreign objects names five of them, then counts the rest.
+#[test]
+fn route_names_five_foreign_objects_then_counts() {
+    let v = "fixtures/deployment-istio-canary.yaml";
+    let list = |n: usize| {
+        let items: Vec<Value> = (0..n).map(|i| json!({"kind": "Service", "metadata": {"name": format!("s{i}"), "namespace": "other"}})).collect();
+        json!({"kind": "List", "items": items}).to_string()
+    };
+    let (_, _, err) = run(&["route", v, "--name", "demo", "--namespace", "demo"], list(5).as_bytes());
+    assert!(err.contains("(saw Service other/s0, Service other/s1, Service other/s2, Service other/s3, Service other/s4)"), "{err}");
+    let (_, _, err) = run(&["route", v, "--name", "demo", "--namespace", "demo"], list(7).as_bytes());
+    assert!(err.contains("Service other/s4, 2 more)"), "{err}");
+}
+
 /// An invalid weight annotation is a warning every time, not only with -v.
 #[test]
 fn route_warns_about_an_invalid_weight_annotation() {
     let values = std::fs::read(common::root().join("fixtures/deployment-istio-blue-green.yaml")).unwrap();
     let opts = common::options("deployment-istio-blue-green", None);
     let (r, _) = releasegen::release(&values, &opts).unwrap();
-    for bad in ["30%", "-1", "1e9", "", "4294967296"] {
+    // "+5" parses as a number in Rust but not in Go's strconv.ParseUint, which the controller uses.
+    for bad in ["30%", "-1", "1e9", "", "4294967296", "+5"] {
         let mut live = live_for(&r, State(3), 0);
         for item in live["items"].as_array_mut().unwrap() {
             if item["metadata"]["name"] == "demo-1-weight-config" {

@@ -308,6 +308,93 @@ mod tests {
         }
     }
 
+    /// The edit distance the plain way (every cell of the table, no early stop), ignoring
+    /// ASCII case: the oracle of the pruned search.
+    fn edit_distance(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.to_ascii_lowercase().chars().collect(), b.to_ascii_lowercase().chars().collect());
+        let mut table = vec![vec![0; b.len() + 1]; a.len() + 1];
+        for (i, row) in table.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for j in 0..=b.len() {
+            table[0][j] = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let swap = table[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]);
+                table[i][j] = swap.min(table[i - 1][j] + 1).min(table[i][j - 1] + 1);
+            }
+        }
+        table[a.len()][b.len()]
+    }
+
+    #[test]
+    fn distance_is_the_edit_distance_when_within_reach() {
+        let words = ["", "a", "B", "ab", "ba", "weight", "wieght", "WEIGHT", "wait", "strategy", "stratgy", "sategy", "strategies",
+            "match", "matches", "mtach", "versions", "versoins", "namespace", "nmaespace", "iter8Version", "itr8Versoin", "x-y"];
+        for a in words {
+            for b in words {
+                let d = edit_distance(a, b);
+                for reach in 0..8 {
+                    assert_eq!(distance(a, b, reach), (d <= reach).then_some(d), "{a:?} {b:?} reach {reach}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn closest_reaches_a_quarter_of_the_known_key() {
+        assert_eq!(closest("stratgy", APPLICATION), Some("strategy"));
+        // Two characters short of `strategy` (eight): as far as it may be.
+        assert_eq!(closest("sategy", APPLICATION), Some("strategy"));
+        assert_eq!(closest("STRATEGY", APPLICATION), Some("strategy"));
+        // Twelve characters reach three edits.
+        assert_eq!(closest("itr8Versoin", RELEASE), Some("iter8Version"));
+        assert_eq!(closest("zzzzzzzz", APPLICATION), None);
+        assert_eq!(closest("strat", APPLICATION), None, "three edits from an eight-character key");
+    }
+
+    #[test]
+    fn a_misplaced_key_is_sent_where_it_belongs() {
+        let cases = [
+            ("strategy", "", Some("application.strategy")),
+            ("port", "", Some("application.port")),
+            ("image", "", Some("application.versions[i].image")),
+            ("environment", "application", Some("environment at the top level")),
+            ("image", "application", Some("application.versions[i].image")),
+            ("strategy", "application", None),
+            ("strategy", "application.versions[1]", Some("application.strategy")),
+            ("gateway", "application.versions[0]", Some("gateway at the top level")),
+            ("image", "application.versions[0]", None),
+            ("strategy", "application.versions[0].metadata", None),
+            ("strategy", "metadata[0]", None),
+            ("nothing", "", None),
+        ];
+        for (key, path, want) in cases {
+            assert_eq!(misplaced(key, path).as_deref(), want, "{key} at {path:?}");
+        }
+    }
+
+    #[test]
+    fn only_a_true_key_gets_the_yaml11_hint() {
+        let mut r = reader();
+        r.known_keys(&node("attemps: 3\ntrue: 5xx\n"), "application.routing.retries", RETRIES);
+        let said: Vec<String> = r.report.warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(said[0].contains("did you mean `attempts`?") && !said[0].contains("`on`"), "{said:?}");
+        assert!(said[1].contains("did you mean `on`?"), "{said:?}");
+    }
+
+    #[test]
+    fn hints_stop_after_a_thousand_problems() {
+        let mut r = reader();
+        assert_eq!(r.closest("stratgy", APPLICATION), Some("strategy"));
+        for i in 0..HINTED_PROBLEMS {
+            r.report.error(Problem::new("x", format!("problem {i}")));
+        }
+        assert_eq!(r.closest("stratgy", APPLICATION), None);
+    }
+
     fn reader() -> Reader {
         Reader { report: Report::default(), strict: false }
     }
