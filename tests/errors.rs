@@ -154,6 +154,9 @@ fn routing_policy_is_checked_as_the_cluster_would() {
     refuses(&istio("requestHeaders: {remove: [Host]}"), "error: application.routing.requestHeaders.remove[0]: Istio refuses to remove Host");
     let kserve = "environment: kserve\napplication:\n  modelFormat: m\n  strategy: canary\n  routing:\n    requestHeaders: {set: {branch: x}}\n  versions:\n  - storageUri: a\n  - storageUri: b\n";
     refuses(kserve, "error: application.routing.requestHeaders.set.branch: releasegen sets \"branch\" itself here");
+    // ModelMesh chooses the model by mm-vmodel-id, which releasegen's routes set.
+    let modelmesh = "environment: kserve-modelmesh-istio\napplication:\n  modelFormat: m\n  strategy: canary\n  routing:\n    requestHeaders: {set: {mm-vmodel-id: x}}\n  versions:\n  - storageUri: a\n  - storageUri: b\n";
+    refuses(modelmesh, "error: application.routing.requestHeaders.set.mm-vmodel-id: releasegen sets \"mm-vmodel-id\" itself here");
     // A percent sign is only Envoy's on Istio: on the Gateway API it is text.
     let r = run(&["render", "--name", "app", "-n", "default"], with("deployment-gtw", "requestHeaders: {set: {x-a: \"50%\"}}").as_bytes());
     assert_eq!(r.code, Some(0), "{}", r.stderr);
