@@ -330,8 +330,10 @@ mod tests {
 
     #[test]
     fn distance_is_the_edit_distance_when_within_reach() {
+        let longest = "k".repeat(LONGEST_KEY);
         let words = ["", "a", "B", "ab", "ba", "weight", "wieght", "WEIGHT", "wait", "strategy", "stratgy", "sategy", "strategies",
-            "match", "matches", "mtach", "versions", "versoins", "namespace", "nmaespace", "iter8Version", "itr8Versoin", "x-y"];
+            "match", "matches", "mtach", "versions", "versoins", "namespace", "nmaespace", "iter8Version", "itr8Versoin", "x-y", &longest];
+        assert_eq!(distance(&longest, &"k".repeat(LONGEST_KEY + 1), 8), None, "longer than any known key");
         for a in words {
             for b in words {
                 let d = edit_distance(a, b);
