@@ -175,7 +175,9 @@ pub fn render_values(root: values::Node, opts: &Options) -> Result<Rendered, Rep
     {
         warnings.push(note);
     }
-    let docs = manifests_for(&release, opts).map_err(|p| Report { errors: vec![p], warnings: warnings.clone() })?;
+    let plan = routing::plan(&release);
+    warnings = hidden_cohorts(&release, plan.as_ref(), &opts.context, warnings)?;
+    let docs = manifests_with(&release, plan.as_ref(), opts).map_err(|p| Report { errors: vec![p], warnings: warnings.clone() })?;
     let yaml = emit::stream(&docs);
     if yaml.len() > opts.limits.max_output {
         return Err(Report { errors: vec![opts.limits.output_problem("the rendered stream")], warnings });
@@ -203,16 +205,33 @@ fn nothing_to_route(release: &model::Release) -> Option<Problem> {
 /// expand releases through here; a release that does not route ignores `--ready` (`render`
 /// says so on stderr).
 pub fn manifests_for(release: &model::Release, opts: &Options) -> Result<Vec<serde_json::Value>, Problem> {
-    let plan = routing::plan(release);
-    let ready = match (&opts.ready, &plan) {
+    manifests_with(release, routing::plan(release).as_ref(), opts)
+}
+
+/// `manifests_for` with the release's plan already built.
+fn manifests_with(release: &model::Release, plan: Option<&routing::Tree>, opts: &Options) -> Result<Vec<serde_json::Value>, Problem> {
+    let ready = match (&opts.ready, plan) {
         (Some(r), Some(_)) => Some(r.state_of(release.versions.len())?),
         _ => None,
     };
-    let mut docs = objects::manifests(release, plan.as_ref(), ready)?;
+    let mut docs = objects::manifests(release, plan, ready)?;
     if ready.is_some() && opts.sync_waves {
         objects::add_sync_waves(&mut docs);
     }
     Ok(docs)
+}
+
+/// A cohort no request reaches in some readiness state (`states::hidden_cohorts`): a warning,
+/// and under `--strict` an error, since a tester who sends the cohort's header would silently
+/// reach another version.
+fn hidden_cohorts(release: &model::Release, plan: Option<&routing::Tree>, ctx: &input::Context, mut warnings: Vec<Problem>) -> Result<Vec<Problem>, Report> {
+    let Some(plan) = plan else { return Ok(warnings) };
+    let found = states::hidden_cohorts(release, plan);
+    if ctx.strict && !found.is_empty() {
+        return Err(Report { errors: found, warnings });
+    }
+    warnings.extend(found);
+    Ok(warnings)
 }
 
 /// What `route` produced: the routing object, and per version why it counted as ready or not.
@@ -306,7 +325,9 @@ pub fn states_values(root: values::Node, opts: &Options, format: StatesFormat) -
     let (release, warnings) = release_of(&root, &opts.context)?;
     drop(root);
     let pretty = |v: serde_json::Value| format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default());
-    let text = match (routing::plan(&release), format) {
+    let plan = routing::plan(&release);
+    let warnings = hidden_cohorts(&release, plan.as_ref(), &opts.context, warnings)?;
+    let text = match (plan, format) {
         (Some(plan), f) => {
             objects::routemap_fits(&release, &plan).map_err(|p| Report { errors: vec![p], warnings: warnings.clone() })?;
             let rows = states::rows(&release, &plan);
@@ -371,12 +392,13 @@ pub fn diff_values(base: values::Node, head: values::Node, opts: &Options, forma
 /// One side of a `diff`: the release as `states` and `render` see it.
 fn diff_side(root: &values::Node, opts: &Options) -> Result<(review::diff::Side, Vec<Problem>), Report> {
     let (release, warnings) = release_of(root, &opts.context)?;
+    let plan = routing::plan(&release);
+    let warnings = hidden_cohorts(&release, plan.as_ref(), &opts.context, warnings)?;
     let with = |p: Problem| Report { errors: vec![p], warnings: warnings.clone() };
     // The manifests first: building the routemap is what refuses a release too large for it,
     // and it is built once.
     let plain = Options { ready: None, ..opts.clone() };
-    let objects = manifests_for(&release, &plain).map_err(with)?;
-    let plan = routing::plan(&release);
+    let objects = manifests_with(&release, plan.as_ref(), &plain).map_err(with)?;
     let (rows, routing) = match &plan {
         Some(plan) => {
             let n = release.versions.len();

@@ -202,7 +202,7 @@ struct Common {
     set_file: Vec<String>,
     #[arg(long = "set-literal", value_name = "KEY=VALUE", hide = true)]
     set_literal: Vec<String>,
-    /// Treat unknown keys as errors instead of warnings.
+    /// Treat unknown keys, values the release ignores and cohorts no request reaches as errors instead of warnings.
     #[arg(long)]
     strict: bool,
     /// Refuse inputs larger than this many bytes.

@@ -49,6 +49,46 @@ fn every_kind_of_change_as_a_reviewer_reads_it() {
     insta::assert_snapshot!("diff-weight-json", text(&diff(&["base.yaml", "weight.yaml", "--output", "json"])));
 }
 
+/// Two candidates with the same cohort, then the first drained: the testers move from the
+/// first candidate to the second in the state where both are ready. Every output says so per
+/// class of requests, in the order Istio tries the rules; the hidden cohort is a warning on
+/// both sides, an error under --strict.
+#[test]
+fn a_cohort_that_moves_between_candidates() {
+    let dir = root().join("tests/diff/same-cohort");
+    let out = diff_in(&dir, &["base.yaml", "head.yaml"]);
+    let text = text(&out);
+    assert!(text.contains("ready: {httpbin-1, httpbin-2} or {httpbin-0, httpbin-1, httpbin-2}\n  header traffic exact \"test\": httpbin-1 100% -> httpbin-2 100%\n"), "{text}");
+    insta::assert_snapshot!("diff-same-cohort", text);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let hidden = "warning: application.versions[2]: version 2's default cohort (header traffic: test) is reached by no request in readiness states 1-2, 0-1-2: rule httpbin-1 (to httpbin-1) is tried first";
+    assert!(stderr.contains(hidden), "{stderr}");
+    assert!(stderr.contains("--> base.yaml:9:5"), "{stderr}");
+    let json = self::text(&diff_in(&dir, &["base.yaml", "head.yaml", "--output", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let both = v["states"].as_array().unwrap().iter().find(|s| s["ready"] == serde_json::json!(["httpbin-1", "httpbin-2"])).expect("the state with both candidates ready");
+    let to = |side: &str| both[side][0]["to"][0]["version"].clone();
+    assert_eq!((both["before"][0]["class"].as_str(), to("before"), to("after")), (Some("header traffic exact \"test\""), "httpbin-1".into(), "httpbin-2".into()));
+    insta::assert_snapshot!("diff-same-cohort-json", json);
+    insta::assert_snapshot!("diff-same-cohort-markdown", self::text(&diff_in(&dir, &["base.yaml", "head.yaml", "--output", "markdown"])));
+    // `states` shows the hidden rule as shadowed, in Istio's order; `render` warns too.
+    let states = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(["states", "base.yaml", "--name", "httpbin", "-n", "test"]).current_dir(&dir).output().expect("runs");
+    let table = self::text(&states);
+    assert!(table.contains("| httpbin-1 | header traffic exact \"test\" | httpbin-1 100%              |          |\n|                          | httpbin-2 | header traffic exact \"test\" | none: shadowed by httpbin-1 |"), "{table}");
+    insta::assert_snapshot!("states-same-cohort", table);
+    assert!(String::from_utf8_lossy(&states.stderr).contains(hidden));
+    for command in ["render", "states"] {
+        let strict = Command::new(env!("CARGO_BIN_EXE_releasegen")).args([command, "base.yaml", "--name", "httpbin", "-n", "test", "--strict"]).current_dir(&dir).output().expect("runs");
+        assert_eq!(strict.status.code(), Some(1), "{command}");
+        assert!(strict.stdout.is_empty(), "{command}");
+        assert!(String::from_utf8_lossy(&strict.stderr).contains(&hidden.replace("warning:", "error:")), "{command}");
+    }
+    // The head has one candidate routed in every state: nothing is hidden, nothing said.
+    let head = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(["render", "head.yaml", "--name", "httpbin", "-n", "test", "--strict"]).current_dir(&dir).output().expect("runs");
+    assert_eq!(head.status.code(), Some(0));
+    assert!(head.stderr.is_empty(), "{}", String::from_utf8_lossy(&head.stderr));
+}
+
 /// The example of the guide is what the command prints.
 #[test]
 fn the_guides_example_is_current() {
@@ -62,7 +102,7 @@ fn the_guides_example_is_current() {
 #[test]
 fn a_promote_moves_traffic_by_name() {
     let out = text(&diff(&["base.yaml", "promote.yaml"]));
-    assert!(out.contains("default route: httpbin-v1 63%, httpbin-v2 37% -> httpbin-v2 100%"), "{out}");
+    assert!(out.contains("everyone else: httpbin-v1 63%, httpbin-v2 37% -> httpbin-v2 100%"), "{out}");
     assert!(out.contains("- Deployment test/httpbin-v1 (removed)"), "{out}");
 }
 

@@ -802,8 +802,20 @@ fn the_other_apis_match_field_is_warned() {
     let istio = "environment: deployment-istio\napplication:\n  strategy: canary\n  versions:\n  - image: x\n  - image: app2\n    matches:\n    - headers: [{name: x-a, value: b}]\n";
     let r = run(&["render", "--name", "app", "-n", "default"], istio.as_bytes());
     assert!(r.stderr.contains("warning: application.versions[1].matches: is not used: environment deployment-istio routes with `match`"), "{}", r.stderr);
-    let strict = run(&["render", "--strict", "--name", "app", "-n", "default"], istio.as_bytes());
-    assert_eq!(strict.code, Some(0), "an unused field is a warning, also under --strict: {}", strict.stderr);
+    // Under --strict, which pipelines use so that nothing they wrote is dropped silently, a
+    // field the environment ignores is refused.
+    for (values, said) in [
+        (istio.to_string(), "error: application.versions[1].matches: is not used: environment deployment-istio routes with `match`"),
+        (gtw.to_string(), "error: application.versions[1].match: is not used: the Gateway API routes with `matches`"),
+        (istio.replace("application:\n", "application:\n  protocol: grpc\n"), "error: application.protocol: is not used: on Istio, gRPC is HTTP/2"),
+        (istio.replace("strategy: canary", "strategy: none").replace("application:\n", "application:\n  routing: {timeout: 5s}\n"), "error: application.routing: is not used:"),
+    ] {
+        let strict = run(&["render", "--strict", "--name", "app", "-n", "default"], values.as_bytes());
+        assert_eq!(strict.code, Some(1), "{}", strict.stderr);
+        assert!(strict.stdout.is_empty());
+        assert!(strict.stderr.contains(said), "{}", strict.stderr);
+        assert!(strict.stderr.contains("--> <stdin>:"), "{}", strict.stderr);
+    }
 }
 
 /// `protocol: grpc`: GRPCRoute clauses checked as its schema checks them, the policies it cannot

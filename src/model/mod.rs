@@ -182,6 +182,18 @@ pub struct Version {
     pub istio_match: Vec<Value>,
     /// Gateway API `HTTPRouteMatch` entries (ORed).
     pub gtw_matches: Vec<Value>,
+    /// Where the version and its cohort were written, for problems found after validation
+    /// (a cohort that an earlier one hides in some state).
+    pub written: Written,
+}
+
+/// Where a version's parts were written in the values: the version, its `match` or `matches`
+/// list (`None`: not written, the default cohort) and each of its clauses.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Written {
+    pub version: Option<crate::problem::Pos>,
+    pub matches: Option<crate::problem::Pos>,
+    pub clauses: Vec<crate::problem::Pos>,
 }
 
 impl Version {

@@ -8,8 +8,9 @@
 //! its share goes from the cohort to all traffic.
 
 use crate::problem::terminal_safe;
-use crate::review::states::{Row, Rule, mermaid_text};
-use serde_json::{Map, Value, json};
+use crate::review::matching::Conditions;
+use crate::review::states::{self, Row, mermaid_text};
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 /// One side of a comparison: the release's version names, its rows (one per readiness state,
@@ -32,11 +33,43 @@ pub struct Side {
 /// only, not in every combination (2^N states).
 const MAX_COMBINED: usize = 12;
 
-/// What a rule sends where: (match, [(version, percent)]), and what is mirrored.
-#[derive(Debug, Default, PartialEq)]
-struct Traffic {
-    rules: BTreeMap<String, Vec<(String, u32)>>,
-    mirrored: BTreeMap<String, u32>,
+/// Where one class of requests goes on one side: the rule that takes it (`None`: no rule
+/// does, and the API answers 404), its shares and its mirrors.
+#[derive(Debug, Clone, PartialEq)]
+struct Reach {
+    rule: Option<String>,
+    to: Vec<(String, u32)>,
+    mirrored: Vec<(String, u32)>,
+}
+
+impl Reach {
+    /// Whether two reaches send requests to the same places (the rule's name aside).
+    fn same_traffic(&self, other: &Reach) -> bool {
+        self.rule.is_some() == other.rule.is_some() && self.to == other.to && self.mirrored == other.mirrored
+    }
+}
+
+/// A kind of request a reviewer thinks in: one match clause of either side, or everyone else.
+/// A request of the class meets exactly the clause's conditions and carries nothing else.
+#[derive(Debug, Clone)]
+struct Class {
+    name: String,
+    conditions: Conditions,
+}
+
+/// Where each class of requests goes in one state of one side, classes in evaluation order.
+#[derive(Debug, Default)]
+struct Traffic(Vec<(String, Reach)>);
+
+impl Traffic {
+    fn get(&self, class: &str) -> Option<&Reach> {
+        self.0.iter().find(|(c, _)| c == class).map(|(_, r)| r)
+    }
+
+    /// Whether any class of requests goes elsewhere in `other`.
+    fn moves(&self, other: &Traffic) -> bool {
+        self.0.len() != other.0.len() || self.0.iter().zip(&other.0).any(|((c, a), (d, b))| c != d || !a.same_traffic(b))
+    }
 }
 
 #[derive(Debug)]
@@ -76,19 +109,20 @@ pub fn compare(base: Side, head: Side) -> Diff {
     if !base.rows.is_empty() || !head.rows.is_empty() {
         for ready in ready_sets(&names, &base.versions, &head.versions) {
             compared += 1;
-            let before = traffic(&base, &ready);
-            let after = traffic(&head, &ready);
+            let classes = classes(&[row_of(&head, &ready), row_of(&base, &ready)]);
+            let before = traffic(&base, &ready, &classes);
+            let after = traffic(&head, &ready, &classes);
             let mut patch = Vec::new();
             json_patch(routing_object(&base, &ready), routing_object(&head, &ready), &mut String::new(), &mut patch);
-            if before != after || !patch.is_empty() {
+            if before.moves(&after) || !patch.is_empty() {
                 states.push(StateChange { ready, before, after, patch });
             }
         }
     }
     if base.rows.is_empty() && head.rows.is_empty() && (base.kserve_split.is_some() || head.kserve_split.is_some()) {
         compared = 1;
-        let (before, after) = (traffic(&base, &names), traffic(&head, &names));
-        if before != after {
+        let (before, after) = (traffic(&base, &names, &[]), traffic(&head, &names, &[]));
+        if before.moves(&after) {
             states.push(StateChange { ready: names.clone(), before, after, patch: Vec::new() });
         }
     }
@@ -129,35 +163,53 @@ fn routing_object<'a>(side: &'a Side, ready: &[String]) -> &'a Value {
     side.routing.get(state_of(side, ready)).unwrap_or(&Value::Null)
 }
 
-/// A side's traffic when the named versions are ready. Where KServe routes the release, its
-/// split when all are ready, whatever the state asked (KServe keeps the share of a version that
-/// is not ready with the model that serves now).
-fn traffic(side: &Side, ready: &[String]) -> Traffic {
-    let mut t = Traffic::default();
-    if let Some(split) = &side.kserve_split {
-        t.rules.insert(KSERVE_SPLIT.to_string(), split.clone());
-        return t;
-    }
-    let Some(row) = side.rows.get(state_of(side, ready)) else { return t };
-    for rule in &row.rules {
-        t.rules.insert(rule_key(rule), rule.to.clone());
-        for (v, pct) in &rule.mirrored {
-            t.mirrored.insert(v.clone(), *pct);
-        }
-    }
-    t
+fn row_of<'a>(side: &'a Side, ready: &[String]) -> Option<&'a Row> {
+    side.rows.get(state_of(side, ready))
 }
 
-/// The rule for traffic that no cohort matches (all of it, without cohorts), named the same
-/// on both sides so that a change of its destinations reads as one line.
-const DEFAULT_ROUTE: &str = "default route";
+/// The classes of requests of a state: every match clause of the rules of either side (the
+/// first side's first, each in evaluation order), then everyone else.
+fn classes(rows: &[Option<&Row>]) -> Vec<Class> {
+    let mut out: Vec<Class> = Vec::new();
+    for rule in rows.iter().flatten().flat_map(|row| &row.rules) {
+        for (name, conditions) in rule.matches.iter().zip(&rule.conditions) {
+            if !conditions.is_everything() && !out.iter().any(|c| &c.name == name) {
+                out.push(Class { name: name.clone(), conditions: conditions.clone() });
+            }
+        }
+    }
+    out.push(Class { name: EVERYONE_ELSE.to_string(), conditions: Conditions::default() });
+    out
+}
+
+/// A side's traffic when the named versions are ready: where each class of requests goes.
+/// Where KServe routes the release, its split when all are ready, whatever the state asked
+/// (KServe keeps the share of a version that is not ready with the model that serves now).
+fn traffic(side: &Side, ready: &[String], classes: &[Class]) -> Traffic {
+    if let Some(split) = &side.kserve_split {
+        let reach = Reach { rule: Some(KSERVE_SPLIT.to_string()), to: split.clone(), mirrored: Vec::new() };
+        return Traffic(vec![(KSERVE_SPLIT.to_string(), reach)]);
+    }
+    let Some(row) = row_of(side, ready) else { return Traffic::default() };
+    Traffic(
+        classes
+            .iter()
+            .map(|class| {
+                let reach = match states::reached(&row.rules, &class.conditions) {
+                    Some(rule) => Reach { rule: Some(rule.name.clone()), to: rule.to.clone(), mirrored: rule.mirrored.clone() },
+                    None => Reach { rule: None, to: Vec::new(), mirrored: Vec::new() },
+                };
+                (class.name.clone(), reach)
+            })
+            .collect(),
+    )
+}
+
+/// The requests that no cohort or cookie clause describes.
+const EVERYONE_ELSE: &str = "everyone else";
 
 /// The rule of a release that KServe routes itself.
 const KSERVE_SPLIT: &str = "KServe's split, all ready";
-
-fn rule_key(rule: &Rule) -> String {
-    if rule.matches.is_empty() { DEFAULT_ROUTE.to_string() } else { rule.matches.join(" or ") }
-}
 
 // ---- Objects ----------------------------------------------------------------------------------
 
@@ -235,25 +287,37 @@ fn push_token(path: &mut String, token: &str) {
 
 // ---- Output -------------------------------------------------------------------------------------
 
-fn shares(to: Option<&Vec<(String, u32)>>) -> String {
-    match to {
-        None => "(no rule)".to_string(),
-        Some(to) if to.is_empty() => "(nothing)".to_string(),
-        Some(to) => to.iter().map(|(v, p)| format!("{v} {p}%")).collect::<Vec<_>>().join(", "),
+/// Where a class goes, in a reviewer's words: `shop-1 100%`, `shop-0 100%; mirrored to shop-1 10%`.
+fn shares(reach: Option<&Reach>) -> String {
+    let Some(reach) = reach else { return "(not routed)".to_string() };
+    if reach.rule.is_none() {
+        return "(no rule matches: 404)".to_string();
     }
+    let list = |items: &[(String, u32)]| items.iter().map(|(v, p)| format!("{v} {p}%")).collect::<Vec<_>>().join(", ");
+    let mut out = if reach.to.is_empty() { "(nothing)".to_string() } else { list(&reach.to) };
+    if !reach.mirrored.is_empty() {
+        out.push_str(&format!("; mirrored to {}", list(&reach.mirrored)));
+    }
+    out
 }
 
 fn ready_label(ready: &[String]) -> String {
     if ready.is_empty() { "none".to_string() } else { ready.join(", ") }
 }
 
-/// (what, before, after) for each line of a state's change.
+/// (what, before, after) for each line of a state's change: each class of requests that goes
+/// elsewhere, in evaluation order; then, where no class moves, the routing object's field
+/// changes.
 fn lines(c: &StateChange) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
-    let keys: Vec<&String> = c.after.rules.keys().chain(c.before.rules.keys().filter(|k| !c.after.rules.contains_key(*k))).collect();
-    for k in keys {
-        let (b, a) = (c.before.rules.get(k), c.after.rules.get(k));
-        if b != a {
+    let classes = c.after.0.iter().map(|(k, _)| k).chain(c.before.0.iter().map(|(k, _)| k).filter(|k| c.after.get(k).is_none()));
+    for k in classes {
+        let (b, a) = (c.before.get(k), c.after.get(k));
+        let same = match (b, a) {
+            (Some(b), Some(a)) => b.same_traffic(a),
+            _ => false,
+        };
+        if !same {
             out.push((k.clone(), shares(b), shares(a)));
         }
     }
@@ -267,14 +331,6 @@ fn lines(c: &StateChange) -> Vec<(String, String, String)> {
     } else if !c.patch.is_empty() {
         let n = c.patch.len();
         out.push(("routing object".to_string(), String::new(), format!("{n} field {} (--output json lists them)", if n == 1 { "change" } else { "changes" })));
-    }
-    let mirrored: Vec<&String> = c.after.mirrored.keys().chain(c.before.mirrored.keys().filter(|k| !c.after.mirrored.contains_key(*k))).collect();
-    for v in mirrored {
-        let (b, a) = (c.before.mirrored.get(v), c.after.mirrored.get(v));
-        if b != a {
-            let pct = |p: Option<&u32>| p.map_or("(not mirrored)".to_string(), |p| format!("{p}%"));
-            out.push((format!("mirrored to {v}"), pct(b), pct(a)));
-        }
     }
     out
 }
@@ -425,10 +481,9 @@ pub fn text(d: &Diff, colour: &Colour) -> String {
 }
 
 pub fn json(d: &Diff) -> Value {
-    let traffic = |t: &Traffic| {
-        let rules: Map<String, Value> =
-            t.rules.iter().map(|(k, to)| (k.clone(), Value::Array(to.iter().map(|(v, p)| json!({"version": v, "percent": p})).collect()))).collect();
-        json!({"rules": rules, "mirrored": t.mirrored})
+    let pairs = |items: &[(String, u32)]| -> Vec<Value> { items.iter().map(|(v, p)| json!({"version": v, "percent": p})).collect() };
+    let traffic = |t: &Traffic| -> Vec<Value> {
+        t.0.iter().map(|(class, r)| json!({"class": class, "rule": r.rule, "to": pairs(&r.to), "mirrored": pairs(&r.mirrored)})).collect()
     };
     json!({
         "changed": d.changed(),
@@ -471,7 +526,7 @@ pub fn markdown(d: &Diff) -> String {
         for (what, b, a) in lines {
             out.push_str(&format!("| {} | {} | {} |\n", md(&what, true), md(&b, true), md(&a, true)));
         }
-        if first.before != first.after {
+        if first.before.moves(&first.after) {
             out.push_str(&chart(d, first, states.len() > 1));
         }
     }
@@ -509,16 +564,16 @@ fn chart(d: &Diff, c: &StateChange, of_several: bool) -> String {
             out.push_str(&format!("    {id}_v{i}[\"{}\"]:::{class}\n", mermaid_text(&label)));
         }
         let index_of = |name: &str| side.versions.iter().position(|v| v == name);
-        for (rule, to) in &t.rules {
-            for (name, pct) in to {
+        for (class, reach) in &t.0 {
+            for (name, pct) in &reach.to {
                 let Some(i) = index_of(name) else { continue };
-                let label = if to.len() > 1 { format!("{rule}: {pct}%") } else { rule.clone() };
+                let label = if reach.to.len() > 1 { format!("{class}: {pct}%") } else { class.clone() };
                 out.push_str(&format!("    {id}_in -->|\"{}\"| {id}_v{i}\n", mermaid_text(&label)));
             }
-        }
-        for (name, pct) in &t.mirrored {
-            let Some(i) = index_of(name) else { continue };
-            out.push_str(&format!("    {id}_in -.->|\"mirror {pct}%\"| {id}_v{i}\n"));
+            for (name, pct) in &reach.mirrored {
+                let Some(i) = index_of(name) else { continue };
+                out.push_str(&format!("    {id}_in -.->|\"{}\"| {id}_v{i}\n", mermaid_text(&format!("{class}: mirror {pct}%"))));
+            }
         }
         out.push_str("  end\n");
     }

@@ -2,4 +2,5 @@
 //! machines (JSON) and pull requests (Mermaid).
 
 pub mod diff;
+pub mod matching;
 pub mod states;

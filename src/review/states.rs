@@ -4,20 +4,31 @@
 //! hold, so the review shows what will be applied.
 
 use crate::model::Release;
-use crate::problem::terminal_safe;
+use crate::problem::{Pos, Problem, terminal_safe};
 use crate::plan::routing::{self, State, Tree};
+use crate::review::matching::{self, Api, Conditions};
 use serde_json::{Value, json};
 
-/// What one rule of a routing object does with the traffic it matches.
+/// What one rule of a routing object does with the traffic it matches, in the order the
+/// routing API tries the rules (`matching`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
+    /// The rule's name (Istio), or its place in the route (`rules[2]`; `rules[2].matches[1]`
+    /// for one match of a Gateway API rule with several, which rank each on their own).
     pub name: String,
     /// Match clauses, ORed; empty means "all remaining traffic".
     pub matches: Vec<String>,
+    /// The conditions of each clause (one without conditions for a rule without matches).
+    pub conditions: Vec<Conditions>,
     /// (version, percent of this rule's traffic).
     pub to: Vec<(String, u32)>,
     /// (version, percent mirrored).
     pub mirrored: Vec<(String, u32)>,
+    /// The earlier rule that takes every request this one matches: no request reaches it.
+    pub shadowed_by: Option<String>,
+    /// Its rank is the implementation's choice (a regular-expression path on the Gateway
+    /// API): it is never said to hide another rule, nor to be hidden.
+    pub rank_uncertain: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +39,11 @@ pub struct Row {
     /// blue-green with nothing ready) goes to a version that cannot serve it.
     pub primary_ready: bool,
     pub weights: Vec<u32>,
+    /// In the order the routing API tries them.
     pub rules: Vec<Rule>,
+    /// A rule's rank is the implementation's choice (a regular-expression path on the Gateway
+    /// API): its place in `rules` is releasegen's reading.
+    pub order_is_implementation_specific: bool,
 }
 
 pub fn rows(r: &Release, plan: &Tree) -> Vec<Row> {
@@ -37,21 +52,35 @@ pub fn rows(r: &Release, plan: &Tree) -> Vec<Row> {
         .map(|state| {
             let weights = routing::weights_for(r, state);
             let obj = plan.at(&weights);
+            let (rules, order_is_implementation_specific) = rules_of(&obj);
             Row {
                 state: state.label(n),
                 ready: (0..n).filter(|&i| state.is_ready(i)).collect(),
                 primary_ready: state.is_ready(0),
                 weights: routing::shares(r, &weights.raw),
-                rules: rules_of(&obj),
+                rules,
+                order_is_implementation_specific,
             }
         })
         .collect()
 }
 
-/// Reads the rules of a VirtualService or an HTTPRoute.
-pub fn rules_of(obj: &Value) -> Vec<Rule> {
+/// The routing API of a routing object, by its kind.
+fn api_of(obj: &Value) -> Api {
+    match obj["kind"].as_str() {
+        Some("HTTPRoute") => Api::HttpRoute,
+        Some("GRPCRoute") => Api::GrpcRoute,
+        _ => Api::Istio,
+    }
+}
+
+/// Reads the rules of a VirtualService, an HTTPRoute or a GRPCRoute, in the order the API
+/// tries them, each marked when an earlier one takes all its requests; and whether that order
+/// is partly the implementation's.
+pub fn rules_of(obj: &Value) -> (Vec<Rule>, bool) {
+    let api = api_of(obj);
     let mut out = Vec::new();
-    for rule in obj["spec"]["http"].as_array().into_iter().flatten() {
+    for (k, rule) in obj["spec"]["http"].as_array().into_iter().flatten().enumerate() {
         let dests: Vec<(String, Option<u64>)> = rule["route"]
             .as_array()
             .into_iter()
@@ -65,15 +94,21 @@ pub fn rules_of(obj: &Value) -> Vec<Rule> {
         for m in rule["mirrors"].as_array().into_iter().flatten() {
             mirrored.push((host_version(m["destination"]["host"].as_str().unwrap_or("")), percent(&m["percentage"]["value"])));
         }
+        let clauses: Vec<&Value> = rule["match"].as_array().into_iter().flatten().collect();
         out.push(Rule {
-            name: rule["name"].as_str().unwrap_or("").to_string(),
-            matches: rule["match"].as_array().into_iter().flatten().map(clause).collect(),
+            name: rule["name"].as_str().map_or_else(|| format!("http[{k}]"), str::to_string),
+            matches: clauses.iter().map(|m| clause(m)).collect(),
+            conditions: conditions(api, &clauses),
             to: shares(dests),
             mirrored,
+            shadowed_by: None,
+            rank_uncertain: false,
         });
     }
+    let mut ranked = Vec::new();
+    let mut implementation_specific = false;
     for (k, rule) in obj["spec"]["rules"].as_array().into_iter().flatten().enumerate() {
-        let dests = rule["backendRefs"]
+        let dests: Vec<(String, Option<u64>)> = rule["backendRefs"]
             .as_array()
             .into_iter()
             .flatten()
@@ -81,7 +116,7 @@ pub fn rules_of(obj: &Value) -> Vec<Rule> {
             .collect();
         // Gateway API mirrors: a RequestMirror filter per mirrored version, `percent` of the
         // rule's traffic (all of it without one).
-        let mirrored = rule["filters"]
+        let mirrored: Vec<(String, u32)> = rule["filters"]
             .as_array()
             .into_iter()
             .flatten()
@@ -91,14 +126,65 @@ pub fn rules_of(obj: &Value) -> Vec<Rule> {
                 (m["backendRef"]["name"].as_str().unwrap_or("?").to_string(), m.get("percent").map_or(100, percent))
             })
             .collect();
-        out.push(Rule {
-            name: format!("rules[{k}]"),
-            matches: rule["matches"].as_array().into_iter().flatten().map(clause).collect(),
-            to: shares(dests),
-            mirrored,
-        });
+        let to = shares(dests);
+        // Each match ranks on its own; a rule without matches is the API server's `PathPrefix /`.
+        let clauses: Vec<&Value> = rule["matches"].as_array().into_iter().flatten().collect();
+        let empty = Value::Object(serde_json::Map::new());
+        let several = clauses.len() > 1;
+        let each: Vec<(Option<&Value>, String)> = if clauses.is_empty() {
+            vec![(None, format!("rules[{k}]"))]
+        } else {
+            clauses.iter().enumerate().map(|(j, c)| (Some(*c), if several { format!("rules[{k}].matches[{j}]") } else { format!("rules[{k}]") })).collect()
+        };
+        for (c, name) in each {
+            let m = c.unwrap_or(&empty);
+            let rank_uncertain = matching::rank_is_implementation_specific(api, m);
+            implementation_specific |= rank_uncertain;
+            let entry = Rule {
+                name,
+                matches: c.map(clause).into_iter().collect(),
+                conditions: vec![Conditions::of(api, m)],
+                to: to.clone(),
+                mirrored: mirrored.clone(),
+                shadowed_by: None,
+                rank_uncertain,
+            };
+            ranked.push((matching::rank(api, m), entry));
+        }
     }
-    out
+    // Greatest rank first; a stable sort keeps list order among equals.
+    ranked.sort_by(|a, b| b.0.cmp(&a.0));
+    out.extend(ranked.into_iter().map(|(_, rule)| rule));
+    mark_shadowed(&mut out);
+    (out, implementation_specific)
+}
+
+fn conditions(api: Api, clauses: &[&Value]) -> Vec<Conditions> {
+    if clauses.is_empty() { vec![Conditions::default()] } else { clauses.iter().map(|c| Conditions::of(api, c)).collect() }
+}
+
+/// A rule every one of whose clauses an earlier rule's clause surely takes is reached by no
+/// request; it names the first such rule.
+fn mark_shadowed(rules: &mut [Rule]) {
+    for k in 1..rules.len() {
+        let (earlier, rest) = rules.split_at_mut(k);
+        let rule = &mut rest[0];
+        if rule.rank_uncertain {
+            continue;
+        }
+        let by = |c: &Conditions| earlier.iter().position(|e| !e.rank_uncertain && e.conditions.iter().any(|x| x.take_all_of(c)));
+        let found: Vec<Option<usize>> = rule.conditions.iter().map(by).collect();
+        if found.iter().all(Option::is_some) {
+            let first = found.into_iter().flatten().min().unwrap_or(0);
+            rule.shadowed_by = Some(earlier[first].name.clone());
+        }
+    }
+}
+
+/// The rule that takes a request meeting exactly `class`'s conditions (and no others): the
+/// first whose clause it surely meets. `None`: no rule does (the API answers 404).
+pub fn reached<'a>(rules: &'a [Rule], class: &Conditions) -> Option<&'a Rule> {
+    rules.iter().find(|r| r.conditions.iter().any(|c| c.met_by(class)))
 }
 
 /// The version a destination serves: its `app-version` header, or (KServe split) its `branch`.
@@ -218,6 +304,27 @@ fn list(items: &[(String, u32)]) -> String {
     items.iter().map(|(n, p)| format!("{n} {p}%")).collect::<Vec<_>>().join(", ")
 }
 
+/// How the rules of a state are ordered, in a reviewer's words.
+fn order_words(r: &Release) -> &'static str {
+    match r.env {
+        crate::model::Env::DeploymentGtw if r.grpc => {
+            "Rules in the order the Gateway API ranks a GRPCRoute's matches (longest service, longest method, most headers; then list order): the first that matches takes the request."
+        }
+        crate::model::Env::DeploymentGtw => {
+            "Rules in the order the Gateway API ranks an HTTPRoute's matches (exact path, longest prefix, method, most headers, most query parameters; then list order): the first that matches takes the request."
+        }
+        _ => "Rules in list order, as Istio tries them: the first that matches takes the request.",
+    }
+}
+
+/// What a rule's traffic column says: its shares, or that no request reaches it.
+fn traffic_cell(rule: &Rule) -> String {
+    match &rule.shadowed_by {
+        Some(by) => format!("none: shadowed by {by}"),
+        None => list(&rule.to),
+    }
+}
+
 /// The Markdown table.
 pub fn table(r: &Release, rows: &[Row]) -> String {
     let mut out = format!("# {} ({}, {})\n\n", r.name, r.env.name(), r.strategy.name());
@@ -225,7 +332,7 @@ pub fn table(r: &Release, rows: &[Row]) -> String {
         let role = if i == 0 { "primary" } else { "candidate" };
         out.push_str(&format!("- version {i}: `{}` ({role}, weight {})\n", v.target.name, v.weight));
     }
-    out.push('\n');
+    out.push_str(&format!("\n{}\n\n", order_words(r)));
     let mut cells = vec![["ready".to_string(), "rule".into(), "match".into(), "traffic".into(), "mirrored".into()]];
     for row in rows {
         for (k, rule) in row.rules.iter().enumerate() {
@@ -239,7 +346,8 @@ pub fn table(r: &Release, rows: &[Row]) -> String {
                 (true, 0) => "(all traffic)".to_string(),
                 (true, _) => "(all other traffic)".to_string(),
             };
-            cells.push([ready, rule.name.clone(), matches, list(&rule.to), list(&rule.mirrored)]);
+            let mirrored = if rule.shadowed_by.is_some() { String::new() } else { list(&rule.mirrored) };
+            cells.push([ready, rule.name.clone(), matches, traffic_cell(rule), mirrored]);
         }
     }
     let widths: Vec<usize> = (0..5).map(|c| cells.iter().map(|row| row[c].chars().count()).max().unwrap_or(0)).collect();
@@ -256,9 +364,16 @@ pub fn table(r: &Release, rows: &[Row]) -> String {
             crate::model::Strategy::BlueGreen => format!(
                 "the ready versions share the traffic; with none ready, all of it goes to `{primary}`, which cannot serve it"
             ),
+            crate::model::Strategy::Mirror => format!("live traffic still goes to `{primary}` (the primary is the default destination in every state), which cannot serve it"),
             _ => format!("traffic outside the cohorts still goes to `{primary}` (the primary is the default destination in every state), which cannot serve it"),
         };
         out.push_str(&format!("\n(primary not ready): {note}.\n"));
+    }
+    if rows.iter().any(|row| row.rules.iter().any(|rule| rule.shadowed_by.is_some())) {
+        out.push_str("\nshadowed: an earlier rule takes every request this rule matches, so none reaches it.\n");
+    }
+    if rows.iter().any(|row| row.order_is_implementation_specific) {
+        out.push_str("\nA regular-expression path ranks as the Gateway API implementation chooses; it is listed here after exact and prefix paths.\n");
     }
     out
 }
@@ -281,6 +396,7 @@ pub fn json(r: &Release, rows: &[Row]) -> Value {
         "namespace": r.namespace,
         "environment": r.env.name(),
         "strategy": r.strategy.name(),
+        "ruleOrder": order_words(r),
         "versions": r.versions.iter().map(|v| json!({"name": v.target.name, "weight": v.weight})).collect::<Vec<_>>(),
         "states": rows.iter().map(|row| json!({
             "state": row.state,
@@ -292,6 +408,7 @@ pub fn json(r: &Release, rows: &[Row]) -> Value {
                 "match": rule.matches,
                 "to": pairs(&rule.to),
                 "mirrored": pairs(&rule.mirrored),
+                "shadowedBy": rule.shadowed_by,
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
@@ -318,7 +435,7 @@ pub fn mermaid(r: &Release, rows: &[Row]) -> String {
             out.push_str(&format!("    s{k}_v{i}[\"{}\"]:::{class}\n", mermaid_text(&label)));
         }
         let index_of = |name: &str| r.versions.iter().position(|v| v.target.name == name);
-        for (j, rule) in row.rules.iter().enumerate() {
+        for (j, rule) in row.rules.iter().enumerate().filter(|(_, rule)| rule.shadowed_by.is_none()) {
             let matched = match (rule.matches.is_empty(), j) {
                 (false, _) => rule.matches.join(" or "),
                 (true, 0) => "all traffic".to_string(),
@@ -357,4 +474,100 @@ pub fn mermaid_text(s: &str) -> String {
         }
     }
     out
+}
+
+/// Cohorts that an earlier rule hides: in some readiness state, no request reaches a
+/// candidate's cohort clause, because a rule tried before it takes every request it matches
+/// (two candidates with the same cohort; on the Gateway API, a cohort outranked by another).
+/// Each is said once, at the clause's place in the values, with the states it is hidden in.
+/// Only the state with every version ready is read unless it hides something: no rule hidden
+/// there can be reached in a state with fewer versions ready.
+pub fn hidden_cohorts(r: &Release, plan: &Tree) -> Vec<Problem> {
+    let gtw = r.env == crate::model::Env::DeploymentGtw;
+    if !may_hide_a_cohort(r, gtw) {
+        return Vec::new();
+    }
+    let n = r.versions.len();
+    let all = State((1u64 << n) - 1);
+    let (rules, _) = rules_of(&plan.at(&routing::weights_for(r, all)));
+    if !rules.iter().any(|rule| rule.shadowed_by.is_some() && !rule.matches.is_empty()) {
+        return Vec::new();
+    }
+    let mut found: Vec<Hidden> = Vec::new();
+    for row in rows(r, plan) {
+        for rule in row.rules.iter().filter(|rule| !rule.matches.is_empty()) {
+            let Some(by) = &rule.shadowed_by else { continue };
+            let Some((path, at, what)) = cohort_of(r, rule, gtw) else { continue };
+            let by_rule = row.rules.iter().find(|x| &x.name == by);
+            let by_to = by_rule.map(|x| x.to.iter().map(|(v, _)| v.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default();
+            let by_text = format!("rule {by} (to {by_to})");
+            match found.iter_mut().find(|f| f.path == path && f.by == by_text) {
+                Some(f) => f.states.push(row.state.clone()),
+                None => found.push(Hidden { path, at, what, by: by_text, states: vec![row.state.clone()] }),
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|Hidden { path, at, what, by, states }| {
+            let which = if states.len() == 1 { format!("state {}", states[0]) } else { format!("states {}", states.join(", ")) };
+            let msg = format!(
+                "{what} is reached by no request in readiness {which}: {by} is tried first and takes every request it matches; give each candidate a cohort of its own"
+            );
+            Problem::at(&path, at, msg)
+        })
+        .collect()
+}
+
+/// A hidden cohort: its values path and place, which cohort, the rule that hides it, and the
+/// states it is hidden in.
+struct Hidden {
+    path: String,
+    at: Option<Pos>,
+    what: String,
+    by: String,
+    states: Vec<String>,
+}
+
+/// Whether any clause of another version's rules (its cohort, its version-affinity cookie,
+/// KServe's branch header) may take every request one of a candidate's cohort clauses
+/// matches: without one, no cohort can be hidden in any state, and no state need be read. A
+/// cookie or branch clause can only take a cohort clause that itself asks for that header.
+fn may_hide_a_cohort(r: &Release, gtw: bool) -> bool {
+    let api = match r.env {
+        crate::model::Env::DeploymentGtw if r.grpc => Api::GrpcRoute,
+        crate::model::Env::DeploymentGtw => Api::HttpRoute,
+        _ => Api::Istio,
+    };
+    let mut clauses: Vec<(usize, Conditions)> = Vec::new();
+    for (i, v) in r.versions.iter().enumerate() {
+        let cohort = if gtw { &v.gtw_matches } else { &v.istio_match };
+        clauses.extend(cohort.iter().map(|c| (i, Conditions::of(api, c))));
+    }
+    let generated = |c: &Conditions| (r.affinity.is_some() && c.asks_for("header cookie")) || (r.env.is_kserve() && c.asks_for("header branch"));
+    clauses.iter().filter(|(i, _)| *i > 0).any(|(i, c)| generated(c) || clauses.iter().any(|(j, other)| j != i && other.take_all_of(c)))
+}
+
+/// The values path, place and description of the candidate cohort a rule was built from, or
+/// `None` for a rule that is not a written or default cohort (version affinity's).
+fn cohort_of(r: &Release, rule: &Rule, gtw: bool) -> Option<(String, Option<Pos>, String)> {
+    let [(target, 100)] = rule.to.as_slice() else { return None };
+    let (i, v) = r.versions.iter().enumerate().skip(1).find(|(_, v)| &v.target.name == target)?;
+    let base = format!("application.versions[{i}]");
+    let written = &v.written;
+    if gtw {
+        let j = v.gtw_matches.iter().position(|m| rule.matches.first() == Some(&clause(m)))?;
+        return Some(match written.matches {
+            Some(_) => (format!("{base}.matches[{j}]"), written.clauses.get(j).copied(), format!("version {i}'s cohort clause")),
+            None => (base, written.version, format!("version {i}'s default cohort (header traffic: test)")),
+        });
+    }
+    let texts: Vec<String> = v.istio_match.iter().map(clause).collect();
+    if texts != rule.matches {
+        return None;
+    }
+    Some(match written.matches {
+        Some(at) => (format!("{base}.match"), Some(at), format!("version {i}'s cohort")),
+        None => (base, written.version, format!("version {i}'s default cohort (header traffic: test)")),
+    })
 }

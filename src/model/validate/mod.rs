@@ -103,6 +103,14 @@ impl Reader {
         }
     }
 
+    /// A value the release does not use where it is (`match` on the Gateway API, `protocol:
+    /// grpc` on Istio, a routing policy with nothing routed): a warning that says why, and an
+    /// error under `--strict`, which a pipeline uses so that nothing it wrote is dropped
+    /// without failing.
+    pub(super) fn ignored(&mut self, p: Problem) {
+        if self.strict { self.report.error(p) } else { self.report.warn(p) }
+    }
+
     /// A mapping (or absent/null); anything else is an error.
     pub(super) fn map<'a>(&mut self, node: Option<&'a Node>, path: &str) -> Option<&'a Node> {
         self.shaped(node, path, "a mapping", |v| matches!(v, Val::Map(_)))

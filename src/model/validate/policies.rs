@@ -11,7 +11,7 @@ impl Reader {
         // An invalid strategy is reported by itself; the policy is then not said to be unused.
         if strategy.is_some_and(|s| !env.routes(s)) {
             let p = Problem::at(path, Some(node.pos), format!("is not used: {} has no routing object to carry it (ignored)", describe_unrouted(env, strategy)));
-            self.report.warn(p);
+            self.ignored(p);
         }
         let timeout = self.duration(node.get("timeout"), &join(path, "timeout"));
         let retries = self.retries(node.get("retries"), &join(path, "retries"), env);
@@ -66,7 +66,7 @@ impl Reader {
         let strategy = strategy?;
         if !env.routes(strategy) {
             let p = Problem::at(path, Some(node.pos), format!("is not used: {} has no routing object to carry it (ignored)", describe_unrouted(env, Some(strategy))));
-            self.report.warn(p);
+            self.ignored(p);
             return None;
         }
         if !matches!(env, Env::DeploymentIstio | Env::DeploymentGtw) {
@@ -76,7 +76,7 @@ impl Reader {
         }
         if strategy == Strategy::Mirror {
             let p = Problem::at(path, Some(node.pos), "is not used: in mirror every request is served by the primary in every state, so there is no version to stay on (ignored)");
-            self.report.warn(p);
+            self.ignored(p);
             return None;
         }
         Some(Affinity { cookie: cookie?, max_age: max_age? })

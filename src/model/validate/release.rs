@@ -278,7 +278,7 @@ impl Reader {
             } else {
                 format!("environment {} has no Gateway API route", env.name())
             };
-            self.report.warn(Problem::at(path, node.map(|n| n.pos), format!("is not used: {why} (ignored)")));
+            self.ignored(Problem::at(path, node.map(|n| n.pos), format!("is not used: {why} (ignored)")));
             return false;
         }
         grpc
@@ -293,7 +293,7 @@ impl Reader {
         };
         if env != Env::KserveServerless {
             let p = Problem::at(path, Some(node.pos), "is used only by environment kserve-serverless (ignored)");
-            self.report.warn(p);
+            self.ignored(p);
         }
         on
     }

@@ -116,6 +116,12 @@ impl Reader {
         self.unused_matches(node, &path, s.env, s.strategy);
         let istio_match = self.istio_match(node.get("match"), &join(&path, "match"), canary, routed && !gtw);
         let gtw_matches = self.gtw_matches(node.get("matches"), &join(&path, "matches"), canary, routed && gtw, s.defaults.grpc);
+        let list = node.get(if gtw { "matches" } else { "match" });
+        let clauses = match list.map(|l| &l.value) {
+            Some(Val::Seq(items)) => items.iter().map(|c| c.pos).collect(),
+            _ => Vec::new(),
+        };
+        let written = crate::model::Written { version: Some(node.pos), matches: list.map(|l| l.pos), clauses };
         Some(Version {
             name,
             namespace,
@@ -126,6 +132,7 @@ impl Reader {
             workload,
             istio_match,
             gtw_matches,
+            written,
         })
     }
 
@@ -143,7 +150,7 @@ impl Reader {
                 (true, "match") => "the Gateway API routes with `matches` (HTTPRouteMatch: path, headers, queryParams, method)".to_string(),
                 (true, _) => format!("environment {} routes with `match` (Istio HTTPMatchRequest)", env.name()),
             };
-            self.report.warn(Problem::at(&join(path, key), Some(value.pos), format!("is not used: {why} (ignored)")));
+            self.ignored(Problem::at(&join(path, key), Some(value.pos), format!("is not used: {why} (ignored)")));
         }
     }
 
@@ -159,7 +166,7 @@ impl Reader {
         for (key, value) in entries.iter().filter(|(k, _)| foreign(k)) {
             let why = if external { "workloads are external".to_string() } else { format!("environment {}", env.name()) };
             let p = Problem::at(&join(path, key), Some(value.pos), format!("is not used: {why} (ignored)"));
-            self.report.warn(p);
+            self.ignored(p);
         }
     }
 
