@@ -497,8 +497,12 @@ pub fn hidden_cohorts(r: &Release, plan: &Tree) -> Vec<Problem> {
     for row in rows(r, plan) {
         for rule in row.rules.iter().filter(|rule| !rule.matches.is_empty()) {
             let Some(by) = &rule.shadowed_by else { continue };
-            let Some((path, at, what)) = cohort_of(r, rule, gtw) else { continue };
             let by_rule = row.rules.iter().find(|x| &x.name == by);
+            // A clause repeated within one cohort hides nothing: its requests go where it sends them.
+            if by_rule.is_some_and(|x| x.to == rule.to && x.mirrored == rule.mirrored) {
+                continue;
+            }
+            let Some((path, at, what)) = cohort_of(r, rule, gtw) else { continue };
             let by_to = by_rule.map(|x| x.to.iter().map(|(v, _)| v.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default();
             let by_text = format!("rule {by} (to {by_to})");
             match found.iter_mut().find(|f| f.path == path && f.by == by_text) {
