@@ -129,7 +129,7 @@ enum Command {
         /// text (a terminal; colour only there, and not with NO_COLOR), json, or markdown (a pull-request comment).
         #[arg(short, long, value_enum, default_value = "text")]
         output: DiffOutput,
-        /// Exit 1 when anything differs, as `git diff --exit-code` does.
+        /// Exit 3 when the sides differ (0 when they do not); 1 stays invalid input and 2 a usage error, as for every command.
         #[arg(long)]
         exit_code: bool,
     },

@@ -182,8 +182,19 @@ fn json_patches_are_rfc_6902_operations_with_their_old_values() {
 fn exit_code_says_whether_anything_differs() {
     assert_eq!(diff(&["base.yaml", "base.yaml", "--exit-code"]).status.code(), Some(0));
     let changed = diff(&["base.yaml", "weight.yaml", "--exit-code"]);
-    assert_eq!(changed.status.code(), Some(1));
+    assert_eq!(changed.status.code(), Some(3));
     assert!(!changed.stdout.is_empty(), "the comparison is still written");
+    // Invalid input stays 1 and a usage error 2, so a pipeline never reads them as "changed".
+    let dir = std::env::temp_dir().join(format!("releasegen-diff-exit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("bad.yaml"), "application:\n  versions: 3\n").expect("write");
+    let base = root().join("tests/diff/base.yaml");
+    let invalid = diff_in(&dir, &[base.to_str().unwrap(), "bad.yaml", "--exit-code"]);
+    assert_eq!(invalid.status.code(), Some(1), "{}", String::from_utf8_lossy(&invalid.stderr));
+    assert!(invalid.stdout.is_empty());
+    let usage = diff_in(&dir, &[base.to_str().unwrap(), "bad.yaml", "--exit-code", "--no-such-flag"]);
+    assert_eq!(usage.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -288,7 +299,7 @@ fn every_environment_and_strategy_compares() {
         let head_file = dir.join(format!("{stem}.json"));
         std::fs::write(&head_file, head.to_string()).expect("write");
         let o = diff_in(&dir, &[file, head_file.to_str().expect("UTF-8"), "--output", "markdown", "--exit-code"]);
-        assert_eq!(o.status.code(), Some(1), "{stem}: {}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(o.status.code(), Some(3), "{stem}: {}", String::from_utf8_lossy(&o.stderr));
         let md = String::from_utf8(o.stdout.clone()).expect("UTF-8");
         assert!(md.contains("(candidate)") && !md.contains("no change"), "{stem}:\n{md}");
         write_comment(&stem, &md, &o);

@@ -5,6 +5,11 @@ use crate::{Common, DiffOutput, ExitCode, Report, STDIN, Severity, Source, fail_
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+/// `--exit-code`'s status when the sides differ. Not git's and kubectl's 1, which is every
+/// command's status for invalid input, nor terraform's 2, which is a usage error here: a
+/// pipeline tells "changed" from "broken" by the number alone.
+const DIFFER: u8 = 3;
+
 /// `releasegen diff`: each side's sources are its own file, then the shared `-f` files and
 /// `--set`s; each side is combined and reported with its own labels.
 pub fn run(base: &str, head: &str, common: &Common, output: DiffOutput, exit_code: bool) -> ExitCode {
@@ -51,7 +56,7 @@ pub fn run(base: &str, head: &str, common: &Common, output: DiffOutput, exit_cod
             report(&[base_notes, base_warnings].concat(), Severity::Warning, &base_labels);
             report(&[head_notes, head_warnings].concat(), Severity::Warning, &head_labels);
             let code = write_stdout(d.text.as_bytes());
-            if code.0 == 0 && exit_code && d.changed { ExitCode::from(1) } else { code }
+            if code.0 == 0 && exit_code && d.changed { ExitCode::from(DIFFER) } else { code }
         }
     }
 }

@@ -421,9 +421,13 @@ fn summary(d: &Diff) -> String {
         return "no change: every readiness state routes as before, and every object is the same".to_string();
     }
     let count = |kind: &str| d.objects.iter().filter(|o| o.kind == kind).count();
-    let states = match d.compared {
-        0 => "nothing is routed on either side".to_string(),
-        n => format!("{} of {n} readiness states change", d.states.len()),
+    let (moved, fields) = moved_and_fields(d);
+    let states = match (d.compared, moved, fields) {
+        (0, _, _) => "nothing is routed on either side".to_string(),
+        (_, 0, 0) => "no readiness state routes differently".to_string(),
+        (n, 0, f) => format!("no traffic moves; {f} of {n} readiness states change only in routing fields"),
+        (n, m, 0) => format!("traffic moves in {m} of {n} readiness states"),
+        (n, m, f) => format!("traffic moves in {m} of {n} readiness states, and {f} more change only in routing fields"),
     };
     format!(
         "{states}; objects: {} added, {} removed, {} changed",
@@ -431,6 +435,13 @@ fn summary(d: &Diff) -> String {
         count("removed"),
         count("changed")
     )
+}
+
+/// The changed states in which some class of requests goes elsewhere, and those whose routing
+/// object changes only in fields that send no request elsewhere (a timeout, a gateway).
+fn moved_and_fields(d: &Diff) -> (usize, usize) {
+    let moved = d.states.iter().filter(|c| c.before.moves(&c.after)).count();
+    (moved, d.states.len() - moved)
 }
 
 /// Colours for a terminal: on only when asked (stdout is a terminal and NO_COLOR is unset).
@@ -491,6 +502,8 @@ pub fn json(d: &Diff) -> Value {
         "base": {"name": d.base.name, "environment": d.base.environment, "strategy": d.base.strategy, "versions": d.base.versions},
         "head": {"name": d.head.name, "environment": d.head.environment, "strategy": d.head.strategy, "versions": d.head.versions},
         "statesCompared": d.compared,
+        "statesMovingTraffic": moved_and_fields(d).0,
+        "statesChangingOnlyFields": moved_and_fields(d).1,
         "states": d.states.iter().map(|c| json!({"ready": c.ready, "before": traffic(&c.before), "after": traffic(&c.after), "routing": c.patch})).collect::<Vec<_>>(),
         "objects": d.objects.iter().map(|o| json!({"object": o.object, "change": o.kind, "patch": o.patch})).collect::<Vec<_>>(),
     })
