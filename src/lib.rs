@@ -415,6 +415,7 @@ fn diff_side(root: &values::Node, opts: &Options) -> Result<(review::diff::Side,
         routing,
         objects,
         kserve_split: release.env.kserve_native().then(|| release.versions.iter().map(|v| v.name.clone()).zip(native::rows(&release)).collect()),
+        members: review::events::members(&release),
     };
     Ok((side, warnings))
 }

@@ -8,6 +8,7 @@
 //! its share goes from the cohort to all traffic.
 
 use crate::problem::terminal_safe;
+use crate::review::events::{self, Event, Member};
 use crate::review::matching::Conditions;
 use crate::review::states::{self, Row, mermaid_text};
 use serde_json::{Value, json};
@@ -27,6 +28,8 @@ pub struct Side {
     /// KServe's own split of traffic between the versions when all are ready, where KServe
     /// routes the release (no routing object of ours, so no readiness states).
     pub kserve_split: Option<Vec<(String, u32)>>,
+    /// The versions with their weights and what they run, for the events.
+    pub members: Vec<Member>,
 }
 
 /// More versions than this in both sides together are compared in the states of each side
@@ -91,6 +94,7 @@ struct ObjectChange {
 pub struct Diff {
     base: Side,
     head: Side,
+    events: Vec<Event>,
     states: Vec<StateChange>,
     compared: usize,
     objects: Vec<ObjectChange>,
@@ -127,7 +131,8 @@ pub fn compare(base: Side, head: Side) -> Diff {
         }
     }
     let objects = object_changes(&base.objects, &head.objects);
-    Diff { base, head, states, compared, objects }
+    let events = events::events(&base.members, &head.members);
+    Diff { base, head, events, states, compared, objects }
 }
 
 fn union(a: &[String], b: &[String]) -> Vec<String> {
@@ -457,6 +462,12 @@ pub fn text(d: &Diff, colour: &Colour) -> String {
     let mut out = format!("releasegen diff: {}\n", terminal_safe(&d.head.name));
     out.push_str(&format!("  before: {}\n  after:  {}\n", terminal_safe(&side_line(&d.base)), terminal_safe(&side_line(&d.head))));
     out.push_str(&format!("{}\n", summary(d)));
+    if !d.events.is_empty() {
+        out.push_str("events:\n");
+        for e in &d.events {
+            out.push_str(&format!("  {}\n", terminal_safe(&e.line())));
+        }
+    }
     for Group { states, lines, .. } in groups(d) {
         out.push_str(&format!("\nready: {}\n", terminal_safe(&states_label(&states, d))));
         for (what, b, a) in lines {
@@ -501,6 +512,7 @@ pub fn json(d: &Diff) -> Value {
         "summary": summary(d),
         "base": {"name": d.base.name, "environment": d.base.environment, "strategy": d.base.strategy, "versions": d.base.versions},
         "head": {"name": d.head.name, "environment": d.head.environment, "strategy": d.head.strategy, "versions": d.head.versions},
+        "events": d.events.iter().map(Event::json).collect::<Vec<_>>(),
         "statesCompared": d.compared,
         "statesMovingTraffic": moved_and_fields(d).0,
         "statesChangingOnlyFields": moved_and_fields(d).1,
@@ -534,6 +546,12 @@ fn md(s: &str, in_table: bool) -> String {
 pub fn markdown(d: &Diff) -> String {
     let mut out = format!("### releasegen diff: {}\n\n{}.\n\n", md(&d.head.name, false), summary(d));
     out.push_str(&format!("- before: {}\n- after: {}\n", md(&side_line(&d.base), false), md(&side_line(&d.head), false)));
+    if !d.events.is_empty() {
+        out.push_str("\n**Events**\n\n");
+        for e in &d.events {
+            out.push_str(&format!("- {}\n", md(&e.line(), false)));
+        }
+    }
     for Group { states, lines, first } in groups(d) {
         out.push_str(&format!("\n#### Ready: {}\n\n| traffic | before | after |\n|---|---|---|\n", md(&states_label(&states, d), false)));
         for (what, b, a) in lines {

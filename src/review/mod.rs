@@ -2,5 +2,6 @@
 //! machines (JSON) and pull requests (Mermaid).
 
 pub mod diff;
+pub mod events;
 pub mod matching;
 pub mod states;
