@@ -89,6 +89,37 @@ fn a_cohort_that_moves_between_candidates() {
     assert!(head.stderr.is_empty(), "{}", String::from_utf8_lossy(&head.stderr));
 }
 
+/// A seven-version release whose every candidate changes weight and image: 128 states, most
+/// of them changed. The comment leads with every version ready (then the primary alone, which
+/// here routes as before), folds the rest, and stays within what GitHub takes in a comment
+/// (65,536 characters): the states beyond it are counted, not written.
+#[test]
+fn a_seven_version_comment_keeps_to_its_budget() {
+    let values = |weight: u32, cohort: &str| {
+        let mut v = String::from("environment: deployment-istio\napplication:\n  strategy: blue-green\n  versions:\n  - image: app:0\n");
+        for i in 1..7 {
+            v.push_str(&format!("  - image: app:{i}{cohort}\n    weight: {}\n", weight + i as u32));
+        }
+        v
+    };
+    let dir = std::env::temp_dir().join(format!("releasegen-diff-seven-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("base.yaml"), values(10, "")).expect("write");
+    std::fs::write(dir.join("head.yaml"), values(40, "-next")).expect("write");
+    let md = text(&diff_in(&dir, &["base.yaml", "head.yaml", "--output", "markdown"]));
+    let json: serde_json::Value = serde_json::from_slice(&diff_in(&dir, &["base.yaml", "head.yaml", "--output", "json"]).stdout).expect("JSON");
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(json["states"].as_array().unwrap().len() > 100, "most of the 128 states change");
+    assert!(md.chars().count() <= 65_536, "{} characters", md.chars().count());
+    let first = md.find("#### Ready: ").expect("a state");
+    assert!(md[first..].starts_with("#### Ready: httpbin-0, httpbin-1, httpbin-2, httpbin-3, httpbin-4, httpbin-5, httpbin-6\n"), "{}", &md[first..first + 200]);
+    // The primary alone routes as before (all traffic to it); every other changed state is folded.
+    let second = first + 1 + md[first + 1..].find("#### Ready: ").expect("a second state");
+    assert!(md[..second].contains("\n<details><summary>119 other states change</summary>\n"), "{}", &md[..second]);
+    assert!(md.contains("more groups of states left out to keep this comment within GitHub's size; `releasegen diff --output json` lists every state."));
+    assert!(md.trim_end().ends_with("</details>"));
+}
+
 /// The example of the guide is what the command prints.
 #[test]
 fn the_guides_example_is_current() {

@@ -363,9 +363,13 @@ fn groups(d: &Diff) -> Vec<Group<'_>> {
     let mut out: Vec<Group> = Vec::new();
     for c in &d.states {
         let l = lines(c);
+        let p = priority(d, &c.ready);
         match out.iter_mut().find(|g| g.lines == l) {
-            Some(g) => g.states.push(ready_label(&c.ready)),
-            None => out.push(Group { states: vec![ready_label(&c.ready)], lines: l, first: c }),
+            Some(g) => {
+                g.states.push(ready_label(&c.ready));
+                g.priority = g.priority.min(p);
+            }
+            None => out.push(Group { states: vec![ready_label(&c.ready)], lines: l, first: c, priority: p }),
         }
     }
     out
@@ -376,6 +380,26 @@ struct Group<'a> {
     states: Vec<String>,
     lines: Vec<(String, String, String)>,
     first: &'a StateChange,
+    /// `ALL_READY`, `PRIMARY_ALONE` or `OTHER_STATES`: the most telling state of the group.
+    priority: u8,
+}
+
+/// Every version ready: how the release runs once rolled out.
+const ALL_READY: u8 = 0;
+/// The primary alone ready: how it runs before the candidates come up, or after they fail.
+const PRIMARY_ALONE: u8 = 1;
+const OTHER_STATES: u8 = 2;
+
+fn priority(d: &Diff, ready: &[String]) -> u8 {
+    let all = union(&d.base.versions, &d.head.versions);
+    let primaries: Vec<&String> = d.head.versions.first().into_iter().chain(d.base.versions.first()).collect();
+    if ready.len() == all.len() {
+        ALL_READY
+    } else if ready.len() == 1 && primaries.contains(&&ready[0]) {
+        PRIMARY_ALONE
+    } else {
+        OTHER_STATES
+    }
 }
 
 fn states_label(states: &[String], d: &Diff) -> String {
@@ -552,28 +576,80 @@ pub fn markdown(d: &Diff) -> String {
             out.push_str(&format!("- {}\n", md(&e.line(), false)));
         }
     }
-    for Group { states, lines, first } in groups(d) {
-        out.push_str(&format!("\n#### Ready: {}\n\n| traffic | before | after |\n|---|---|---|\n", md(&states_label(&states, d), false)));
-        for (what, b, a) in lines {
-            out.push_str(&format!("| {} | {} | {} |\n", md(&what, true), md(&b, true), md(&a, true)));
-        }
-        if first.before.moves(&first.after) {
-            out.push_str(&chart(d, first, states.len() > 1));
-        }
+    // The states that matter first (every version ready, then the primary alone), in full;
+    // the others folded, within the budget.
+    let mut groups = groups(d);
+    groups.sort_by_key(|g| g.priority);
+    let folded = groups.iter().filter(|g| g.priority == OTHER_STATES).count();
+    for g in groups.iter().filter(|g| g.priority != OTHER_STATES) {
+        out.push_str(&group_markdown(d, g));
     }
-    if !d.objects.is_empty() {
-        let n = d.objects.len();
-        out.push_str(&format!("\n<details><summary>{n} {}</summary>\n\n", if n == 1 { "object differs" } else { "objects differ" }));
-        for o in &d.objects {
-            out.push_str(&format!("- {} {}\n", md(&o.object, false), o.kind));
-            if o.kind == "changed" {
-                for line in op_lines(&o.patch) {
-                    out.push_str(&format!("  - {}\n", md(&line, false)));
-                }
+    let objects = objects_markdown(d);
+    if folded > 0 {
+        let n: usize = groups.iter().filter(|g| g.priority == OTHER_STATES).map(|g| g.states.len()).sum();
+        out.push_str(&format!("\n<details><summary>{n} other {} change</summary>\n", if n == 1 { "state" } else { "states" }));
+        let mut left = folded;
+        for g in groups.iter().filter(|g| g.priority == OTHER_STATES) {
+            let section = group_markdown(d, g);
+            if out.len() + section.len() + objects.len() + RESERVE > MARKDOWN_BUDGET {
+                break;
             }
+            out.push_str(&section);
+            left -= 1;
+        }
+        if left > 0 {
+            out.push_str(&format!("\n{left} more {} of states left out to keep this comment within GitHub's size; `releasegen diff --output json` lists every state.\n", if left == 1 { "group" } else { "groups" }));
         }
         out.push_str("\n</details>\n");
     }
+    out.push_str(&objects);
+    out
+}
+
+/// The most a comment may hold, in bytes: GitHub refuses a comment of more than 65,536
+/// characters; what is left is for the objects and the closing lines.
+const MARKDOWN_BUDGET: usize = 60_000;
+
+/// Room kept for the lines written after the folded states.
+const RESERVE: usize = 400;
+
+/// One group of states: its table of changes, and where traffic moved, its chart.
+fn group_markdown(d: &Diff, g: &Group) -> String {
+    let mut out = format!("\n#### Ready: {}\n\n| traffic | before | after |\n|---|---|---|\n", md(&states_label(&g.states, d), false));
+    for (what, b, a) in &g.lines {
+        out.push_str(&format!("| {} | {} | {} |\n", md(what, true), md(b, true), md(a, true)));
+    }
+    if g.first.before.moves(&g.first.after) {
+        out.push_str(&chart(d, g.first, g.states.len() > 1));
+    }
+    out
+}
+
+/// The objects that differ, folded; operations beyond the budget are counted, not listed.
+fn objects_markdown(d: &Diff) -> String {
+    if d.objects.is_empty() {
+        return String::new();
+    }
+    let n = d.objects.len();
+    let mut out = format!("\n<details><summary>{n} {}</summary>\n\n", if n == 1 { "object differs" } else { "objects differ" });
+    let mut left = 0;
+    for o in &d.objects {
+        let mut item = format!("- {} {}\n", md(&o.object, false), o.kind);
+        if o.kind == "changed" {
+            for line in op_lines(&o.patch) {
+                item.push_str(&format!("  - {}\n", md(&line, false)));
+            }
+        }
+        if out.len() + item.len() > MARKDOWN_BUDGET / 4 {
+            left += 1;
+            continue;
+        }
+        out.push_str(&item);
+    }
+    if left > 0 {
+        out.push_str(&format!("- and {left} more; `releasegen diff --output json` lists every change\n"));
+    }
+    out.push_str("\n</details>\n");
     out
 }
 
