@@ -66,6 +66,24 @@ fn files_merge_as_helm_merges_them() {
     assert_eq!(v["environment"], "deployment-istio");
 }
 
+/// A trailing `key=` empties a value the files set, inside list items too, as Helm's strvals
+/// does (it changes an existing element in place); a new item set that way is not kept. The
+/// cluster harness compares a corpus of such expressions with Helm 3's and Helm 4's `.Values`.
+#[test]
+fn an_empty_set_over_an_existing_value_empties_it() {
+    let dir = files(&[("a.yaml", "application:\n  versions:\n  - image: a\n  - image: b\n    match:\n    - headers: {x: {exact: beta}}\n")]);
+    let a = dir.file("a.yaml");
+    let values = |expr: &str| {
+        let (code, out, err) = run(&["values", "-f", &a, "--set", expr], "");
+        assert_eq!(code, Some(0), "{expr}: {err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()["application"]["versions"].clone()
+    };
+    assert_eq!(values("application.versions[1].image=")[1]["image"], "");
+    assert_eq!(values("application.versions[1].match[0].headers.x.exact=")[1]["match"][0]["headers"]["x"]["exact"], "");
+    assert_eq!(values("application.versions[2].image=").as_array().unwrap().len(), 2);
+    assert_eq!(values("application.versions[2].image=c")[2]["image"], "c");
+}
+
 #[test]
 fn set_after_files_and_set_string_after_set() {
     let dir = files(&[("a.yaml", BASE)]);

@@ -319,21 +319,35 @@ impl Parser {
                 };
                 set_index(list, i, v)
             }
+            // Helm's parser changes an element that exists in place (Go's maps and slices are
+            // shared), so what it set stays when the parse then stops, as it does at a trailing
+            // `key=`: `versions[1].image=` empties an existing image. A new element is kept only
+            // when the parse goes on.
             Some('[') => {
                 let next = self.index()?;
-                let mut inner = match list.get(i as usize) {
-                    Some(MergeTree::Seq(l, _)) => l.clone(),
+                let existing = match list.get_mut(i as usize) {
+                    Some(MergeTree::Seq(l, _)) => Some(l),
                     Some(t) if !t.is_null() => return Err(format!("element {i} is not a list").into()),
-                    _ => Vec::new(),
+                    _ => None,
                 };
+                if let Some(inner) = existing {
+                    return self.list_item(inner, next, level);
+                }
+                let mut inner = Vec::new();
                 self.list_item(&mut inner, next, level)?;
                 set_index(list, i, MergeTree::Seq(inner, pos))
             }
             _ => {
-                let mut inner = match list.get(i as usize) {
-                    Some(MergeTree::Map(m, _)) => m.clone(),
-                    _ => IndexMap::new(),
-                };
+                if let Some(existing) = list.get_mut(i as usize) {
+                    // An element that is not a mapping is replaced by an empty one first.
+                    if !matches!(existing, MergeTree::Map(..)) {
+                        *existing = MergeTree::Map(IndexMap::new(), pos);
+                    }
+                    if let MergeTree::Map(inner, _) = existing {
+                        return self.key(inner, level);
+                    }
+                }
+                let mut inner = IndexMap::new();
                 self.key(&mut inner, level)?;
                 set_index(list, i, MergeTree::Map(inner, pos))
             }

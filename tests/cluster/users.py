@@ -257,6 +257,67 @@ def check_chart(helm):
                  p.returncode != 0 and said and not p.stdout.strip() and not marker.exists(), p.stderr or "accepted")
 
 
+# --set and --set-string over values that already hold what they set: Helm's own parser (its
+# CLI, `helm template` of a chart that prints `.Values`) against `releasegen values`. Each is
+# applied to the seed file given with -f, as `helm ... -f values.yaml --set ...` applies it.
+# `.Values` keeps a key set to null where releasegen, like Helm's coalescing with a chart's
+# defaults, drops it; both mean "not set", so nulls in maps are dropped from Helm's side.
+SET_SEED = {"environment": "deployment-istio", "application": {"strategy": "canary", "versions": [
+    {"image": "a:1", "weight": 50, "metadata": {"labels": {"v": "1"}}},
+    {"image": "a:2", "match": [{"headers": {"x": {"exact": "beta"}}}]}]}}
+SET_CASES = [
+    "application.versions[1].image=",
+    "application.versions[1].image=,application.strategy=blue-green",
+    "application.strategy=blue-green,application.versions[1].image=",
+    "application.versions[0].weight=",
+    "application.versions[0].weight=30",
+    "application.versions[0].metadata.labels.v=",
+    "application.versions[0].metadata.labels.w=2",
+    "application.versions[2].image=",
+    "application.versions[2].image=a:3",
+    "application.versions[3].image=a:4",
+    "application.versions[1].match[0].headers.x.exact=",
+    "application.versions[1].match[0].headers.x.exact=z",
+    "application.versions[1].match[1].uri.prefix=",
+    "application.versions[1].match[1].uri.prefix=/b",
+    "application.versions[0]=x",
+    "application.versions[1].match={a,b}",
+    "application.versions={}",
+    "application.strategy=",
+    "application.strategy=null",
+    "application=",
+    "environment=",
+    "application.versions[0].image=a:9,application.versions[0].image=",
+]
+
+
+def without_nulls(v):
+    if isinstance(v, dict):
+        return {k: without_nulls(x) for k, x in v.items() if x is not None}
+    if isinstance(v, list):
+        return [without_nulls(x) for x in v]
+    return v
+
+
+def check_set_over_values(helm):
+    chart = WORK / "values-dump"
+    (chart / "templates").mkdir(parents=True, exist_ok=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: values-dump\nversion: 0.1.0\n")
+    (chart / "templates" / "values.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: values\ndata:\n  values.json: {{ toJson .Values | quote }}\n")
+    seed = WORK / "set-seed.yaml"
+    seed.write_text(yaml.safe_dump(SET_SEED))
+    for expr in SET_CASES:
+        for flag in ("--set", "--set-string"):
+            p = helm("template", "dump", str(chart), "-f", str(seed), flag, expr)
+            want = without_nulls(json.loads(docs(p.stdout)[0]["data"]["values.json"])) if p.returncode == 0 else None
+            r = run([str(RELEASEGEN), "values", "-f", str(seed), flag, expr])
+            got = json.loads(r.stdout) if r.returncode == 0 else None
+            same = got == want
+            TALLY.record(f"{helm.name} {flag} {expr} over existing values: releasegen values as helm's .Values", same,
+                         f"helm {json.dumps(want)}\nreleasegen {json.dumps(got)}\n{p.stderr}{r.stderr}")
+
+
 def install_plugin(helm):
     p = helm("plugin", "install", str(ROOT / "helm-plugin"))
     TALLY.record(f"{helm.name} plugin install ./helm-plugin", p.returncode == 0, p.stdout + p.stderr)
@@ -290,6 +351,7 @@ def check_helm():
         if helm.name == "helm4":
             install_plugin(helm)
         check_chart(helm)
+        check_set_over_values(helm)
     kubectl("create", "namespace", "iter8-system")
     controller = Controller()
     controller.start()
