@@ -512,8 +512,9 @@ fn the_gitlab_example_posts_the_comment() {
     );
 }
 
-/// The script part alone: a release new on the branch is shown as its states; a head that
-/// releasegen refuses fails the job with the position, and leaves no comment to post.
+/// The script part alone: a release new on the branch is shown as its states, one deleted by
+/// the branch as its states on the target branch; a head that releasegen refuses fails the
+/// job with the position, and leaves no comment to post.
 #[test]
 fn the_comment_script_shows_a_new_release_and_fails_on_a_bad_one() {
     let pr = PullRequest::new("script");
@@ -523,7 +524,22 @@ fn the_comment_script_shows_a_new_release_and_fails_on_a_bad_one() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let comment = std::fs::read_to_string(pr.work.join("releasegen-comment.md")).expect("the comment");
     assert!(comment.starts_with("### releasegen: a new release\n\n`examples/pull-request/new.yaml` is not on `origin/main`."), "{comment}");
-    assert!(comment.contains("\n# web (deployment-istio, blue-green)\n"), "{comment}");
+    // The states' title is a heading under the comment's own (### ...), not above it.
+    assert!(comment.contains("\n#### web (deployment-istio, blue-green)\n"), "{comment}");
+    assert!(!comment.lines().any(|l| l.starts_with("# ")), "{comment}");
+    // A branch that deletes the values: a comment that says so, with how the release routes
+    // on the target branch; not a failed job.
+    std::fs::remove_file(pr.work.join("examples/pull-request/values.yaml")).expect("delete");
+    let gone = pr.step("sh", "examples/pull-request/comment.sh origin/main examples/pull-request/values.yaml --name httpbin --namespace test", &[]);
+    assert!(gone.status.success(), "{}", String::from_utf8_lossy(&gone.stderr));
+    let comment = std::fs::read_to_string(pr.work.join("releasegen-comment.md")).expect("the comment");
+    assert!(comment.starts_with("### releasegen: a release removed\n\n`examples/pull-request/values.yaml` is on `origin/main` but not on this branch"), "{comment}");
+    assert!(comment.contains("\n#### httpbin (deployment-istio, blue-green)\n"), "{comment}");
+    // On neither side: nothing to say, and the job fails.
+    let neither = pr.step("sh", "examples/pull-request/comment.sh origin/main examples/pull-request/none.yaml --name httpbin", &[]);
+    assert_eq!(neither.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&neither.stderr).contains("is neither on origin/main nor on this branch"));
+    assert!(!pr.work.join("releasegen-comment.md").exists());
     std::fs::write(pr.work.join("examples/pull-request/values.yaml"), "environment: deployment-istio\napplication:\n  versions:\n  - image: x\n    weight: lots\n").expect("write");
     let bad = pr.step("sh", "examples/pull-request/comment.sh origin/main examples/pull-request/values.yaml --name httpbin", &[]);
     assert_eq!(bad.status.code(), Some(1));

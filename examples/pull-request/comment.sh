@@ -18,15 +18,34 @@ out=${RELEASEGEN_COMMENT:-releasegen-comment.md}
 releasegen=${RELEASEGEN:-releasegen}
 rm -f "$out"
 tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
-if git cat-file -e "$base_ref:$values" 2>/dev/null; then
+states=$(mktemp)
+old=$(mktemp)
+trap 'rm -f "$tmp" "$states" "$old"' EXIT
+on_base=no
+git cat-file -e "$base_ref:$values" 2>/dev/null && on_base=yes
+if [ "$on_base" = yes ] && [ -e "$values" ]; then
   "$releasegen" diff "git:$base_ref:$values" "$values" --output markdown "$@" > "$tmp"
-else
+elif [ "$on_base" = yes ]; then
+  # The branch deletes the values: say so, with how the release routes today, since a
+  # pipeline that prunes will remove it.
+  {
+    printf '### releasegen: a release removed\n\n`%s` is on `%s` but not on this branch: merging removes the release'"'"'s values, and a pipeline that prunes removes its objects. How it routes on `%s`:\n\n' "$values" "$base_ref" "$base_ref"
+    git show "$base_ref:$values" > "$old"
+    "$releasegen" states - "$@" < "$old" > "$states"
+    # Its title under this comment's: a heading of the fourth level.
+    sed 's/^# /#### /' "$states"
+  } > "$tmp"
+elif [ -e "$values" ]; then
   # A release new on this branch has nothing to compare with: show how it will route.
   {
     printf '### releasegen: a new release\n\n`%s` is not on `%s`. Its readiness states:\n\n' "$values" "$base_ref"
-    "$releasegen" states "$values" "$@"
+    "$releasegen" states "$values" "$@" > "$states"
+    sed 's/^# /#### /' "$states"
   } > "$tmp"
+else
+  echo "comment.sh: $values is neither on $base_ref nor on this branch" >&2
+  exit 1
 fi
 mv "$tmp" "$out"
+rm -f "$states" "$old"
 trap - EXIT
