@@ -141,7 +141,9 @@ enum Command {
         /// Values file; stdin when absent or `-`.
         file: Option<PathBuf>,
         #[command(flatten)]
-        common: Common,
+        input: ValueFlags,
+        #[command(flatten)]
+        not_for_values: NotForValues,
     },
     /// Print the JSON Schema (draft 2020-12) of the release values.
     ///
@@ -170,16 +172,12 @@ enum Command {
     },
 }
 
+// Where the values come from and how much may be read: every command that reads values.
+// (Plain comments on the flag groups: clap would take a doc comment as the command's about.)
 #[derive(Args)]
-struct Common {
-    /// The release name (application name unless application.metadata.name is set).
-    #[arg(long)]
-    name: Option<String>,
-    /// The release namespace (unless application.metadata.namespace is set); else
-    /// $HELM_NAMESPACE, the kubeconfig's current context, or default, as Helm finds it.
-    #[arg(short = 'n', long)]
-    namespace: Option<String>,
-    /// Values file, repeatable (`-` for stdin): deep-merged in order, as Helm merges them.
+struct ValueFlags {
+    /// Values file, repeatable: deep-merged in order, as Helm merges them; `-` reads stdin
+    /// (except in `route`, whose stdin is the live objects).
     #[arg(short = 'f', long = "values", value_name = "FILE")]
     values: Vec<PathBuf>,
     /// Set a value, Helm syntax (`a.b=c`, `list[0].x=y`, `a={x,y}`), repeatable; applied after
@@ -189,11 +187,6 @@ struct Common {
     /// Like --set, but every value stays a string; applied after --set.
     #[arg(long = "set-string", value_name = "KEY=VALUE")]
     set_string: Vec<String>,
-    /// API versions the cluster serves, Helm's spelling (`group/version[/Kind]`, repeatable or
-    /// comma-separated): routing objects use the newest listed that releasegen writes
-    /// (networking.istio.io/v1, gateway.networking.k8s.io/v1); default v1beta1.
-    #[arg(short = 'a', long = "api-versions", value_name = "GROUP/VERSION", value_delimiter = ',')]
-    api_versions: Vec<String>,
     /// Helm's other value flags, refused by name (see `unsupported`), so a Helm command line
     /// moved over is not met with clap's tip to pass the flag as a file name.
     #[arg(long = "set-json", value_name = "KEY=JSON", hide = true)]
@@ -202,12 +195,45 @@ struct Common {
     set_file: Vec<String>,
     #[arg(long = "set-literal", value_name = "KEY=VALUE", hide = true)]
     set_literal: Vec<String>,
-    /// Treat unknown keys, values the release ignores and cohorts no request reaches as errors instead of warnings.
-    #[arg(long)]
-    strict: bool,
     /// Refuse inputs larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 4 << 20)]
     max_input_bytes: usize,
+}
+
+// What a command that builds the release takes: the values, and what it makes of them.
+#[derive(Args)]
+struct Common {
+    /// The release name (application name unless application.metadata.name is set).
+    #[arg(long)]
+    name: Option<String>,
+    /// The release namespace (unless application.metadata.namespace is set); else
+    /// $HELM_NAMESPACE, the kubeconfig's current context, or default, as Helm finds it.
+    #[arg(short = 'n', long)]
+    namespace: Option<String>,
+    #[command(flatten)]
+    input: ValueFlags,
+    /// API versions the cluster serves, Helm's spelling (`group/version[/Kind]`, repeatable or
+    /// comma-separated): routing objects use the newest listed that releasegen writes
+    /// (networking.istio.io/v1, gateway.networking.k8s.io/v1); default v1beta1.
+    #[arg(short = 'a', long = "api-versions", value_name = "GROUP/VERSION", value_delimiter = ',')]
+    api_versions: Vec<String>,
+    /// Treat unknown keys, values the release ignores and cohorts no request reaches as errors instead of warnings.
+    #[arg(long)]
+    strict: bool,
+}
+
+// The flags of `render` that `values` does not take, hidden from its help and refused by
+// name (`values_only`), so a render command line turned into `values` is told why.
+#[derive(Args)]
+struct NotForValues {
+    #[arg(long, hide = true)]
+    name: Option<String>,
+    #[arg(short = 'n', long, hide = true)]
+    namespace: Option<String>,
+    #[arg(short = 'a', long = "api-versions", value_delimiter = ',', hide = true)]
+    api_versions: Vec<String>,
+    #[arg(long, hide = true)]
+    strict: bool,
 }
 
 /// Reads `--ready`. Its own parser so that shell completion offers `all` and `none` (the
@@ -254,11 +280,6 @@ enum DiffOutput {
 }
 
 impl Common {
-    /// Options for reading values only: no namespace is resolved (nothing is rendered).
-    fn options_without_namespace(&self) -> Options {
-        Options { limits: Limits::values(self.max_input_bytes), ..Options::default() }
-    }
-
     fn options(&self) -> Options {
         let (namespace, namespace_origin) = releasegen::input::namespace::resolve(self.namespace.clone());
         let mut opts = Options {
@@ -271,7 +292,7 @@ impl Common {
             },
             ..Options::default()
         };
-        opts.limits = Limits::values(self.max_input_bytes);
+        opts.limits = Limits::values(self.input.max_input_bytes);
         opts
     }
 }
@@ -334,7 +355,7 @@ fn run() -> ExitCode {
             let mut opts = common.options();
             opts.ready = ready;
             opts.sync_waves = !no_sync_waves;
-            let (labels, root, notes) = try_values!(file, &common, &opts, true);
+            let (labels, root, notes) = try_values!(file, &common.input, &opts, true);
             // The process ends once the stream is written: the objects are not freed one by
             // one first (a tenth of a small render's instructions).
             let rendered = releasegen::render_values(root, &opts).map(|r| {
@@ -345,7 +366,7 @@ fn run() -> ExitCode {
         }
         Command::Route { file, common, verbose } => {
             let opts = common.options();
-            let (labels, root, notes) = try_values!(file, &common, &opts, false);
+            let (labels, root, notes) = try_values!(file, &common.input, &opts, false);
             let live = match read_input(None, opts.limits.max_bytes, "the live objects (kubectl get … -o json)") {
                 Ok(bytes) => bytes,
                 Err(e) => return fail_read(STDIN, &e),
@@ -377,12 +398,12 @@ fn run() -> ExitCode {
                 (_, false) => ExitCode::from(1),
             }
         }
-        Command::Values { file, common } => {
-            if let Err(code) = unsupported(&common).and_then(|()| values_only(&common)) {
+        Command::Values { file, input, not_for_values } => {
+            if let Err(code) = unsupported(&input).and_then(|()| values_only(&not_for_values)) {
                 return code;
             }
-            let opts = common.options_without_namespace();
-            let (labels, root, notes) = try_values!(file, &common, &opts, true);
+            let opts = Options { limits: Limits::values(input.max_input_bytes), ..Options::default() };
+            let (labels, root, notes) = try_values!(file, &input, &opts, true);
             let text = format!("{}\n", serde_json::to_string_pretty(&root.to_json()).unwrap_or_default());
             finish(&labels, Ok((text, notes)))
         }
@@ -398,7 +419,7 @@ fn run() -> ExitCode {
         Command::Diff { base, head, common, output, exit_code } => cli::diff::run(&base, &head, &common, output, exit_code),
         Command::States { file, common, output } => {
             let opts = common.options();
-            let (labels, root, notes) = try_values!(file, &common, &opts, true);
+            let (labels, root, notes) = try_values!(file, &common.input, &opts, true);
             let format = match output {
                 Format::Table => releasegen::StatesFormat::Table,
                 Format::Json => releasegen::StatesFormat::Json,
@@ -414,7 +435,12 @@ fn run() -> ExitCode {
 fn parse_args() -> Cli {
     use clap::{CommandFactory, FromArgMatches};
     let mut cmd = Cli::command();
-    let parsed = cmd.try_get_matches_from_mut(std::env::args_os()).and_then(|mut matches| {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `releasegen help --help` asks for help about help: the general help, as `help` alone.
+    if args.get(1).is_some_and(|a| a == "help") {
+        args.retain(|a| a != "--help" && a != "-h");
+    }
+    let parsed = cmd.try_get_matches_from_mut(&args).and_then(|mut matches| {
         let cli = Cli::from_arg_matches_mut(&mut matches);
         std::mem::forget(matches);
         cli
@@ -432,8 +458,29 @@ fn parse_args() -> Cli {
             let ok = out.write_all(cmd.render_version().as_bytes()).and_then(|()| out.flush()).is_ok();
             std::process::exit(if ok { 0 } else { 1 })
         }
-        Err(e) => e.format(&mut cmd).exit(),
+        Err(e) => {
+            let hint = second_file_hint(&e);
+            let e = e.format(&mut cmd);
+            let Some(hint) = hint else { e.exit() };
+            eprint!("{}", e.render());
+            eprintln!("{hint}");
+            std::process::exit(2)
+        }
     }
+}
+
+/// `render a.yaml b.yaml`: a second file where one is taken. Helm merges several with `-f`, and
+/// so does releasegen; clap alone would only say the argument is unexpected.
+fn second_file_hint(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    if e.kind() != clap::error::ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) else { return None };
+    if arg.starts_with('-') {
+        return None;
+    }
+    Some(format!("note: one values file is taken as an argument; to merge several, give each with -f, as with Helm: -f FIRST.yaml -f {}", terminal_safe(arg)))
 }
 
 /// Reads and combines the values sources (`sources::combine`), or ends the command with the
@@ -456,9 +503,9 @@ use try_values;
 
 /// The values sources in order: the positional file, each `-f`, then `--set` and
 /// `--set-string`. With no file, stdin — except for `route`, whose stdin is the live objects.
-fn values_sources(file: Option<PathBuf>, common: &Common, max_bytes: usize, stdin_ok: bool) -> Result<Vec<Source>, ExitCode> {
-    unsupported(common)?;
-    let mut files: Vec<PathBuf> = file.into_iter().chain(common.values.iter().cloned()).collect();
+fn values_sources(file: Option<PathBuf>, input: &ValueFlags, max_bytes: usize, stdin_ok: bool) -> Result<Vec<Source>, ExitCode> {
+    unsupported(input)?;
+    let mut files: Vec<PathBuf> = file.into_iter().chain(input.values.iter().cloned()).collect();
     let is_stdin = |f: &PathBuf| f.as_os_str() == "-";
     if !stdin_ok && files.iter().any(is_stdin) {
         eprintln!("error: route reads the live objects on stdin (kubectl get … -o json); give the values as a file, not -");
@@ -484,19 +531,19 @@ fn values_sources(file: Option<PathBuf>, common: &Common, max_bytes: usize, stdi
             Err(e) => return Err(fail_read(&label, &e)),
         }
     }
-    sources.extend(common.set.iter().cloned().map(Source::Set));
-    sources.extend(common.set_string.iter().cloned().map(Source::SetString));
+    sources.extend(input.set.iter().cloned().map(Source::Set));
+    sources.extend(input.set_string.iter().cloned().map(Source::SetString));
     Ok(sources)
 }
 
 /// `values` prints the merged values and nothing else: a flag that would change a render has
 /// nothing to change here, so it is refused by name rather than accepted and ignored.
-fn values_only(common: &Common) -> Result<(), ExitCode> {
+fn values_only(given: &NotForValues) -> Result<(), ExitCode> {
     let given = [
-        ("--name", common.name.is_some()),
-        ("--namespace", common.namespace.is_some()),
-        ("--api-versions", !common.api_versions.is_empty()),
-        ("--strict", common.strict),
+        ("--name", given.name.is_some()),
+        ("--namespace", given.namespace.is_some()),
+        ("--api-versions", !given.api_versions.is_empty()),
+        ("--strict", given.strict),
     ];
     let Some((flag, _)) = given.iter().find(|(_, set)| *set) else { return Ok(()) };
     eprintln!("error: {flag} changes what `render` makes of the values; `values` only prints them as merged (nothing is validated or rendered), so it does not take {flag}. To check the values, run `releasegen render --strict` with the same files");
@@ -505,8 +552,8 @@ fn values_only(common: &Common) -> Result<(), ExitCode> {
 
 /// Helm value flags releasegen does not take yet: a usage error that says what to use instead,
 /// never a guess at what the flag meant.
-fn unsupported(common: &Common) -> Result<(), ExitCode> {
-    let given = [("--set-json", &common.set_json), ("--set-file", &common.set_file), ("--set-literal", &common.set_literal)];
+fn unsupported(input: &ValueFlags) -> Result<(), ExitCode> {
+    let given = [("--set-json", &input.set_json), ("--set-file", &input.set_file), ("--set-literal", &input.set_literal)];
     let Some((flag, _)) = given.iter().find(|(_, v)| !v.is_empty()) else { return Ok(()) };
     eprintln!("error: {flag} is a Helm flag releasegen does not take; use --set, --set-string, or a values file (-f)");
     Err(ExitCode::from(2))
@@ -585,11 +632,15 @@ const SHOWN_PROBLEMS: usize = 20;
 
 fn report(problems: &[Problem], severity: Severity, labels: &[String]) {
     let kind = severity.as_str();
+    // In the order a reader meets them: problems of the flags first, then by source, line and
+    // column (validation finds them in its own order, by part of the values).
+    let mut problems: Vec<&Problem> = problems.iter().collect();
+    problems.sort_by_key(|p| p.pos.map(|at| (at.source, at.line, at.col)));
     let mut err = std::io::stderr().lock();
     if problems.len() > SHOWN_PROBLEMS {
         let _ = writeln!(err, "{kind}: {} {kind}s; the first {SHOWN_PROBLEMS} follow", problems.len());
     }
-    for p in problems.iter().take(SHOWN_PROBLEMS) {
+    for p in problems.into_iter().take(SHOWN_PROBLEMS) {
         // Keys, values and live object names are user text: escaped, so none can forge a line
         // (`\nerror: FAKE`) or colour the terminal.
         let _ = writeln!(err, "{kind}: {}", terminal_safe(&p.to_string()));

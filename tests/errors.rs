@@ -908,3 +908,51 @@ fn session_affinity_is_checked() {
         assert_eq!(r.stderr.contains("matches[1]: has no header, method, exact path"), outranked, "{path}: {}", r.stderr);
     }
 }
+
+/// The command line says what it takes and what went wrong, as a tired person needs it:
+/// `values --help` lists only what `values` takes (the render flags it refuses are hidden);
+/// `route --help` does not offer stdin for the values; two positional files get a hint to
+/// `-f`; `help --help` is the general help; a limit is stated without a size the command
+/// never measured; an API version that is no API version is refused; several errors come in
+/// the order of their places in the values; the routemap refusal points at the versions.
+#[test]
+fn the_command_line_says_what_it_takes() {
+    let help = run(&["values", "--help"], b"");
+    assert_eq!(help.code, Some(0));
+    for flag in ["--name", "--namespace", "--api-versions", "--strict"] {
+        assert!(!help.stdout.contains(flag), "values --help lists {flag}:\n{}", help.stdout);
+    }
+    assert!(help.stdout.contains("Print the values as releasegen combines them"), "{}", help.stdout);
+    let refused = run(&["values", "--name", "a"], GOOD.as_bytes());
+    assert_eq!(refused.code, Some(2));
+    assert!(refused.stderr.contains("error: --name changes what `render` makes of the values"), "{}", refused.stderr);
+    let route = run(&["route", "--help"], b"");
+    assert!(route.stdout.contains("`-` reads stdin (except in `route`, whose stdin is the live objects)"), "{}", route.stdout);
+    let two = run(&["render", "a.yaml", "b.yaml"], b"");
+    assert_eq!((two.code, two.stdout.as_str()), (Some(2), ""));
+    assert!(two.stderr.contains("to merge several, give each with -f, as with Helm: -f FIRST.yaml -f b.yaml"), "{}", two.stderr);
+    let help_help = run(&["help", "--help"], b"");
+    assert_eq!(help_help.code, Some(0), "{}", help_help.stderr);
+    assert!(help_help.stdout.contains("Usage: releasegen <COMMAND>"));
+    let big = run(&["render", "--name", "app", "-n", "x", "--max-input-bytes", "10"], GOOD.as_bytes());
+    assert_eq!(big.code, Some(1));
+    assert!(big.stderr.contains("more than the limit of 10 bytes") && !big.stderr.contains("11 bytes"), "{}", big.stderr);
+    let nonsense = run(&["render", "--name", "app", "-n", "x", "-a", "nonsense"], GOOD.as_bytes());
+    assert_eq!(nonsense.code, Some(1));
+    assert!(nonsense.stderr.contains("error: --api-versions: \"nonsense\" is not an API version"), "{}", nonsense.stderr);
+    for good in ["v1", "apps/v1", "networking.istio.io/v1/VirtualService", "gateway.networking.k8s.io/v1beta1"] {
+        assert_eq!(run(&["render", "--name", "app", "-n", "x", "-a", good], GOOD.as_bytes()).code, Some(0), "{good}");
+    }
+    // Found by different parts of validation, said from the top of the file down.
+    let two_errors = "environment: deployment-istio\napplication:\n  versions:\n  - image: x\n    weight: lots\n  strategy: sideways\n";
+    let r = run(&["render", "--name", "app", "-n", "x"], two_errors.as_bytes());
+    let lines: Vec<usize> = r.stderr.lines().filter_map(|l| l.strip_prefix("  --> <stdin>:")).filter_map(|l| l.split(':').next()?.parse().ok()).collect();
+    assert!(lines.len() >= 2 && lines.windows(2).all(|w| w[0] <= w[1]), "{}", r.stderr);
+    let mut eight = String::from("environment: deployment-istio\napplication:\n  strategy: blue-green\n  versions:\n");
+    for i in 0..8 {
+        eight.push_str(&format!("  - image: app:{i}\n"));
+    }
+    let r = run(&["render", "--name", "app", "-n", "x"], eight.as_bytes());
+    assert_eq!(r.code, Some(1));
+    assert!(r.stderr.contains("error: application.versions: 8 versions have 2^8 readiness states") && r.stderr.contains("  --> <stdin>:5:5"), "{}", r.stderr);
+}

@@ -14,14 +14,14 @@ const DIFFER: u8 = 3;
 /// `--set`s; each side is combined and reported with its own labels.
 pub fn run(base: &str, head: &str, common: &Common, output: DiffOutput, exit_code: bool) -> ExitCode {
     let opts = common.options();
-    if let Err(code) = unsupported(common) {
+    if let Err(code) = unsupported(&common.input) {
         return code;
     }
     if base == "-" && head == "-" {
         eprintln!("error: stdin (-) can be read once: give BASE or HEAD as a file or git:REF:PATH");
         return ExitCode::from(2);
     }
-    if common.values.iter().any(|f| f.as_os_str() == "-") {
+    if common.input.values.iter().any(|f| f.as_os_str() == "-") {
         eprintln!("error: diff reads every -f file for both sides, and stdin can be read once: give it as a file");
         return ExitCode::from(2);
     }
@@ -65,15 +65,15 @@ pub fn run(base: &str, head: &str, common: &Common, output: DiffOutput, exit_cod
 /// `--set` and `--set-string`.
 fn diff_sources(spec: &str, common: &Common, max_bytes: usize) -> Result<Vec<Source>, ExitCode> {
     let mut sources = vec![side_source(spec, max_bytes)?];
-    for f in &common.values {
+    for f in &common.input.values {
         let label = f.display().to_string();
         match read_input(Some(f), max_bytes, "the release values") {
             Ok(bytes) => sources.push(Source::File { label, bytes }),
             Err(e) => return Err(fail_read(&label, &e)),
         }
     }
-    sources.extend(common.set.iter().cloned().map(Source::Set));
-    sources.extend(common.set_string.iter().cloned().map(Source::SetString));
+    sources.extend(common.input.set.iter().cloned().map(Source::Set));
+    sources.extend(common.input.set_string.iter().cloned().map(Source::SetString));
     Ok(sources)
 }
 
@@ -99,8 +99,10 @@ fn side_source(spec: &str, max_bytes: usize) -> Result<Source, ExitCode> {
             Err(ExitCode::from(1))
         }
         Ok(o) => {
+            // git's message may run over several lines: joined, each escaped on its own.
             let why = String::from_utf8_lossy(&o.stderr);
-            eprintln!("error: {}: git show {rev}:{path} failed: {}", terminal_safe(spec), terminal_safe(why.trim()));
+            let why: Vec<String> = why.lines().map(str::trim).filter(|l| !l.is_empty()).map(terminal_safe).collect();
+            eprintln!("error: {}: git show {} failed: {}", terminal_safe(spec), terminal_safe(&format!("{rev}:{path}")), why.join("; "));
             Err(ExitCode::from(1))
         }
         Err(e) => {

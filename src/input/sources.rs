@@ -54,8 +54,10 @@ fn is_blank(bytes: &[u8]) -> bool {
 pub fn combine(sources: &[Source], limits: Limits) -> Result<(Node, Vec<Problem>), Problem> {
     let total: usize = sources.iter().map(|s| match s { Source::File { bytes, .. } => bytes.len(), Source::Set(e) | Source::SetString(e) => e.len() }).sum();
     if total > limits.max_bytes {
+        // A file is read only up to one byte past the limit, so its size is not known here:
+        // no count is given that could be read as the file's.
         return Err(Problem::input(format!(
-            "the values sources hold {total} bytes, more than the limit of {} bytes (--max-input-bytes raises it)",
+            "the values sources hold more than the limit of {} bytes (--max-input-bytes raises it)",
             limits.max_bytes
         )));
     }

@@ -149,11 +149,8 @@ pub fn parse_source_noting(bytes: &[u8], limits: Limits, source: usize) -> Resul
 
 fn parse_stream_noting(bytes: &[u8], limits: Limits, source: usize) -> Result<(Vec<Node>, Vec<Problem>), Problem> {
     if bytes.len() > limits.max_bytes {
-        return Err(Problem::input(format!(
-            "input is {} bytes, more than the limit of {} bytes (--max-input-bytes raises it)",
-            bytes.len(),
-            limits.max_bytes
-        )));
+        // Read only up to one byte past the limit: the true size is not known.
+        return Err(Problem::input(format!("input is more than the limit of {} bytes (--max-input-bytes raises it)", limits.max_bytes)));
     }
     let text = decode(bytes)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);

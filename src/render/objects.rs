@@ -200,7 +200,7 @@ pub fn routemap_fits(r: &Release, plan: &Tree) -> Result<(), Problem> {
 fn routemap(r: &Release, plan: Option<&Tree>) -> Result<Object, Problem> {
     let n = r.versions.len();
     if plan.is_some() && n > MAX_ROUTED_VERSIONS {
-        return Err(too_large(n, None));
+        return Err(too_large(r, None));
     }
     let metadata = ObjectMeta::new(format!("{}-routemap", r.name), r.namespace.clone())
         .label("app.kubernetes.io/managed-by", "iter8")
@@ -223,7 +223,7 @@ fn routemap(r: &Release, plan: Option<&Tree>) -> Result<Object, Problem> {
             entries += json::string_len(&key) + len;
             let total = size(entries, data.len() + 1);
             if total > ROUTEMAP_LIMIT {
-                return Err(too_large(n, Some(total)));
+                return Err(too_large(r, Some(total)));
             }
             data.insert(key, text.into());
         }
@@ -231,10 +231,13 @@ fn routemap(r: &Release, plan: Option<&Tree>) -> Result<Object, Problem> {
     Ok(Object::new("v1", "ConfigMap", metadata).with("data", Value::Object(data)))
 }
 
-fn too_large(n: usize, size: Option<usize>) -> Problem {
+/// At the versions' list (where its first item was written: a YAML list starts there).
+fn too_large(r: &Release, size: Option<usize>) -> Problem {
+    let n = r.versions.len();
     let size = size.map(|s| format!(" (already over {s} bytes as JSON)")).unwrap_or_default();
-    Problem::new(
+    Problem::at(
         "application.versions",
+        r.versions.first().and_then(|v| v.written.version),
         format!(
             "{n} versions have 2^{n} readiness states; the routemap that precomputes their routing would be larger than one `kubectl apply` takes{size}: client-side apply keeps a copy of it in an annotation, which the API server limits to 262144 bytes, and releasegen to {ROUTEMAP_LIMIT} to leave room for the annotations tools add; release fewer versions at once"
         ),

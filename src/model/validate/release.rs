@@ -218,6 +218,10 @@ impl Reader {
             let msg = "has an empty entry; if it came from `kubectl api-versions`, kubectl printed nothing (could it reach the cluster?); leave the flag out for the default versions";
             self.error("--api-versions", None, msg.to_string());
         }
+        for a in given.iter().filter(|a| !a.trim().is_empty() && !api_version_shape(a)) {
+            let msg = format!("{} is not an API version: expected group/version, a core version such as v1, or group/version/Kind, as `kubectl api-versions` prints them", quote(a));
+            self.error("--api-versions", None, msg);
+        }
         for (group, versions, kinds) in API_GROUPS {
             let listed: Vec<&str> = given
                 .iter()
@@ -409,4 +413,21 @@ impl Reader {
         }
         out
     }
+}
+
+/// `v1`, `apps/v1`, `networking.istio.io/v1beta1/VirtualService`: an optional group, a
+/// Kubernetes version (`v1`, `v2beta3`, `v1alpha1`), an optional kind.
+fn api_version_shape(a: &str) -> bool {
+    let parts: Vec<&str> = a.split('/').collect();
+    let version = match parts.as_slice() {
+        [v] => v,
+        [g, v] | [g, v, _] if !g.is_empty() => v,
+        _ => return false,
+    };
+    let Some(rest) = version.strip_prefix('v') else { return false };
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    let tail = &rest[digits..];
+    let level = tail.strip_prefix("alpha").or_else(|| tail.strip_prefix("beta"));
+    digits > 0 && !rest.starts_with('0') && (tail.is_empty() || level.is_some_and(|n| !n.is_empty() && !n.starts_with('0') && n.chars().all(|c| c.is_ascii_digit())))
+        && parts.get(2).is_none_or(|k| !k.is_empty())
 }
