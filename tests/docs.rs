@@ -312,6 +312,18 @@ fn readme_first_command_renders() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("kind: HTTPRoute") || String::from_utf8_lossy(&out.stdout).contains("routemap"));
 }
 
+/// The README's `states` sample is what the command prints for the tutorial it shows, heading,
+/// versions and footnote included.
+#[test]
+fn readme_states_sample_is_the_output() {
+    let text = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let args = ["states", "fixtures/seed-gateway-api-canary-2-candidate.yaml", "--name", "httpbin", "--namespace", "test"];
+    let out = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(args).current_dir(root()).output().expect("releasegen runs");
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.starts_with("# httpbin (deployment-gtw, canary)"), "{printed}");
+    assert!(text.contains(&format!("```text\n{printed}```")), "README.md shows another `states` output than:\n{printed}");
+}
+
 // ---- Nothing points outside the repository ------------------------------------------------
 
 /// Words that name material outside the repository: a design document's section numbers, issue
