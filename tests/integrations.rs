@@ -57,6 +57,27 @@ fn argocd_plugin_generates_the_release() {
     assert!(text.contains("argocd.argoproj.io/sync-wave: \"0\""));
 }
 
+/// The example's Application names the folder the tests render and the parameter they pass;
+/// its two commits are the primary alone, then the same with the candidate added.
+#[test]
+fn the_argocd_example_is_one_application_and_two_commits() {
+    let dir = common::root().join("examples/argocd-app");
+    let app = common::docs(&std::fs::read_to_string(dir.join("application.yaml")).unwrap());
+    let [app] = app.as_slice() else { panic!("one Application") };
+    assert_eq!((app["apiVersion"].as_str(), app["kind"].as_str()), (Some("argoproj.io/v1alpha1"), Some("Application")));
+    assert_eq!(app["spec"]["source"]["path"], "examples/argocd-app");
+    assert_eq!(app["spec"]["source"]["plugin"]["parameters"], serde_json::json!([{"name": "ready", "string": "all"}]));
+    let versions = |file: &str| {
+        let values = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(["values", file]).current_dir(&dir).output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&values.stdout).unwrap();
+        v["application"]["versions"].as_array().unwrap().clone()
+    };
+    let (first, second) = (versions("releasegen.yaml"), versions("candidate/releasegen.yaml"));
+    assert_eq!(first.len(), 1);
+    assert_eq!(second.len(), 2);
+    assert_eq!(first[0], second[0], "the candidate commit keeps the primary as it was");
+}
+
 #[test]
 fn argocd_plugin_fails_loudly_on_bad_values() {
     let dir = std::env::temp_dir().join(format!("releasegen-argocd-{}", std::process::id()));

@@ -318,3 +318,14 @@ fn route_writes_annotated_weights_and_refuses_what_the_api_cannot_take() {
         assert!(msg.contains(&format!("has weight {too_big} from its iter8.tools/weight annotation, above the {fits}")), "{fixture}: {msg}");
     }
 }
+
+/// The guide's `-v` example is what `route -v` prints for the fixture and live objects it names.
+#[test]
+fn the_guides_verbose_example_is_current() {
+    let guide = std::fs::read_to_string(common::root().join("docs/guide/no-controller.md")).expect("the guide");
+    let live = std::fs::read(common::root().join("tests/live/deployment-istio-blue-green--candidate-stale.yaml")).expect("live objects");
+    let (code, _, err) = run(&["route", "fixtures/deployment-istio-blue-green.yaml", "--name", "demo", "-n", "demo", "-v"], &live);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("state 0: weights [50, 0]"), "{err}");
+    assert!(guide.contains(&format!("```\n{err}```")), "docs/guide/no-controller.md shows another output than:\n{err}");
+}

@@ -649,9 +649,10 @@ def sync_in_waves(label, stream, app, namespace, versions, new, after):
 
 
 def check_argocd():
-    """The Argo CD plugin of integrations/argocd, as Argo CD runs it, with no controller: an
-    Application named httpbin first synced at the Gateway API seed's first step, then at
-    examples/argocd-app (the candidate), both with the parameter ready=all."""
+    """The Argo CD plugin of integrations/argocd, as Argo CD runs it, with no controller: the
+    Application of examples/argocd-app, named httpbin, first synced at its releasegen.yaml
+    (the primary alone), then at candidate/releasegen.yaml (the commit that adds the
+    candidate), both with the parameter ready=all as its application.yaml sets it."""
     if not TALLY.precondition("argocd: the health assessment was built", bool(os.environ.get("ARGOCD_HEALTH")), "ARGOCD_HEALTH is not set"):
         return
     app, namespace = "httpbin", "argocd-app"
@@ -661,8 +662,8 @@ def check_argocd():
     # Each revision with the Deployments it starts (Argo CD must wait for them) and the
     # traffic after its last wave.
     revisions = [
-        ("initial", FIXTURES / "seed-gateway-api-canary-1-initial.yaml", ["httpbin-0"], {"default": {"httpbin-0": 100}}),
-        ("candidate", ROOT / "examples" / "argocd-app" / "releasegen.yaml", ["httpbin-1"],
+        ("initial", ROOT / "examples" / "argocd-app" / "releasegen.yaml", ["httpbin-0"], {"default": {"httpbin-0": 100}}),
+        ("candidate", ROOT / "examples" / "argocd-app" / "candidate" / "releasegen.yaml", ["httpbin-1"],
          {"traffic=test": {"httpbin-1": 100}, "default": {"httpbin-0": 100}}),
     ]
     try:
