@@ -2,7 +2,7 @@
 // CommonMark parser with GitHub's extensions (tables, autolinks, strikethrough) — and checks
 // that it is the document releasegen meant, whatever the user's values held:
 // - every table has the three columns traffic | before | after in every row;
-// - the only HTML is the <details>/<summary> wrapper of the object changes;
+// - the only HTML is the <details>/<summary> wrappers of the object changes and of the folded states;
 // - the only code blocks are Mermaid charts;
 // - no link, image or strikethrough came from user text;
 // - every chart parses with Mermaid's own parser and has exactly the nodes meant (NAME.nodes).
@@ -20,7 +20,7 @@ globalThis.document = dom.window.document;
 const { default: mermaid } = await import('mermaid');
 mermaid.initialize({ startOnLoad: false });
 
-const allowedHtml = [/^<details><summary>\d+ objects? differ(s)?<\/summary>$/, /^<\/details>$/];
+const allowedHtml = [/^<details><summary>\d+ objects? differ(s)?<\/summary>$/, /^<details><summary>\d+ other states? change<\/summary>$/, /^<\/details>$/];
 
 function walk(node, visit) {
   visit(node);
