@@ -224,3 +224,40 @@ fn no_source_file_is_longer_than_700_lines() {
     walk(&src, &mut long);
     assert!(long.is_empty(), "{}", long.join("\n"));
 }
+
+/// The command line (`src/cli/`, started by `main.rs`) is a stage of its own on top of the
+/// library: one module per command, each naming only what all commands share (`args`, `io`,
+/// the exit status), never another command; the shared modules name no command; and none of
+/// it reaches into the library but through `releasegen::`, its public interface.
+#[test]
+fn each_command_is_its_own_module() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/cli");
+    let shared = ["mod", "args", "io"];
+    let mut commands = Vec::new();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("src/cli").flatten() {
+        let path = entry.path();
+        let name = path.file_stem().expect("a name").to_string_lossy().into_owned();
+        let text = code(&std::fs::read_to_string(&path).expect("read"));
+        if text.contains("crate::") {
+            found.push(format!("cli/{name}.rs names crate::, not the library's public releasegen::"));
+        }
+        commands.push((name, text));
+    }
+    let names: Vec<String> = commands.iter().map(|(n, _)| n.clone()).filter(|n| !shared.contains(&n.as_str())).collect();
+    assert!(names.len() >= 8, "commands found: {names:?}");
+    for (name, text) in &commands {
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("super::") {
+            rest = &rest[at + "super::".len()..];
+            let target: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '{').collect();
+            let target = target.trim_end_matches('{');
+            if !["args", "io", "ExitCode"].contains(&target) || names.iter().any(|n| n == target) {
+                found.push(format!("cli/{name}.rs names super::{target}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    let main = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/main.rs")).expect("main.rs");
+    assert!(main.lines().count() < 80, "main.rs is the entry point only");
+}

@@ -1,7 +1,12 @@
 //! `releasegen diff` on the command line: reading each side (a file, stdin, or `git show`),
 //! combining it with the shared flags, and reporting each side's problems with its own labels.
 
-use crate::{Common, DiffOutput, ExitCode, Report, STDIN, Severity, Source, fail_read, finish, read_input, report, terminal_safe, unsupported, write_stdout};
+use super::ExitCode;
+use super::args::{Common, DiffOutput};
+use super::io::{fail_read, finish, read_input, report, unsupported, write_stdout};
+use releasegen::Report;
+use releasegen::input::sources::{STDIN, Source};
+use releasegen::problem::{Severity, terminal_safe};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
