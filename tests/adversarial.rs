@@ -7,25 +7,8 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-struct Run {
-    code: Option<i32>,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-fn render(input: &[u8]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
-        .args(["render", "--name", "app", "--namespace", "app"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let _ = stdin.write_all(input);
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    Run { code: out.status.code(), stdout: out.stdout, stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+fn render(input: &[u8]) -> common::Ran {
+    common::run_bin(&["render", "--name", "app", "--namespace", "app"], input)
 }
 
 fn corpus(name: &str) -> Vec<u8> {
@@ -82,12 +65,10 @@ fn every_file_of_the_corpus() {
 fn states_route_and_ready_refuse_too_many_versions_before_counting_states() {
     let input = corpus("fuzz-oom-many-versions-states.yaml");
     for args in [&["states", "--name", "app"][..], &["render", "--name", "app", "--ready", "all"], &["route", "/dev/stdin", "--name", "app"]] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        let _ = child.stdin.take().unwrap().write_all(&input);
-        let out = child.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let out = common::run_bin(args, &input);
+        assert_eq!(out.code, Some(1), "{args:?}");
         assert!(out.stdout.is_empty());
-        assert!(String::from_utf8_lossy(&out.stderr).contains("at most 16 versions are routed"), "{args:?}");
+        assert!(out.stderr.contains("at most 16 versions are routed"), "{args:?}");
     }
 }
 
@@ -129,11 +110,9 @@ fn generated_inputs_too_large_to_keep() {
 fn a_quoted_merge_key_is_an_ordinary_key() {
     for key in ["\"<<\"", "'<<'"] {
         let values = format!("m:\n  {key}: {{exact: x}}\nplain:\n  <<: {{exact: x}}\n");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen")).arg("values").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        child.stdin.take().unwrap().write_all(values.as_bytes()).unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let out = common::run_bin(&["values"], values.as_bytes());
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
         assert_eq!(v["m"], serde_json::json!({"<<": {"exact": "x"}}), "{key}");
         assert_eq!(v["plain"], serde_json::json!({"exact": "x"}), "a plain << merges");
     }
@@ -141,11 +120,9 @@ fn a_quoted_merge_key_is_an_ordinary_key() {
 
 /// Runs releasegen with `args` on `input`, expecting exit 1, an empty stdout and `message`.
 fn refused_by(args: &[&str], input: &[u8], message: &str) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    let _ = child.stdin.take().unwrap().write_all(input);
-    let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+    let out = common::run_bin(args, input);
+    let err = &out.stderr;
+    assert_eq!(out.code, Some(1), "{args:?}: {err}");
     assert!(out.stdout.is_empty(), "{args:?}: stdout must be empty");
     assert!(err.contains(message), "{args:?}: expected {message:?} in\n{err}");
 }
@@ -189,7 +166,7 @@ fn the_routemap_fits_one_client_side_kubectl_apply() {
     };
     let seven = render(values(7).as_bytes());
     assert_eq!(seven.code, Some(0), "{}", seven.stderr);
-    let stream = String::from_utf8(seven.stdout).unwrap();
+    let stream = seven.stdout;
     let routemap = stream.split("\n---\n").find(|d| d.contains("name: app-routemap")).unwrap();
     // kubectl writes the annotation with Go's encoding/json: compact, `<>&` escaped.
     let json = kubectl_json(routemap);

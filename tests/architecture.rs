@@ -261,3 +261,26 @@ fn each_command_is_its_own_module() {
     let main = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/main.rs")).expect("main.rs");
     assert!(main.lines().count() < 80, "main.rs is the entry point only");
 }
+
+/// Every test that runs the binary goes through `tests/common`'s hermetic `bin()` (no
+/// $HELM_NAMESPACE, kubeconfig or NO_COLOR of the machine): no test file builds its own.
+#[test]
+fn tests_run_the_binary_one_way() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("tests/").flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "rs") || path.ends_with("architecture.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("read");
+        if text.contains("Command::new(env!(\"CARGO_BIN_EXE_releasegen\"))") {
+            found.push(path.display().to_string());
+        }
+    }
+    assert!(found.is_empty(), "run the binary with common::bin() or common::run_bin():\n{}", found.join("\n"));
+    let common = std::fs::read_to_string(dir.join("common/mod.rs")).expect("tests/common");
+    for cleared in ["env_remove(\"HELM_NAMESPACE\")", "env(\"KUBECONFIG\"", "env_remove(\"NO_COLOR\")"] {
+        assert!(common.contains(cleared), "common::hermetic lost {cleared}");
+    }
+}

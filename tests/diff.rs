@@ -5,19 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+
+use common::root;
 
 fn diff_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_releasegen"))
-        .arg("diff")
-        .args(args)
-        .args(["--name", "httpbin", "--namespace", "test"])
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("releasegen runs")
+    common::bin().arg("diff").args(args).args(["--name", "httpbin", "--namespace", "test"]).current_dir(dir).output().expect("releasegen runs")
 }
 
 fn diff(args: &[&str]) -> Output {
@@ -72,19 +65,19 @@ fn a_cohort_that_moves_between_candidates() {
     insta::assert_snapshot!("diff-same-cohort-json", json);
     insta::assert_snapshot!("diff-same-cohort-markdown", self::text(&diff_in(&dir, &["base.yaml", "head.yaml", "--output", "markdown"])));
     // `states` shows the hidden rule as shadowed, in Istio's order; `render` warns too.
-    let states = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(["states", "base.yaml", "--name", "httpbin", "-n", "test"]).current_dir(&dir).output().expect("runs");
+    let states = common::bin().args(["states", "base.yaml", "--name", "httpbin", "-n", "test"]).current_dir(&dir).output().expect("runs");
     let table = self::text(&states);
     assert!(table.contains("| httpbin-1 | header traffic exact \"test\" | httpbin-1 100%              |          |\n|                          | httpbin-2 | header traffic exact \"test\" | none: shadowed by httpbin-1 |"), "{table}");
     insta::assert_snapshot!("states-same-cohort", table);
     assert!(String::from_utf8_lossy(&states.stderr).contains(hidden));
     for command in ["render", "states"] {
-        let strict = Command::new(env!("CARGO_BIN_EXE_releasegen")).args([command, "base.yaml", "--name", "httpbin", "-n", "test", "--strict"]).current_dir(&dir).output().expect("runs");
+        let strict = common::bin().args([command, "base.yaml", "--name", "httpbin", "-n", "test", "--strict"]).current_dir(&dir).output().expect("runs");
         assert_eq!(strict.status.code(), Some(1), "{command}");
         assert!(strict.stdout.is_empty(), "{command}");
         assert!(String::from_utf8_lossy(&strict.stderr).contains(&hidden.replace("warning:", "error:")), "{command}");
     }
     // The head has one candidate routed in every state: nothing is hidden, nothing said.
-    let head = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(["render", "head.yaml", "--name", "httpbin", "-n", "test", "--strict"]).current_dir(&dir).output().expect("runs");
+    let head = common::bin().args(["render", "head.yaml", "--name", "httpbin", "-n", "test", "--strict"]).current_dir(&dir).output().expect("runs");
     assert_eq!(head.status.code(), Some(0));
     assert!(head.stderr.is_empty(), "{}", String::from_utf8_lossy(&head.stderr));
 }
@@ -172,7 +165,7 @@ fn kubectl_applies_each_patch_to_the_base_and_gets_the_head() {
 
 /// A rendered release's objects as kubectl reads them, by "Kind namespace/name".
 fn objects_of(values: &str, dir: &Path) -> std::collections::BTreeMap<String, serde_json::Value> {
-    let o = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+    let o = common::bin()
         .args(["render", values, "--name", "httpbin", "--namespace", "test"])
         .current_dir(root().join("tests/diff"))
         .output()
@@ -321,7 +314,7 @@ fn every_environment_and_strategy_compares() {
         let same = diff_in(&dir, &[file, file, "--exit-code"]);
         assert!(text(&same).contains("no change"), "{stem}");
         let values: serde_json::Value = serde_json::from_slice(
-            &Command::new(env!("CARGO_BIN_EXE_releasegen")).args(["values", file]).output().expect("values").stdout,
+            &common::bin().args(["values", file]).output().expect("values").stdout,
         )
         .expect("values as JSON");
         let mut head = values.clone();
@@ -421,7 +414,7 @@ impl PullRequest {
     /// Runs one step of a job in the clone, with the stand-ins first on the PATH.
     fn step(&self, shell: &str, script: &str, env: &[(String, String)]) -> Output {
         let path = format!("{}:{}", self.bin.display(), std::env::var("PATH").unwrap_or_default());
-        Command::new(shell).args(["-e", "-c", script]).current_dir(&self.work).env("PATH", path).envs(env.iter().cloned()).output().expect("the step runs")
+        common::hermetic(&mut Command::new(shell)).args(["-e", "-c", script]).current_dir(&self.work).env("PATH", path).envs(env.iter().cloned()).output().expect("the step runs")
     }
 
     fn posted(&self) -> String {
@@ -441,7 +434,7 @@ fn git(dir: &Path, args: &[&str]) {
 
 /// A CI file as JSON, read by releasegen's own YAML reader (`releasegen values`).
 fn ci_file(name: &str) -> serde_json::Value {
-    let o = Command::new(env!("CARGO_BIN_EXE_releasegen")).arg("values").arg(root().join("examples/pull-request").join(name)).output().expect("values");
+    let o = common::bin().arg("values").arg(root().join("examples/pull-request").join(name)).output().expect("values");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     serde_json::from_slice(&o.stdout).expect("JSON")
 }
@@ -553,7 +546,7 @@ fn colour_only_on_a_terminal_without_no_color() {
     let run = |no_color: bool| {
         let cmd = format!("'{}' diff base.yaml weight.yaml --name httpbin --namespace test", env!("CARGO_BIN_EXE_releasegen"));
         let mut c = Command::new("script");
-        c.args(["-qec", &cmd, "/dev/null"]).current_dir(root().join("tests/diff")).env_remove("NO_COLOR");
+        common::hermetic(&mut c).args(["-qec", &cmd, "/dev/null"]).current_dir(root().join("tests/diff"));
         if no_color {
             c.env("NO_COLOR", "1");
         }

@@ -9,12 +9,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+
+use common::root;
 
 fn releasegen(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(args).output().expect("releasegen runs");
+    let out = common::bin().args(args).output().expect("releasegen runs");
     assert!(out.status.success(), "releasegen {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
@@ -306,7 +306,7 @@ fn readme_first_command_renders() {
     let text = std::fs::read_to_string(root().join("README.md")).expect("README.md");
     let first = text.lines().find(|l| l.starts_with("cargo run --release -- render")).expect("the README's render command");
     let words: Vec<&str> = first.split_whitespace().skip(4).collect();
-    let out = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(&words).current_dir(root()).output().expect("releasegen runs");
+    let out = common::bin().args(&words).current_dir(root()).output().expect("releasegen runs");
     assert!(out.status.success(), "{first}: {}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty(), "{first}: {}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("kind: HTTPRoute") || String::from_utf8_lossy(&out.stdout).contains("routemap"));
@@ -318,7 +318,7 @@ fn readme_first_command_renders() {
 fn readme_states_sample_is_the_output() {
     let text = std::fs::read_to_string(root().join("README.md")).expect("README.md");
     let args = ["states", "fixtures/seed-gateway-api-canary-2-candidate.yaml", "--name", "httpbin", "--namespace", "test"];
-    let out = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(args).current_dir(root()).output().expect("releasegen runs");
+    let out = common::bin().args(args).current_dir(root()).output().expect("releasegen runs");
     let printed = String::from_utf8_lossy(&out.stdout);
     assert!(printed.starts_with("# httpbin (deployment-gtw, canary)"), "{printed}");
     assert!(text.contains(&format!("```text\n{printed}```")), "README.md shows another `states` output than:\n{printed}");

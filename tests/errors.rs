@@ -2,43 +2,10 @@
 //! message, exit status 1 and that stdout is empty (a half stream piped into
 //! `kubectl apply` would be a half-applied release).
 
-use std::io::Write;
+mod common;
+
+use common::{Ran as Run, run_bin as run, run_bin_env as run_env};
 use std::process::{Command, Stdio};
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str], input: &[u8]) -> Run {
-    run_env(args, input, &[])
-}
-
-/// Runs releasegen with no namespace from the environment but `env` (hermetic: no inherited
-/// $HELM_NAMESPACE, no kubeconfig).
-fn run_env(args: &[&str], input: &[u8], env: &[(&str, &str)]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
-        .args(args)
-        .env_remove("HELM_NAMESPACE")
-        .env("KUBECONFIG", "/nonexistent/releasegen-test-kubeconfig")
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("releasegen runs");
-    let mut stdin = child.stdin.take().unwrap();
-    // A refused input may be closed before it is all written; that is fine.
-    let _ = stdin.write_all(input);
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 /// Renders `values` and expects a refusal that says `message`.
 fn refuses(values: &str, message: &str) {
@@ -467,9 +434,8 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn a_closed_stdout_ends_quietly() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+    let mut child = common::bin()
         .args(["render", "--name", "app", "fixtures/three-versions-deployment-istio-blue-green.yaml"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -681,7 +647,8 @@ fn a_reader_that_closes_early_is_not_an_error() {
     for i in 0..7 {
         values.push_str(&format!("  - image: example.com/app:{i}\n"));
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+    use std::io::Write;
+    let mut child = common::bin()
         .args(["render", "--name", "app", "--namespace", "default", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -739,7 +706,7 @@ os.write(master, b"environment: deployment\napplication: {versions: [{image: a}]
 out, err = p.communicate(timeout=30)
 sys.stdout.write(f"{p.returncode}\n{len(out)}\n{err.decode()}")
 "#;
-    let out = Command::new("python3")
+    let out = common::hermetic(&mut Command::new("python3"))
         .args(["-c", script, env!("CARGO_BIN_EXE_releasegen"), "render", "--name", "app", "-n", "ns"])
         .output()
         .expect("python3 runs");

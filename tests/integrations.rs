@@ -45,7 +45,7 @@ fn argocd_plugin_generates_the_release() {
     let app = common::root().join("examples/argocd-app");
     let out = argocd_generate(&app, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let want = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+    let want = common::bin()
         .args(["render", "releasegen.yaml", "--name", "httpbin", "--namespace", "test"])
         .current_dir(&app)
         .output()
@@ -68,7 +68,7 @@ fn the_argocd_example_is_one_application_and_two_commits() {
     assert_eq!(app["spec"]["source"]["path"], "examples/argocd-app");
     assert_eq!(app["spec"]["source"]["plugin"]["parameters"], serde_json::json!([{"name": "ready", "string": "all"}]));
     let versions = |file: &str| {
-        let values = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(["values", file]).current_dir(&dir).output().unwrap();
+        let values = common::bin().args(["values", file]).current_dir(&dir).output().unwrap();
         let v: serde_json::Value = serde_json::from_slice(&values.stdout).unwrap();
         v["application"]["versions"].as_array().unwrap().clone()
     };
@@ -103,7 +103,7 @@ fn flux_example_is_rendered_and_up_to_date() {
         let p = e.unwrap().path();
         std::fs::copy(&p, dir.join("releases").join(p.file_name().unwrap())).unwrap();
     }
-    let out = Command::new("sh").arg(dir.join("render.sh")).env("RELEASEGEN", env!("CARGO_BIN_EXE_releasegen")).output().unwrap();
+    let out = common::hermetic(&mut Command::new("sh")).arg(dir.join("render.sh")).env("RELEASEGEN", env!("CARGO_BIN_EXE_releasegen")).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     for f in ["httpbin.yaml", "wisdom.yaml", "kustomization.yaml"] {
         let got = std::fs::read_to_string(dir.join("deploy").join(f)).unwrap();
@@ -112,7 +112,7 @@ fn flux_example_is_rendered_and_up_to_date() {
     }
     // A failed render leaves the previous output alone.
     std::fs::write(dir.join("releases/broken.yaml"), "environment: nowhere\n").unwrap();
-    let out = Command::new("sh").arg(dir.join("render.sh")).env("RELEASEGEN", env!("CARGO_BIN_EXE_releasegen")).output().unwrap();
+    let out = common::hermetic(&mut Command::new("sh")).arg(dir.join("render.sh")).env("RELEASEGEN", env!("CARGO_BIN_EXE_releasegen")).output().unwrap();
     assert!(!out.status.success());
     assert!(dir.join("deploy/httpbin.yaml").exists());
     let _ = std::fs::remove_dir_all(&dir);
@@ -120,7 +120,7 @@ fn flux_example_is_rendered_and_up_to_date() {
 
 #[test]
 fn schema_file_is_the_schema_command() {
-    let out = Command::new(env!("CARGO_BIN_EXE_releasegen")).arg("schema").output().unwrap();
+    let out = common::bin().arg("schema").output().unwrap();
     let file = std::fs::read_to_string(common::root().join("charts/releasegen/values.schema.json")).unwrap();
     let printed = String::from_utf8(out.stdout).unwrap();
     assert!(printed == file, "stale: run releasegen schema > charts/releasegen/values.schema.json");
@@ -158,14 +158,14 @@ fn undescribed(v: &serde_json::Value, at: &str, keys: &mut usize) {
 
 #[test]
 fn release_schema() {
-    let out = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(["schema", "--release"]).output().unwrap();
+    let out = common::bin().args(["schema", "--release"]).output().unwrap();
     assert!(out.status.success());
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(schema["properties"]["kind"]["const"], "Release");
     assert_eq!(schema["properties"]["apiVersion"]["const"], "releasegen.dev/v1alpha1");
     assert_eq!(schema["properties"]["spec"]["$ref"], "#/$defs/values");
     assert_eq!(schema["additionalProperties"], false);
-    let values: serde_json::Value = serde_json::from_slice(&Command::new(env!("CARGO_BIN_EXE_releasegen")).arg("schema").output().unwrap().stdout).unwrap();
+    let values: serde_json::Value = serde_json::from_slice(&common::bin().arg("schema").output().unwrap().stdout).unwrap();
     assert_eq!(schema["$defs"], values["$defs"], "both schemas share one set of definitions");
     let mut keys = 0;
     undescribed(&schema, "", &mut keys);
@@ -175,7 +175,7 @@ fn release_schema() {
 /// takes, and still takes a list of indices.
 #[test]
 fn completion_offers_ready_states() {
-    let script = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(["completions", "bash"]).output().unwrap().stdout;
+    let script = common::bin().args(["completions", "bash"]).output().unwrap().stdout;
     let dir = std::env::temp_dir().join(format!("releasegen-completion-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("releasegen.bash"), script).unwrap();
@@ -193,7 +193,7 @@ fn completion_offers_ready_states() {
 #[test]
 fn completions_for_each_shell() {
     for (shell, marker) in [("bash", "_releasegen()"), ("zsh", "#compdef releasegen"), ("fish", "complete -c releasegen")] {
-        let out = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(["completions", shell]).output().unwrap();
+        let out = common::bin().args(["completions", shell]).output().unwrap();
         assert!(out.status.success());
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains(marker) && text.contains("post-render"), "{shell}");
@@ -236,7 +236,7 @@ fn route_loop_applies_nothing_when_kubectl_get_fails() {
     let script = common::root().join("examples/no-controller/route-loop.sh");
     let run = |get: &str| {
         let _ = std::fs::remove_file(dir.join("applied.yaml"));
-        let out = Command::new("bash")
+        let out = common::hermetic(&mut Command::new("bash"))
             .arg(&script)
             .args(["fixtures/deployment-istio-canary.yaml", "demo", "demo"])
             .current_dir(common::root())
@@ -293,7 +293,7 @@ fn api_versions_choose_the_routing_objects_version() {
         args.extend_from_slice(extra);
         let path = common::root().join("fixtures").join(fixture);
         args.push(path.to_str().unwrap());
-        let out = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(&args).output().unwrap();
+        let out = common::bin().args(&args).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap()
     };
@@ -311,7 +311,7 @@ fn api_versions_choose_the_routing_objects_version() {
     assert!(default.contains("gvrShort: vs\n"));
     // The post-renderer takes the flag too (Helm does not pass its own -a to a post-renderer).
     let stream = std::fs::read(common::root().join("tests/helm/helm3-stream.yaml")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+    let mut child = common::bin()
         .args(["post-render", "-a", "networking.istio.io/v1"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -334,7 +334,7 @@ fn route_loop_reads_every_namespace_it_is_given() {
     let values = "environment: deployment-istio\napplication:\n  strategy: blue-green\n  versions:\n  - image: x\n  - image: x\n    metadata:\n      namespace: canary\n";
     std::fs::write(dir.join("values.yaml"), values).unwrap();
     // The live objects: what render writes, watched and ready, served per namespace.
-    let out = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(["render", "--name", "demo", "-n", "demo"]).arg(dir.join("values.yaml")).output().unwrap();
+    let out = common::bin().args(["render", "--name", "demo", "-n", "demo"]).arg(dir.join("values.yaml")).output().unwrap();
     assert!(out.status.success());
     let mut items = Vec::new();
     for mut doc in common::docs(&String::from_utf8(out.stdout).unwrap()) {
@@ -358,7 +358,7 @@ fn route_loop_reads_every_namespace_it_is_given() {
     let run = |namespaces: Option<&str>| {
         let _ = std::fs::remove_file(dir.join("applied.yaml"));
         let mut cmd = Command::new("bash");
-        cmd.arg(common::root().join("examples/no-controller/route-loop.sh"))
+        common::hermetic(&mut cmd).arg(common::root().join("examples/no-controller/route-loop.sh"))
             .arg(dir.join("values.yaml"))
             .args(["demo", "demo"])
             .env("KUBECTL", dir.join("kubectl"))

@@ -23,7 +23,7 @@ spec:
 ";
 
 fn krm(input: &str) -> (Option<i32>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+    let mut child = common::bin()
         .arg("krm")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -103,7 +103,7 @@ fn kpt_here() -> bool {
 }
 
 fn kpt(args: &[&str], dir: &std::path::Path) -> std::process::Output {
-    Command::new("kpt").args(args).arg(dir).output().unwrap()
+    common::hermetic(&mut Command::new("kpt")).args(args).arg(dir).output().unwrap()
 }
 
 fn files(dir: &std::path::Path) -> Vec<String> {

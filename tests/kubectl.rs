@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::process::Command;
 
 #[test]
 fn kubectl_reads_exactly_what_releasegen_meant() {
@@ -41,7 +40,7 @@ fn kubectl_reads_exactly_what_releasegen_meant() {
 fn prune_labels_split_the_release_from_its_live_route() {
     let mut checked = 0;
     for (stem, path) in common::fixtures() {
-        let out = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+        let out = common::bin()
             .args(["render", "--ready", "all"])
             .args(["--name", common::name_for(&stem).0, "--namespace", common::name_for(&stem).1])
             .arg(&path)

@@ -6,10 +6,10 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 fn post_render(input: &str, args: &[&str]) -> (Option<i32>, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
+    let mut child = common::bin()
         .arg("post-render")
         .args(args)
         .stdin(Stdio::piped())

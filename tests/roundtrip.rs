@@ -69,10 +69,8 @@ fn values(c: &Case) -> String {
 }
 
 fn run(args: &[&str], input: &[u8]) -> (Option<i32>, Vec<u8>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen")).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    let _ = child.stdin.take().unwrap().write_all(input);
-    let out = child.wait_with_output().unwrap();
-    (out.status.code(), out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
+    let r = common::run_bin(args, input);
+    (r.code, r.stdout.into_bytes(), r.stderr)
 }
 
 /// kubectl's reading of a stream: its objects, in order.

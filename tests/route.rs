@@ -6,8 +6,6 @@ mod common;
 use releasegen::model::{Kind, Release};
 use releasegen::plan::routing::{self, State};
 use serde_json::{Value, json};
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 /// Live objects for `state`: ready versions fully ready; each unready version unready for
 /// one of the reasons the controller knows, in turn. Objects of another release are mixed in.
@@ -67,17 +65,8 @@ fn route_agrees_with_the_precomputed_state_for_every_fixture_and_state() {
 }
 
 fn run(args: &[&str], stdin: &[u8]) -> (Option<i32>, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
-        .args(args)
-        .current_dir(common::root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    let out = child.wait_with_output().unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    let r = common::run_bin(args, stdin);
+    (r.code, r.stdout, r.stderr)
 }
 
 #[test]

@@ -2,22 +2,11 @@
 //! `--set` and `--set-string`; problems name the source they came from. (That `--set` reads
 //! exactly as Helm's own parser is checked against Helm's SDK in `tests/helm_e2e.py`.)
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
 fn run(args: &[&str], stdin: &str) -> (Option<i32>, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_releasegen"))
-        .args(args)
-        .env_remove("HELM_NAMESPACE")
-        .env("KUBECONFIG", "/nonexistent/releasegen-test-kubeconfig")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    let out = child.wait_with_output().unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let r = common::run_bin(args, stdin.as_bytes());
+    (r.code, r.stdout, r.stderr)
 }
 
 fn files(texts: &[(&str, &str)]) -> tempdir::Dir {

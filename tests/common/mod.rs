@@ -11,6 +11,57 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The environment of every run of releasegen in the tests, whoever starts it (the binary, or
+/// a script, kpt or git hook that runs it): nothing of the machine's Helm or kubectl setup
+/// ($HELM_NAMESPACE, a kubeconfig's namespace) and no NO_COLOR reaches it. A test that wants one
+/// sets it after this.
+pub fn hermetic(c: &mut std::process::Command) -> &mut std::process::Command {
+    c.env_remove("HELM_NAMESPACE").env("KUBECONFIG", "/nonexistent/releasegen-test-kubeconfig").env_remove("NO_COLOR")
+}
+
+/// The releasegen binary under test, hermetic, in the repository's top folder.
+pub fn bin() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_releasegen"));
+    hermetic(&mut c).current_dir(root());
+    c
+}
+
+/// What a run of the binary gave.
+pub struct Ran {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the binary (`bin()`) with `args`, `stdin` on its standard input, and `env` set.
+pub fn run_bin_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Ran {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = bin()
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("releasegen runs");
+    let mut input = child.stdin.take().expect("stdin");
+    // A refused input may be closed before it is all written; that is fine.
+    let _ = input.write_all(stdin);
+    drop(input);
+    let out = child.wait_with_output().expect("releasegen ends");
+    Ran {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs the binary with `args` and `stdin`.
+pub fn run_bin(args: &[&str], stdin: &[u8]) -> Ran {
+    run_bin_env(args, stdin, &[])
+}
+
 /// Every values file in `fixtures/`, sorted, as (stem, path).
 pub fn fixtures() -> Vec<(String, PathBuf)> {
     let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(root().join("fixtures"))
