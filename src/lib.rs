@@ -278,15 +278,14 @@ pub fn route_values(root: values::Node, live_input: &[u8], opts: &Options) -> Re
         );
         return Err(Report { errors: vec![Problem::new("iter8.tools/weight", msg).in_source(live::SOURCE)], warnings });
     }
-    let shown = routing::shown_weights(&release, &weights);
     let mut explain = Vec::new();
     for (i, (v, verdict)) in release.versions.iter().zip(&verdicts).enumerate() {
         let status = if verdict.ready { "ready" } else { "not ready" };
         explain.push(format!("version {i} ({}): {status}, weight {}", v.target.name, weights[i]));
         explain.extend(verdict.why.iter().map(|w| format!("  {w}")));
     }
-    explain.push(format!("state {}: weights {:?}", state.label(release.versions.len()), shown.shown));
-    let yaml = emit::stream(&[plan.at(&shown)]);
+    explain.push(format!("state {}: weights {:?}", state.label(release.versions.len()), weights));
+    let yaml = emit::stream(&[plan.at(&weights)]);
     Ok(Routed { yaml, explain, warnings })
 }
 

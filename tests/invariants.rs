@@ -69,7 +69,7 @@ fn precomputed_states_equal_the_template_result() {
             let written = data[&key].as_str().unwrap();
             let plan = routing::plan(r).unwrap();
             assert_eq!(written, releasegen::emit::document(&routing::object_for(r, &plan, state)), "{} {key}: written directly", case.stem);
-            let executed = execute(template, &weights.raw);
+            let executed = execute(template, &weights);
             assert_eq!(common::yaml(&executed), precomputed, "{} {key}: template and state differ", case.stem);
             checked += 1;
         }
@@ -137,7 +137,7 @@ fn extreme_weights_route_the_same_in_the_template_and_every_state() {
         assert_eq!(common::check_routing(&r, &what), 1 << weights.len());
         for state in State::all(weights.len()) {
             let w = routing::weights_for(&r, state);
-            let executed = common::yaml(&execute(&template, &w.raw));
+            let executed = common::yaml(&execute(&template, &w));
             assert_eq!(executed, routing::object_for(&r, &plan, state), "{what} state {}", state.label(weights.len()));
         }
     }

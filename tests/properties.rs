@@ -188,7 +188,7 @@ proptest! {
             for state in State::all(n) {
                 let w = routing::weights_for(&release, state);
                 let key = format!("ready-{}.yaml", state.label(n));
-                both += &format!("---\n{}---\n{}", routemap["data"][&key].as_str().unwrap(), execute(template, &w.raw));
+                both += &format!("---\n{}---\n{}", routemap["data"][&key].as_str().unwrap(), execute(template, &w));
             }
             let decoded = common::kubectl_decode(&both).unwrap();
             prop_assert_eq!(decoded.len(), 2 << n);
@@ -226,7 +226,7 @@ proptest! {
         prop_assert_eq!(common::check_routing(&release, env), 1 << n);
         for state in State::all(n) {
             let w = routing::weights_for(&release, state);
-            let executed = common::yaml(&execute(&template, &w.raw));
+            let executed = common::yaml(&execute(&template, &w));
             prop_assert_eq!(&executed, &routing::object_for(&release, &plan, state));
         }
     }

@@ -3,7 +3,7 @@
 //! one program instead of walking the plan 2^N times.
 
 use super::{Mode, N, Writer};
-use crate::plan::routing::{push_decimal, Guard, Tree, Weights};
+use crate::plan::routing::{push_decimal, Guard, Tree};
 
 /// Writes one plan at many states (a routemap holds 2^N of them). The plan is walked once,
 /// into a program (`Op`s) that holds the text every state shares; a state runs it.
@@ -36,7 +36,7 @@ impl States {
     /// The plan at one state's weights: the text the plan's value at those weights
     /// (`Tree::at`) is written as, and its length as a JSON string (`json::string_len` of it),
     /// counted while it is written.
-    pub fn document(&mut self, weights: &Weights) -> (String, usize) {
+    pub fn document(&mut self, weights: &[u32]) -> (String, usize) {
         let mut out = String::with_capacity(self.last_len + self.last_len / 8);
         let escapes = run(&self.program, weights, &mut out);
         self.last_len = out.len();
@@ -47,7 +47,7 @@ impl States {
 
 /// Runs a program into `out`; returns what JSON's escapes add to what it wrote (weights are
 /// digits, which need none).
-pub(super) fn run(ops: &[Op], w: &Weights, out: &mut String) -> usize {
+pub(super) fn run(ops: &[Op], w: &[u32], out: &mut String) -> usize {
     let mut escapes = 0;
     for op in ops {
         match op {
@@ -55,8 +55,8 @@ pub(super) fn run(ops: &[Op], w: &Weights, out: &mut String) -> usize {
                 out.push_str(text);
                 escapes += extra;
             }
-            Op::Weight(i) => push_decimal(out, w.shown.get(*i).map_or(0, |&x| x as usize)),
-            Op::If(g, then, otherwise) => escapes += run(if g.eval(&w.raw) { then } else { otherwise }, w, out),
+            Op::Weight(i) => push_decimal(out, w.get(*i).map_or(0, |&x| x as usize)),
+            Op::If(g, then, otherwise) => escapes += run(if g.eval(w) { then } else { otherwise }, w, out),
         }
     }
     escapes

@@ -108,27 +108,19 @@ pub enum Tree {
     Seq(Vec<(Guard, Tree)>),
 }
 
-/// The weights of one state, two ways: `raw` decides which rules and destinations exist
-/// (guards), `shown` is what a state's object writes as a weight. Today both are the state's
-/// weights as the controller computes them; they are kept apart so that what is written can
-/// never decide whether a version is routed.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Weights {
-    pub raw: Vec<u32>,
-    pub shown: Vec<u32>,
-}
-
 impl Tree {
     /// The concrete object for one state's weights.
-    pub fn at(&self, w: &Weights) -> Value {
+    /// The weights are the state's, as the Iter8 controller's `.Weights` hands them to the
+    /// template: they decide which rules and destinations exist, and are written as they are.
+    pub fn at(&self, w: &[u32]) -> Value {
         match self {
             Tree::Value(v) => v.clone(),
-            Tree::Weight(i) => Value::from(w.shown.get(*i).copied().unwrap_or(0)),
+            Tree::Weight(i) => Value::from(w.get(*i).copied().unwrap_or(0)),
             Tree::Map(entries) => Value::Object(
-                entries.iter().filter(|(_, g, _)| g.eval(&w.raw)).map(|(k, _, t)| (k.clone(), t.at(w))).collect(),
+                entries.iter().filter(|(_, g, _)| g.eval(w)).map(|(k, _, t)| (k.clone(), t.at(w))).collect(),
             ),
             Tree::Seq(items) => {
-                Value::Array(items.iter().filter(|(g, _)| g.eval(&w.raw)).map(|(_, t)| t.at(w)).collect())
+                Value::Array(items.iter().filter(|(g, _)| g.eval(w)).map(|(_, t)| t.at(w)).collect())
             }
         }
     }
@@ -570,14 +562,6 @@ pub fn state_weights(r: &Release, state: State, overrides: &[Option<u32>]) -> Ve
     w
 }
 
-/// Weights as written into a precomputed state: the weights themselves, exactly as the Iter8
-/// controller's `.Weights` hands them to the routing template, so a `ready-*` key, `--ready` and
-/// `route` write the object the controller writes in that state, byte for byte. Istio and the
-/// Gateway API both read weights as relative shares; percentages are for people (`states`).
-pub fn shown_weights(_r: &Release, w: &[u32]) -> Weights {
-    Weights { raw: w.to_vec(), shown: w.to_vec() }
-}
-
 /// The shares a reviewer reads: integer percentages for split strategies, and mirror weights,
 /// which are already percentages, as they are.
 pub fn shares(r: &Release, w: &[u32]) -> Vec<u32> {
@@ -621,9 +605,12 @@ pub fn percentages(w: &[u32]) -> Vec<u32> {
     out
 }
 
-/// The weights a state's routing object is evaluated with.
-pub fn weights_for(r: &Release, state: State) -> Weights {
-    shown_weights(r, &state_weights(r, state, &[]))
+/// The weights a state's routing object is evaluated with: exactly the controller's `.Weights`
+/// in that state, so a `ready-*` key, `--ready` and `route` write the object the controller
+/// writes, byte for byte. Istio and the Gateway API read weights as relative shares;
+/// percentages are for people (`states`).
+pub fn weights_for(r: &Release, state: State) -> Vec<u32> {
+    state_weights(r, state, &[])
 }
 
 /// The routing object of one state, as `ready-*` keys and `--ready` show it.

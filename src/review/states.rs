@@ -57,7 +57,7 @@ pub fn rows(r: &Release, plan: &Tree) -> Vec<Row> {
                 state: state.label(n),
                 ready: (0..n).filter(|&i| state.is_ready(i)).collect(),
                 primary_ready: state.is_ready(0),
-                weights: routing::shares(r, &weights.raw),
+                weights: routing::shares(r, &weights),
                 rules,
                 order_is_implementation_specific,
             }

@@ -201,7 +201,7 @@ pub fn check_routing(r: &releasegen::model::Release, what: &str) -> usize {
             assert!(!rule.is_empty(), "{ctx}: a rule has no destination");
             for (name, _) in rule {
                 let i = by_target[name.as_str()];
-                assert!(i == 0 || weights.raw[i] > 0, "{ctx}: traffic to candidate {name}, whose weight is 0");
+                assert!(i == 0 || weights[i] > 0, "{ctx}: traffic to candidate {name}, whose weight is 0");
             }
             if rule.len() > 1 {
                 assert!(rule.iter().all(|(_, w)| w.is_some()), "{ctx}: several destinations state weights");
@@ -210,7 +210,7 @@ pub fn check_routing(r: &releasegen::model::Release, what: &str) -> usize {
                 // The weight the controller's template writes: the version's own in the state.
                 if let Some(w) = w {
                     let i = by_target[name.as_str()];
-                    assert_eq!(*w, u64::from(weights.raw[i]), "{ctx}: {name} carries weight {w}, not its weight in the state");
+                    assert_eq!(*w, u64::from(weights[i]), "{ctx}: {name} carries weight {w}, not its weight in the state");
                 }
             }
         }
@@ -219,7 +219,7 @@ pub fn check_routing(r: &releasegen::model::Release, what: &str) -> usize {
             .map(|host| r.versions.iter().position(|v| host.starts_with(&format!("{}.", v.target.name))).unwrap())
             .collect();
         for &i in &mirrored {
-            assert!(i > 0 && weights.raw[i] > 0, "{ctx}: mirrors to version {i} with weight 0");
+            assert!(i > 0 && weights[i] > 0, "{ctx}: mirrors to version {i} with weight 0");
         }
         let carried: std::collections::HashSet<usize> =
             rules.iter().flatten().map(|(name, _)| by_target[name.as_str()]).collect();
@@ -231,7 +231,7 @@ pub fn check_routing(r: &releasegen::model::Release, what: &str) -> usize {
             }
             _ => {}
         }
-        for i in (0..n).filter(|&i| weights.raw[i] > 0) {
+        for i in (0..n).filter(|&i| weights[i] > 0) {
             match r.strategy {
                 Strategy::Mirror if i > 0 => assert!(mirrored.contains(&i), "{ctx}: version {i} has weight but is not mirrored"),
                 Strategy::Mirror => {}
@@ -239,10 +239,10 @@ pub fn check_routing(r: &releasegen::model::Release, what: &str) -> usize {
             }
         }
         if r.strategy == Strategy::BlueGreen {
-            check_cohorts(r, &obj, &rules, &weights.raw, &ctx);
+            check_cohorts(r, &obj, &rules, &weights, &ctx);
         }
         if r.affinity.is_some() {
-            check_affinity(r, &obj, &rules, &weights.raw, &ctx);
+            check_affinity(r, &obj, &rules, &weights, &ctx);
         }
         if state == State(0) {
             for rule in &rules {
