@@ -32,7 +32,7 @@ use plan::routing::{self, State};
 use plan::live;
 pub use problem::Report;
 use problem::Problem;
-use render::{native, objects};
+use render::objects;
 use review::states;
 
 /// Which versions `--ready` declares ready.
@@ -336,9 +336,9 @@ pub fn states_values(root: values::Node, opts: &Options, format: StatesFormat) -
                 StatesFormat::Mermaid => states::mermaid(&release, &rows),
             }
         }
-        (None, StatesFormat::Json) if release.env.kserve_native() => pretty(native::json(&release)),
-        (None, StatesFormat::Mermaid) if release.env.kserve_native() => native::mermaid(&release),
-        (None, _) if release.env.kserve_native() => native::table(&release),
+        (None, StatesFormat::Json) if release.env.kserve_native() => pretty(review::native::json(&release)),
+        (None, StatesFormat::Mermaid) if release.env.kserve_native() => review::native::mermaid(&release),
+        (None, _) if release.env.kserve_native() => review::native::table(&release),
         (None, StatesFormat::Json) => pretty(serde_json::json!({"name": release.name, "strategy": "none", "states": []})),
         (None, StatesFormat::Mermaid) => format!("flowchart LR\n  in([\"requests to {0}\"]) --> app[\"Service {0}: no routing object (strategy none)\"]\n", release.name),
         (None, StatesFormat::Table) => format!(
@@ -413,7 +413,7 @@ fn diff_side(root: &values::Node, opts: &Options) -> Result<(review::diff::Side,
         rows,
         routing,
         objects,
-        kserve_split: release.env.kserve_native().then(|| release.versions.iter().map(|v| v.name.clone()).zip(native::rows(&release)).collect()),
+        kserve_split: release.env.kserve_native().then(|| release.versions.iter().map(|v| v.name.clone()).zip(review::native::rows(&release)).collect()),
         members: review::events::members(&release),
     };
     Ok((side, warnings))

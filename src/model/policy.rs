@@ -5,7 +5,6 @@
 //! validation would refuse, so a value that renders applies in either; `validate` reads the
 //! values with them and reports each problem at its path.
 
-use serde_json::{Value, json};
 
 /// The routing policy of a release; empty when `application.routing` is absent.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -51,6 +50,12 @@ impl HeaderOps {
 }
 
 impl Policy {
+    /// How many filters the policy takes in a Gateway API rule (CORS, and each side's header
+    /// modifier): the Gateway API bounds filters per rule. `plan::gateway` writes them.
+    pub fn gtw_filter_count(&self) -> usize {
+        usize::from(self.cors.is_some()) + usize::from(!self.request_headers.is_empty()) + usize::from(!self.response_headers.is_empty())
+    }
+
     pub fn is_empty(&self) -> bool {
         *self == Policy::default()
     }
@@ -192,138 +197,6 @@ pub fn origin(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-// ---- how each API spells the policy ----
-
-fn seconds(ms: u64) -> String {
-    if ms.is_multiple_of(1000) { format!("{}s", ms / 1000) } else { format!("{}.{:03}s", ms / 1000, ms % 1000) }
-}
-
-/// An origin as an Istio StringMatch: exact, or an RE2 regex for `*` and `*.` wildcards.
-fn istio_origin(o: &str) -> Value {
-    if o == "*" {
-        return json!({"regex": ".*"});
-    }
-    if !o.contains('*') {
-        return json!({"exact": o});
-    }
-    let escaped: String = o.chars().map(|c| if "\\.+?()|[]{}^$".contains(c) { format!("\\{c}") } else { c.to_string() }).collect();
-    json!({"regex": escaped.replace('*', "[^.]+")})
-}
-
-/// `set`, `add`, `remove` of one side, with `pairs` spelling a list of name/value pairs as
-/// the API does (Istio: a map; Gateway API: a list of `{name, value}`).
-fn ops_with(ops: &HeaderOps, pairs: fn(&[(String, String)]) -> Value) -> Value {
-    let mut m = serde_json::Map::new();
-    if !ops.set.is_empty() {
-        m.insert("set".into(), pairs(&ops.set));
-    }
-    if !ops.add.is_empty() {
-        m.insert("add".into(), pairs(&ops.add));
-    }
-    if !ops.remove.is_empty() {
-        m.insert("remove".into(), json!(ops.remove));
-    }
-    Value::Object(m)
-}
-
-fn istio_ops(ops: &HeaderOps) -> Value {
-    ops_with(ops, |v| Value::Object(v.iter().map(|(k, x)| (k.clone(), json!(x))).collect()))
-}
-
-/// The fields of an Istio HTTPRoute, in the order written: `timeout`, `retries`,
-/// `corsPolicy`, `headers`.
-pub fn istio_fields(p: &Policy) -> Vec<(&'static str, Value)> {
-    let mut out = Vec::new();
-    if let Some(t) = p.timeout {
-        out.push(("timeout", json!(seconds(t))));
-    }
-    if let Some(r) = &p.retries {
-        let mut v = json!({"attempts": r.attempts});
-        if let Some(t) = r.per_try_timeout {
-            v["perTryTimeout"] = json!(seconds(t));
-        }
-        if !r.on.is_empty() {
-            v["retryOn"] = json!(r.on.join(","));
-        }
-        out.push(("retries", v));
-    }
-    if let Some(c) = &p.cors {
-        let mut v = serde_json::Map::new();
-        if !c.allow_origins.is_empty() {
-            v.insert("allowOrigins".into(), c.allow_origins.iter().map(|o| istio_origin(o)).collect());
-        }
-        for (key, list) in [("allowMethods", &c.allow_methods), ("allowHeaders", &c.allow_headers), ("exposeHeaders", &c.expose_headers)] {
-            if !list.is_empty() {
-                v.insert(key.into(), json!(list));
-            }
-        }
-        if let Some(age) = c.max_age {
-            v.insert("maxAge".into(), json!(format!("{age}s")));
-        }
-        if let Some(b) = c.allow_credentials {
-            v.insert("allowCredentials".into(), json!(b));
-        }
-        out.push(("corsPolicy", Value::Object(v)));
-    }
-    let mut headers = serde_json::Map::new();
-    if !p.request_headers.is_empty() {
-        headers.insert("request".into(), istio_ops(&p.request_headers));
-    }
-    if !p.response_headers.is_empty() {
-        headers.insert("response".into(), istio_ops(&p.response_headers));
-    }
-    if !headers.is_empty() {
-        out.push(("headers", Value::Object(headers)));
-    }
-    out
-}
-
-fn gtw_ops(ops: &HeaderOps) -> Value {
-    ops_with(ops, |v| v.iter().map(|(k, x)| json!({"name": k, "value": x})).collect())
-}
-
-/// A Gateway API rule's `timeouts`, if any.
-pub fn gtw_timeouts(p: &Policy) -> Option<Value> {
-    p.timeout.map(|t| json!({"request": gtw_duration(t)}))
-}
-
-/// GEP-2257 spelling of milliseconds.
-fn gtw_duration(ms: u64) -> String {
-    if ms.is_multiple_of(1000) { format!("{}s", ms / 1000) } else { format!("{ms}ms") }
-}
-
-/// A Gateway API rule's filters: `CORS`, `RequestHeaderModifier`, `ResponseHeaderModifier`.
-pub fn gtw_filters(p: &Policy) -> Vec<Value> {
-    let mut out = Vec::new();
-    if let Some(c) = &p.cors {
-        let mut v = serde_json::Map::new();
-        for (key, list) in [
-            ("allowOrigins", &c.allow_origins),
-            ("allowMethods", &c.allow_methods),
-            ("allowHeaders", &c.allow_headers),
-            ("exposeHeaders", &c.expose_headers),
-        ] {
-            if !list.is_empty() {
-                v.insert(key.into(), json!(list));
-            }
-        }
-        if let Some(age) = c.max_age {
-            v.insert("maxAge".into(), json!(age));
-        }
-        if let Some(b) = c.allow_credentials {
-            v.insert("allowCredentials".into(), json!(b));
-        }
-        out.push(json!({"type": "CORS", "cors": v}));
-    }
-    if !p.request_headers.is_empty() {
-        out.push(json!({"type": "RequestHeaderModifier", "requestHeaderModifier": gtw_ops(&p.request_headers)}));
-    }
-    if !p.response_headers.is_empty() {
-        out.push(json!({"type": "ResponseHeaderModifier", "responseHeaderModifier": gtw_ops(&p.response_headers)}));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,9 +210,6 @@ mod tests {
         for bad in ["", "10", "1.5s", "s", "123456s", "1h1m1s1ms1h", "-1s", " 1s", "1d", "0s"] {
             assert!(duration(bad).is_err(), "{bad:?}");
         }
-        assert_eq!(seconds(250), "0.250s");
-        assert_eq!(gtw_duration(90_000), "90s");
-        assert_eq!(gtw_duration(1_500), "1500ms");
     }
 
     #[test]
@@ -350,7 +220,6 @@ mod tests {
         for bad in ["example.com", "https://", "https://a..b", "ftp://x", "https://x:", "https://x/path"] {
             assert!(origin(bad).is_err(), "{bad}");
         }
-        assert_eq!(istio_origin("https://*.example.com"), json!({"regex": "https://[^.]+\\.example\\.com"}));
     }
 
     #[test]

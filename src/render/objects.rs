@@ -1,4 +1,4 @@
-//! Stage 3: the release → its Kubernetes objects, in the documented order: each version's
+//! The release → its Kubernetes objects, in the documented order: each version's
 //! workloads, the app-level object, the weight-config ConfigMaps, the routemap, and (with
 //! `--ready`) the live routing object. Objects are built as data, never as text, so no value
 //! can change their structure.

@@ -4,4 +4,6 @@
 pub mod diff;
 pub mod events;
 pub mod matching;
+pub mod native;
+pub mod shares;
 pub mod states;

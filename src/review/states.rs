@@ -57,7 +57,7 @@ pub fn rows(r: &Release, plan: &Tree) -> Vec<Row> {
                 state: state.label(n),
                 ready: (0..n).filter(|&i| state.is_ready(i)).collect(),
                 primary_ready: state.is_ready(0),
-                weights: routing::shares(r, &weights),
+                weights: crate::review::shares::shares(r, &weights),
                 rules,
                 order_is_implementation_specific,
             }
@@ -211,7 +211,7 @@ fn shares(dests: Vec<(String, Option<u64>)>) -> Vec<(String, u32)> {
         return dests.into_iter().map(|(n, _)| (n, 100)).collect();
     }
     let weights: Vec<u32> = dests.iter().map(|(_, w)| w.unwrap_or(0).min(u64::from(u32::MAX)) as u32).collect();
-    dests.into_iter().map(|(n, _)| n).zip(routing::percentages(&weights)).collect()
+    dests.into_iter().map(|(n, _)| n).zip(crate::plan::state::percentages(&weights)).collect()
 }
 
 /// A match clause in one line, in the same words for Istio and the Gateway API:

@@ -335,7 +335,7 @@ impl Reader {
                 }
             }
             Some(Strategy::Mirror) => {
-                let filters = policy::gtw_filters(policy).len() + versions.len() - 1;
+                let filters = policy.gtw_filter_count() + versions.len() - 1;
                 if filters > GTW_MAX_FILTERS {
                     let msg = format!("{filters} filters in the mirror rule with every candidate ready (one RequestMirror per candidate, and the routing policy's); the Gateway API takes at most {GTW_MAX_FILTERS} in a rule");
                     self.error(path, node, msg);
