@@ -226,7 +226,7 @@ fn manifests_with(release: &model::Release, plan: Option<&routing::Tree>, opts: 
 /// reach another version.
 fn hidden_cohorts(release: &model::Release, plan: Option<&routing::Tree>, ctx: &input::Context, mut warnings: Vec<Problem>) -> Result<Vec<Problem>, Report> {
     let Some(plan) = plan else { return Ok(warnings) };
-    let found = states::hidden_cohorts(release, plan);
+    let found = review::hidden::hidden_cohorts(release, plan);
     if ctx.strict && !found.is_empty() {
         return Err(Report { errors: found, warnings });
     }

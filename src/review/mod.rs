@@ -3,7 +3,9 @@
 
 pub mod diff;
 pub mod events;
+pub mod hidden;
 pub mod matching;
 pub mod native;
+pub mod rules;
 pub mod shares;
 pub mod states;

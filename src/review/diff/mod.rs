@@ -10,12 +10,17 @@
 use crate::problem::terminal_safe;
 use crate::review::events::{self, Event, Member};
 use crate::review::matching::Conditions;
-use crate::review::states::{self, Row, mermaid_text};
+use crate::review::states::{Row, mermaid_text};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 mod markdown;
+mod patch;
+mod text;
 pub use markdown::markdown;
+pub use patch::json_patch;
+use patch::object_changes;
+pub use text::{Colour, text};
 
 /// One side of a comparison: the release's version names, its rows (one per readiness state,
 /// as `states` computes them; empty when nothing is routed) and its objects.
@@ -203,7 +208,7 @@ fn traffic(side: &Side, ready: &[String], classes: &[Class]) -> Traffic {
         classes
             .iter()
             .map(|class| {
-                let reach = match states::reached(&row.rules, &class.conditions) {
+                let reach = match crate::review::rules::reached(&row.rules, &class.conditions) {
                     Some(rule) => Reach { rule: Some(rule.name.clone()), to: rule.to.clone(), mirrored: rule.mirrored.clone() },
                     None => Reach { rule: None, to: Vec::new(), mirrored: Vec::new() },
                 };
@@ -218,80 +223,6 @@ const EVERYONE_ELSE: &str = "everyone else";
 
 /// The rule of a release that KServe routes itself.
 const KSERVE_SPLIT: &str = "KServe's split, all ready";
-
-// ---- Objects ----------------------------------------------------------------------------------
-
-fn identity(o: &Value) -> String {
-    let text = |k: &str| o["metadata"][k].as_str().unwrap_or("").to_string();
-    format!("{} {}/{}", o["kind"].as_str().unwrap_or("?"), text("namespace"), text("name"))
-}
-
-fn object_changes(base: &[Value], head: &[Value]) -> Vec<ObjectChange> {
-    let before: BTreeMap<String, &Value> = base.iter().map(|o| (identity(o), o)).collect();
-    let after: BTreeMap<String, &Value> = head.iter().map(|o| (identity(o), o)).collect();
-    let mut out = Vec::new();
-    for o in head {
-        let id = identity(o);
-        match before.get(&id) {
-            None => out.push(ObjectChange { object: id, kind: "added", patch: vec![json!({"op": "add", "path": "", "value": o})] }),
-            Some(old) => {
-                let mut patch = Vec::new();
-                json_patch(old, o, &mut String::new(), &mut patch);
-                if !patch.is_empty() {
-                    out.push(ObjectChange { object: id, kind: "changed", patch });
-                }
-            }
-        }
-    }
-    for o in base {
-        let id = identity(o);
-        if !after.contains_key(&id) {
-            out.push(ObjectChange { object: id, kind: "removed", patch: vec![json!({"op": "remove", "path": ""})] });
-        }
-    }
-    out
-}
-
-/// RFC 6902 operations that turn `a` into `b`: mappings key by key, lists of the same length
-/// item by item, anything else replaced whole. Paths are JSON Pointers (`~` and `/` escaped).
-/// A `replace` or `remove` also carries the value it replaces as `old`, for the reviewer; the
-/// RFC has patch processors ignore members an operation does not define.
-pub fn json_patch(a: &Value, b: &Value, path: &mut String, out: &mut Vec<Value>) {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            for (k, va) in x {
-                let len = path.len();
-                push_token(path, k);
-                match y.get(k) {
-                    None => out.push(json!({"op": "remove", "path": path.as_str(), "old": va})),
-                    Some(vb) => json_patch(va, vb, path, out),
-                }
-                path.truncate(len);
-            }
-            for (k, vb) in y.iter().filter(|(k, _)| !x.contains_key(*k)) {
-                let len = path.len();
-                push_token(path, k);
-                out.push(json!({"op": "add", "path": path.as_str(), "value": vb}));
-                path.truncate(len);
-            }
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
-            for (i, (va, vb)) in x.iter().zip(y).enumerate() {
-                let len = path.len();
-                push_token(path, &i.to_string());
-                json_patch(va, vb, path, out);
-                path.truncate(len);
-            }
-        }
-        _ if a == b => {}
-        _ => out.push(json!({"op": "replace", "path": path.as_str(), "value": b, "old": a})),
-    }
-}
-
-fn push_token(path: &mut String, token: &str) {
-    path.push('/');
-    path.push_str(&token.replace('~', "~0").replace('/', "~1"));
-}
 
 // ---- Output -------------------------------------------------------------------------------------
 
@@ -476,59 +407,6 @@ fn moved_and_fields(d: &Diff) -> (usize, usize) {
     (moved, d.states.len() - moved)
 }
 
-/// Colours for a terminal: on only when asked (stdout is a terminal and NO_COLOR is unset).
-pub struct Colour(pub bool);
-
-impl Colour {
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.0 { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
-    }
-}
-
-pub fn text(d: &Diff, colour: &Colour) -> String {
-    let mut out = format!("releasegen diff: {}\n", terminal_safe(&d.head.name));
-    out.push_str(&format!("  before: {}\n  after:  {}\n", terminal_safe(&side_line(&d.base)), terminal_safe(&side_line(&d.head))));
-    out.push_str(&format!("{}\n", summary(d)));
-    if !d.events.is_empty() {
-        out.push_str("events:\n");
-        for e in &d.events {
-            out.push_str(&format!("  {}\n", terminal_safe(&e.line())));
-        }
-    }
-    for Group { states, lines, .. } in groups(d) {
-        out.push_str(&format!("\nready: {}\n", terminal_safe(&states_label(&states, d))));
-        for (what, b, a) in lines {
-            if b.is_empty() {
-                out.push_str(&format!("  {}: {}\n", terminal_safe(&what), terminal_safe(&a)));
-                continue;
-            }
-            out.push_str(&format!(
-                "  {}: {} -> {}\n",
-                terminal_safe(&what),
-                colour.paint("31", &terminal_safe(&b)),
-                colour.paint("32", &terminal_safe(&a))
-            ));
-        }
-    }
-    if !d.objects.is_empty() {
-        out.push_str("\nobjects:\n");
-        for o in &d.objects {
-            let mark = match o.kind {
-                "added" => colour.paint("32", "+"),
-                "removed" => colour.paint("31", "-"),
-                _ => "~".to_string(),
-            };
-            out.push_str(&format!("  {mark} {} ({})\n", terminal_safe(&o.object), o.kind));
-            if o.kind == "changed" {
-                for line in op_lines(&o.patch) {
-                    out.push_str(&format!("      {}\n", terminal_safe(&line)));
-                }
-            }
-        }
-    }
-    out
-}
-
 pub fn json(d: &Diff) -> Value {
     let pairs = |items: &[(String, u32)]| -> Vec<Value> { items.iter().map(|(v, p)| json!({"version": v, "percent": p})).collect() };
     let traffic = |t: &Traffic| -> Vec<Value> {
@@ -546,32 +424,4 @@ pub fn json(d: &Diff) -> Value {
         "states": d.states.iter().map(|c| json!({"ready": c.ready, "before": traffic(&c.before), "after": traffic(&c.after), "routing": c.patch})).collect::<Vec<_>>(),
         "objects": d.objects.iter().map(|o| json!({"object": o.object, "change": o.kind, "patch": o.patch})).collect::<Vec<_>>(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_patch_names_each_change_by_path() {
-        let a = json!({"a": 1, "b": {"c": [1, 2], "d/e": "x"}, "gone": true});
-        let b = json!({"a": 2, "b": {"c": [1, 3], "d/e": "x"}, "new": [1]});
-        let mut ops = Vec::new();
-        json_patch(&a, &b, &mut String::new(), &mut ops);
-        assert_eq!(
-            Value::Array(ops),
-            json!([
-                {"op": "replace", "path": "/a", "value": 2, "old": 1},
-                {"op": "replace", "path": "/b/c/1", "value": 3, "old": 2},
-                {"op": "remove", "path": "/gone", "old": true},
-                {"op": "add", "path": "/new", "value": [1]}
-            ])
-        );
-        let mut none = Vec::new();
-        json_patch(&a, &a, &mut String::new(), &mut none);
-        assert!(none.is_empty());
-        let mut esc = String::new();
-        push_token(&mut esc, "a/b~c");
-        assert_eq!(esc, "/a~1b~0c");
-    }
 }
