@@ -177,10 +177,10 @@ pub fn render_values(root: values::Node, opts: &Options) -> Result<Rendered, Rep
     }
     let plan = routing::plan(&release);
     warnings = hidden_cohorts(&release, plan.as_ref(), &opts.context, warnings)?;
-    let docs = manifests_with(&release, plan.as_ref(), opts).map_err(|p| Report { errors: vec![p], warnings: warnings.clone() })?;
+    let docs = manifests_with(&release, plan.as_ref(), opts).map_err(|p| Report::fail(p, &warnings))?;
     let yaml = emit::stream(&docs);
     if yaml.len() > opts.limits.max_output {
-        return Err(Report { errors: vec![opts.limits.output_problem("the rendered stream")], warnings });
+        return Err(Report::fail(opts.limits.output_problem("the rendered stream"), &warnings));
     }
     Ok(Rendered { yaml, warnings, objects: docs })
 }
@@ -251,7 +251,7 @@ pub fn route(values_input: &[u8], live_input: &[u8], opts: &Options) -> Result<R
 pub fn route_values(root: values::Node, live_input: &[u8], opts: &Options) -> Result<Routed, Report> {
     let (release, warnings) = release_of(&root, &opts.context)?;
     drop(root);
-    let fail = |p: Problem| Report { errors: vec![p], warnings: warnings.clone() };
+    let fail = |p: Problem| Report::fail(p, &warnings);
     let Some(plan) = routing::plan(&release) else {
         let msg = format!("strategy {} in environment {} has no routing object", release.strategy.name(), release.env.name());
         return Err(fail(Problem::new("application.strategy", msg)));
@@ -276,7 +276,7 @@ pub fn route_values(root: values::Node, live_input: &[u8], opts: &Options) -> Re
         let msg = format!(
             "version {i} ({name}) has weight {w} from its iter8.tools/weight annotation, above the {max} the routing object's API takes; the Iter8 controller's apply would be refused too; nothing is routed until the annotation is at most {max}"
         );
-        return Err(Report { errors: vec![Problem::new("iter8.tools/weight", msg).in_source(live::SOURCE)], warnings });
+        return Err(Report::fail(Problem::new("iter8.tools/weight", msg).in_source(live::SOURCE), &warnings));
     }
     let mut explain = Vec::new();
     for (i, (v, verdict)) in release.versions.iter().zip(&verdicts).enumerate() {
@@ -328,7 +328,7 @@ pub fn states_values(root: values::Node, opts: &Options, format: StatesFormat) -
     let warnings = hidden_cohorts(&release, plan.as_ref(), &opts.context, warnings)?;
     let text = match (plan, format) {
         (Some(plan), f) => {
-            objects::routemap_fits(&release, &plan).map_err(|p| Report { errors: vec![p], warnings: warnings.clone() })?;
+            objects::routemap_fits(&release, &plan).map_err(|p| Report::fail(p, &warnings))?;
             let rows = states::rows(&release, &plan);
             match f {
                 StatesFormat::Table => states::table(&release, &rows),
@@ -339,16 +339,12 @@ pub fn states_values(root: values::Node, opts: &Options, format: StatesFormat) -
         (None, StatesFormat::Json) if release.env.kserve_native() => pretty(review::native::json(&release)),
         (None, StatesFormat::Mermaid) if release.env.kserve_native() => review::native::mermaid(&release),
         (None, _) if release.env.kserve_native() => review::native::table(&release),
-        (None, StatesFormat::Json) => pretty(serde_json::json!({"name": release.name, "strategy": "none", "states": []})),
-        (None, StatesFormat::Mermaid) => format!("flowchart LR\n  in([\"requests to {0}\"]) --> app[\"Service {0}: no routing object (strategy none)\"]\n", release.name),
-        (None, StatesFormat::Table) => format!(
-            "# {} ({}, none)\n\nStrategy none: releasegen emits no routing object; every state routes as the app-level Service does.\n",
-            release.name,
-            release.env.name()
-        ),
+        (None, StatesFormat::Json) => pretty(states::unrouted_json(&release)),
+        (None, StatesFormat::Mermaid) => states::unrouted_mermaid(&release),
+        (None, StatesFormat::Table) => states::unrouted_table(&release),
     };
     if text.len() > opts.limits.max_output {
-        return Err(Report { errors: vec![opts.limits.output_problem("the review of every state")], warnings });
+        return Err(Report::fail(opts.limits.output_problem("the review of every state"), &warnings));
     }
     Ok(Rendered { yaml: text, warnings, objects: vec![] })
 }
@@ -383,7 +379,7 @@ pub fn diff_values(base: values::Node, head: values::Node, opts: &Options, forma
         DiffFormat::Markdown => review::diff::markdown(&d),
     };
     if text.len() > opts.limits.max_output {
-        return Err((1, Report { errors: vec![opts.limits.output_problem("the comparison")], warnings: head_warnings }));
+        return Err((1, Report::fail(opts.limits.output_problem("the comparison"), &head_warnings)));
     }
     Ok(Diffed { text, changed: d.changed(), warnings: [base_warnings, head_warnings] })
 }
@@ -393,7 +389,7 @@ fn diff_side(root: &values::Node, opts: &Options) -> Result<(review::diff::Side,
     let (release, warnings) = release_of(root, &opts.context)?;
     let plan = routing::plan(&release);
     let warnings = hidden_cohorts(&release, plan.as_ref(), &opts.context, warnings)?;
-    let with = |p: Problem| Report { errors: vec![p], warnings: warnings.clone() };
+    let with = |p: Problem| Report::fail(p, &warnings);
     // The manifests first: building the routemap is what refuses a release too large for it,
     // and it is built once.
     let plain = Options { ready: None, ..opts.clone() };

@@ -102,6 +102,11 @@ impl Report {
         Report { errors: vec![p], warnings: vec![] }
     }
 
+    /// A failure of one error, with the warnings found before it (still said on stderr).
+    pub fn fail(p: Problem, warnings: &[Problem]) -> Self {
+        Report { errors: vec![p], warnings: warnings.to_vec() }
+    }
+
     pub fn error(&mut self, p: Problem) {
         self.errors.push(p);
     }

@@ -73,12 +73,12 @@ fn source_comment(text: &str) -> Option<&str> {
 /// Post-renders a Helm stream; the whole output or a failure, never half of it.
 pub fn run(input: &[u8], opts: &Options) -> Result<(String, Vec<Problem>), Report> {
     let text = std::str::from_utf8(input)
-        .map_err(|e| Report { errors: vec![Problem::input(format!("the stream is not UTF-8 (at byte {})", e.valid_up_to()))], warnings: vec![] })?;
+        .map_err(|e| Report::one(Problem::input(format!("the stream is not UTF-8 (at byte {})", e.valid_up_to()))))?;
     // A byte-order mark belongs to the stream, not to its first document.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let docs = split(text).map_err(|p| Report::one(p))?;
     if docs.is_empty() {
-        return Err(Report { errors: vec![Problem::input("the stream has no documents to post-render".into())], warnings: vec![] });
+        return Err(Report::one(Problem::input("the stream has no documents to post-render".into())));
     }
     let mut out = String::new();
     let mut warnings = Vec::new();
@@ -99,7 +99,7 @@ pub fn run(input: &[u8], opts: &Options) -> Result<(String, Vec<Problem>), Repor
             }
         }
         if generated > opts.limits.max_output {
-            return Err(Report { errors: vec![opts.limits.output_problem("the post-rendered stream")], warnings });
+            return Err(Report::fail(opts.limits.output_problem("the post-rendered stream"), &warnings));
         }
     }
     Ok((out, warnings))
@@ -125,7 +125,7 @@ fn expand(doc: &Doc, index: usize, opts: &Options) -> Result<Option<(String, Vec
         // Another chart's object that merely mentions releasegen's group (a duplicate key, deep
         // nesting, an anchor releasegen's limits refuse): not releasegen's to judge; its bytes pass through.
         Err(_) if !looks_like_release(doc.text) => return Ok(None),
-        Err(p) => return Err(Report { errors: vec![at(p)], warnings: vec![] }),
+        Err(p) => return Err(Report::one(at(p))),
     };
     if !document::is_release(&root) {
         return Ok(None);
@@ -135,7 +135,7 @@ fn expand(doc: &Doc, index: usize, opts: &Options) -> Result<Option<(String, Vec
         warnings: f.warnings.into_iter().map(at).collect(),
     })?;
     let warnings: Vec<Problem> = warnings.into_iter().map(at).collect();
-    let mut docs = crate::manifests_for(&release, opts).map_err(|p| Report { errors: vec![at(p)], warnings: warnings.clone() })?;
+    let mut docs = crate::manifests_for(&release, opts).map_err(|p| Report::fail(at(p), &warnings))?;
     if let Some(name) = filename(&root) {
         for d in &mut docs {
             annotate(d, &name);

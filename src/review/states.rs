@@ -218,3 +218,24 @@ pub fn mermaid_text(s: &str) -> String {
     }
     out
 }
+
+// ---- strategy none: nothing is routed ----
+
+/// `states` of a release with no routing object (strategy `none`), as a table.
+pub fn unrouted_table(r: &Release) -> String {
+    format!(
+        "# {} ({}, none)\n\nStrategy none: releasegen emits no routing object; every state routes as the app-level Service does.\n",
+        r.name,
+        r.env.name()
+    )
+}
+
+/// The same as JSON: no states.
+pub fn unrouted_json(r: &Release) -> Value {
+    json!({"name": r.name, "strategy": "none", "states": []})
+}
+
+/// The same as a chart: every request to the Service.
+pub fn unrouted_mermaid(r: &Release) -> String {
+    format!("flowchart LR\n  in([\"requests to {0}\"]) --> app[\"Service {0}: no routing object (strategy none)\"]\n", r.name)
+}
