@@ -227,12 +227,12 @@ fn no_source_file_is_longer_than_700_lines() {
 
 /// The command line (`src/cli/`, started by `main.rs`) is a stage of its own on top of the
 /// library: one module per command, each naming only what all commands share (`args`, `io`,
-/// the exit status), never another command; the shared modules name no command; and none of
+/// `namespace`, the exit status), never another command; the shared modules name no command; and none of
 /// it reaches into the library but through `releasegen::`, its public interface.
 #[test]
 fn each_command_is_its_own_module() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/cli");
-    let shared = ["mod", "args", "io"];
+    let shared = ["mod", "args", "io", "namespace"];
     let mut commands = Vec::new();
     let mut found = Vec::new();
     for entry in std::fs::read_dir(&dir).expect("src/cli").flatten() {
@@ -252,7 +252,7 @@ fn each_command_is_its_own_module() {
             rest = &rest[at + "super::".len()..];
             let target: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '{').collect();
             let target = target.trim_end_matches('{');
-            if !["args", "io", "ExitCode"].contains(&target) || names.iter().any(|n| n == target) {
+            if !["args", "io", "namespace", "ExitCode"].contains(&target) || names.iter().any(|n| n == target) {
                 found.push(format!("cli/{name}.rs names super::{target}"));
             }
         }

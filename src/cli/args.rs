@@ -273,7 +273,7 @@ pub enum DiffOutput {
 
 impl Common {
     pub fn options(&self) -> Options {
-        let (namespace, namespace_origin) = releasegen::input::namespace::resolve(self.namespace.clone());
+        let (namespace, namespace_origin) = super::namespace::resolve(self.namespace.clone());
         let mut opts = Options {
             context: Context {
                 release_name: self.name.clone(),

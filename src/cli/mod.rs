@@ -5,6 +5,7 @@ mod args;
 mod diff;
 mod io;
 mod krm;
+mod namespace;
 mod post_render;
 mod render;
 mod route;

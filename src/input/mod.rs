@@ -1,9 +1,10 @@
 //! Input: the text of values files, `--set`, Release documents and the routing-actions chart's
-//! values, read into one tree that keeps every position, and what the command line adds.
+//! values, read into one tree that keeps every position; the live objects `route` reads; and
+//! what the command line adds.
 
 pub mod document;
 pub mod limits;
-pub mod namespace;
+pub mod live;
 pub mod routing_actions;
 pub mod sources;
 pub mod values;

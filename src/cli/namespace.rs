@@ -4,7 +4,7 @@
 //! `application.metadata.namespace` still wins over all of these; the model says on stderr
 //! which one it used and why, so a release never lands in a namespace by surprise.
 
-use crate::input::values::{self, Limits, Node, Val};
+use releasegen::input::values::{self, Limits, Node, Val};
 
 /// Where a namespace came from, for the note on stderr; `None` when `--namespace` gave it.
 pub type Origin = Option<String>;
