@@ -44,6 +44,11 @@ fn untyped(table: &str, key: &str) -> Value {
     panic!("schema: {table}.{key} has no type")
 }
 
+/// What a CORS policy's `allowMethods` takes: a method, or `*`.
+fn cors_methods() -> Vec<&'static str> {
+    crate::model::policy::HTTP_METHODS.iter().copied().chain(["*"]).collect()
+}
+
 fn string() -> Value {
     json!({"type": "string"})
 }
@@ -117,7 +122,7 @@ fn gateway_api_match() -> Value {
         "method" => json!({
             "type": ["string", "object"],
             "if": {"type": "string"},
-            "then": {"enum": ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]},
+            "then": {"enum": crate::model::policy::HTTP_METHODS},
             "properties": {
                 "type": {"type": "string", "enum": ["Exact", "RegularExpression"], "description": "How service and method match (default Exact)."},
                 "service": {"type": "string", "description": "The gRPC service, package.Service."},
@@ -170,7 +175,7 @@ fn routing() -> Value {
     let cors = || {
         closed("CORS policy.", vocab::CORS, "", |k| match k {
             "allowOrigins" | "allowHeaders" | "exposeHeaders" => list(),
-            "allowMethods" => json!({"type": "array", "uniqueItems": true, "items": {"enum": crate::model::policy::CORS_METHODS}}),
+            "allowMethods" => json!({"type": "array", "uniqueItems": true, "items": {"enum": cors_methods()}}),
             "maxAge" => duration(),
             "allowCredentials" => json!({"type": "boolean"}),
             _ => untyped("CORS", k),
@@ -294,7 +299,7 @@ fn routing_actions() -> Value {
         _ => untyped("APP_VERSION", k),
     });
     let mut r = closed("Values of the Iter8 routing-actions chart: routing for workloads you already run.", vocab::ROUTING_ACTIONS, "", |k| match k {
-        "appType" => json!({"type": "string", "enum": ["deployment", "kserve-modelmesh", "kserve", "kserve-0.11", "kserve-0.10"]}),
+        "appType" => json!({"type": "string", "enum": crate::input::routing_actions::APP_TYPES}),
         "appName" | "iter8Version" | "externalGateway" | "modelmeshServingService" => string(),
         "appPort" | "modelmeshServingPort" => port(),
         "action" => json!({"type": "string", "enum": ["initialize", "modify-weights"]}),

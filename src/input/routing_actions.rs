@@ -12,6 +12,9 @@ use crate::input::values::{Node, Val};
 use crate::input::vocabulary::{ROUTING_ACTIONS, has};
 
 
+/// The chart's `appType`s, in the order its error message names them.
+pub const APP_TYPES: &[&str] = &["deployment", "kserve-modelmesh", "kserve", "kserve-0.11", "kserve-0.10"];
+
 /// Values for the routing-actions chart have `appType` or `action`, and no `environment`.
 pub fn is_routing_actions(root: &Node) -> bool {
     root.get("environment").is_none() && (root.get("appType").is_some() || root.get("action").is_some())
@@ -49,7 +52,7 @@ pub fn translate(root: &Node) -> Result<Translated, Problem> {
         "kserve-modelmesh" => "kserve-modelmesh-istio",
         "kserve" | "kserve-0.11" | "kserve-0.10" => app_type.as_str(),
         other => {
-            let msg = format!("Unknown appType: '{other}' (deployment, kserve-modelmesh, kserve, kserve-0.11, kserve-0.10)");
+            let msg = format!("Unknown appType: '{other}' ({})", APP_TYPES.join(", "));
             return Err(at("appType", msg));
         }
     };

@@ -108,8 +108,14 @@ pub const RETRY_ON: &[&str] = &[
     "deadline-exceeded", "internal", "resource-exhausted", "unavailable",
 ];
 
-/// Methods both APIs accept in a CORS policy.
-pub const CORS_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "*"];
+/// The HTTP methods the Gateway API names (its HTTPMethod enum), which a match clause and a
+/// CORS policy take; the one list of them.
+pub const HTTP_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
+
+/// Whether both APIs take `m` in a CORS policy's `allowMethods`: a method, or `*`.
+pub fn cors_method(m: &str) -> bool {
+    m == "*" || HTTP_METHODS.contains(&m)
+}
 
 /// The Gateway API's duration format (GEP-2257), which Istio's decoder also reads:
 /// one to four `<1-5 digits><h|m|s|ms>` parts. Returns milliseconds, at least 1 (Istio

@@ -22,7 +22,6 @@ const GTW_MAX_NAMED: usize = 16;
 const GTW_MAX_PATH: usize = 1024;
 const GTW_MAX_HEADER_VALUE: usize = 4096;
 const GTW_MAX_QUERY_VALUE: usize = 1024;
-const GTW_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
 
 /// Item `i` of a list node.
 fn nth(node: &Node, i: usize) -> Option<&Node> {
@@ -201,8 +200,8 @@ impl Reader {
 
     fn gtw_clause(&mut self, clause: &Node, path: &str) {
         if let Some(m) = self.string(clause.get("method"), &join(path, "method")) {
-            if !GTW_METHODS.contains(&m.as_str()) {
-                self.error(&join(path, "method"), clause.get("method"), format!("{} is not a method the Gateway API matches ({})", quote(&m), GTW_METHODS.join(", ")));
+            if !crate::model::policy::HTTP_METHODS.contains(&m.as_str()) {
+                self.error(&join(path, "method"), clause.get("method"), format!("{} is not a method the Gateway API matches ({})", quote(&m), crate::model::policy::HTTP_METHODS.join(", ")));
             }
         }
         self.gtw_path(clause.get("path"), &join(path, "path"));

@@ -124,7 +124,7 @@ impl Reader {
         self.known_keys(node, path, CORS);
         let allow_origins = self.strings(node.get("allowOrigins"), &join(path, "allowOrigins"), policy::origin);
         let allow_methods = self.strings(node.get("allowMethods"), &join(path, "allowMethods"), |m| {
-            if policy::CORS_METHODS.contains(&m) { Ok(()) } else { Err(format!("{m:?} is not a method ({})", policy::CORS_METHODS.join(", "))) }
+            if policy::cors_method(m) { Ok(()) } else { Err(format!("{m:?} is not a method ({}, *)", policy::HTTP_METHODS.join(", "))) }
         });
         let header = |h: &str| if h == "*" { Ok(()) } else { policy::header_name(h) };
         let allow_headers = self.strings(node.get("allowHeaders"), &join(path, "allowHeaders"), header);
