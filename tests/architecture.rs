@@ -202,10 +202,10 @@ fn the_checks_catch_a_climb_and_a_cycle() {
     assert!(c.iter().any(|c| c.contains("render::objects -> render::native -> render::objects")), "{c:?}");
 }
 
-/// A file a reader can hold in mind: none longer than 700 lines (a longer one has more than one
+/// A file a reader can hold in mind: none longer than 500 lines (a longer one has more than one
 /// job, and splits along them).
 #[test]
-fn no_source_file_is_longer_than_700_lines() {
+fn no_source_file_is_longer_than_500_lines() {
     let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut long = Vec::new();
     fn walk(dir: &Path, long: &mut Vec<String>) {
@@ -215,7 +215,7 @@ fn no_source_file_is_longer_than_700_lines() {
                 walk(&path, long);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let lines = std::fs::read_to_string(&path).expect("read a source file").lines().count();
-                if lines > 700 {
+                if lines > 500 {
                     long.push(format!("{}: {lines} lines", path.display()));
                 }
             }
