@@ -176,8 +176,10 @@ pub fn render_values(root: values::Node, opts: &Options) -> Result<Rendered, Rep
         warnings.push(note);
     }
     let plan = routing::plan(&release);
-    warnings = hidden_cohorts(&release, plan.as_ref(), &opts.context, warnings)?;
     let docs = manifests_with(&release, plan.as_ref(), opts).map_err(|p| Report::fail(p, &warnings))?;
+    // After the manifests: building the routemap refuses a release too large for it, whose
+    // states are too many to read one by one.
+    warnings = hidden_cohorts(&release, plan.as_ref(), &opts.context, warnings)?;
     let yaml = emit::stream(&docs);
     if yaml.len() > opts.limits.max_output {
         return Err(Report::fail(opts.limits.output_problem("the rendered stream"), &warnings));
@@ -325,10 +327,12 @@ pub fn states_values(root: values::Node, opts: &Options, format: StatesFormat) -
     drop(root);
     let pretty = |v: serde_json::Value| format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default());
     let plan = routing::plan(&release);
+    if let Some(plan) = &plan {
+        objects::routemap_fits(&release, plan).map_err(|p| Report::fail(p, &warnings))?;
+    }
     let warnings = hidden_cohorts(&release, plan.as_ref(), &opts.context, warnings)?;
     let text = match (plan, format) {
         (Some(plan), f) => {
-            objects::routemap_fits(&release, &plan).map_err(|p| Report::fail(p, &warnings))?;
             let rows = states::rows(&release, &plan);
             match f {
                 StatesFormat::Table => states::table(&release, &rows),
@@ -388,12 +392,11 @@ pub fn diff_values(base: values::Node, head: values::Node, opts: &Options, forma
 fn diff_side(root: &values::Node, opts: &Options) -> Result<(review::diff::Side, Vec<Problem>), Report> {
     let (release, warnings) = release_of(root, &opts.context)?;
     let plan = routing::plan(&release);
-    let warnings = hidden_cohorts(&release, plan.as_ref(), &opts.context, warnings)?;
-    let with = |p: Problem| Report::fail(p, &warnings);
-    // The manifests first: building the routemap is what refuses a release too large for it,
-    // and it is built once.
+    // The manifests first: building the routemap is what refuses a release too large for it
+    // (whose states are too many to read one by one), and it is built once.
     let plain = Options { ready: None, ..opts.clone() };
-    let objects = manifests_with(&release, plan.as_ref(), &plain).map_err(with)?;
+    let objects = manifests_with(&release, plan.as_ref(), &plain).map_err(|p| Report::fail(p, &warnings))?;
+    let warnings = hidden_cohorts(&release, plan.as_ref(), &opts.context, warnings)?;
     let (rows, routing) = match &plan {
         Some(plan) => {
             let n = release.versions.len();

@@ -16,7 +16,9 @@ use crate::review::states::rows;
 /// there can be reached in a state with fewer versions ready.
 pub fn hidden_cohorts(r: &Release, plan: &Tree) -> Vec<Problem> {
     let gtw = r.env == crate::model::Env::DeploymentGtw;
-    if !may_hide_a_cohort(r, gtw) {
+    // Called once the routemap is known to fit, which holds far fewer versions than this; the
+    // bound keeps a caller that forgets from reading 2^N states of a release that cannot render.
+    if r.versions.len() > MAX_READ || !may_hide_a_cohort(r, gtw) {
         return Vec::new();
     }
     let n = r.versions.len();
@@ -54,6 +56,9 @@ pub fn hidden_cohorts(r: &Release, plan: &Tree) -> Vec<Problem> {
         })
         .collect()
 }
+
+/// The most versions whose states are read for hidden cohorts.
+const MAX_READ: usize = 12;
 
 /// A hidden cohort: its values path and place, which cohort, the rule that hides it, and the
 /// states it is hidden in.
