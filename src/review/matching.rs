@@ -254,6 +254,29 @@ mod tests {
         assert!(a.take_all_of(&http(json!({"headers": [{"name": "x-team", "value": "a", "type": "Exact"}]}))));
     }
 
+    /// What does not decide a match is no condition: Istio's `name` and `statPrefix`, a GRPCRoute
+    /// method's default type. Query parameter names keep their case; a request with no query
+    /// parameter meets no query condition.
+    #[test]
+    fn what_decides_a_match() {
+        let named = |n: &str| istio(json!({"name": n, "statPrefix": n, "headers": {"x": {"exact": "a"}}}));
+        assert!(named("a").take_all_of(&named("b")));
+        let grpc = |v: Value| Conditions::of(Api::GrpcRoute, &v);
+        assert!(grpc(json!({"method": {"service": "a.B"}})).take_all_of(&grpc(json!({"method": {"service": "a.B", "type": "Exact"}}))));
+        assert!(!grpc(json!({"method": {"service": "a.B"}})).take_all_of(&grpc(json!({"method": {"service": "a.C"}}))));
+        let query = |name: &str| istio(json!({"queryParams": {name: {"exact": "1"}}}));
+        assert!(!query("v").met_by(&Conditions::default()));
+        assert!(query("v").met_by(&query("v")));
+        assert!(!query("V").take_all_of(&query("v")));
+        let gquery = |name: &str| http(json!({"queryParams": [{"name": name, "value": "1"}]}));
+        assert!(!gquery("V").take_all_of(&gquery("v")));
+        assert!(!gquery("v").met_by(&http(json!({"headers": [{"name": "v", "value": "1"}]}))));
+        let header = istio(json!({"headers": {"cookie": {"regex": "x"}}}));
+        assert!(header.asks_for("header cookie"));
+        assert!(!header.asks_for("header branch"));
+        assert!(!Conditions::default().asks_for("header cookie"));
+    }
+
     #[test]
     fn gateway_api_ranks() {
         let r = |v: Value| rank(Api::HttpRoute, &v);
