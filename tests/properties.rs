@@ -15,7 +15,7 @@ mod common;
 use proptest::prelude::*;
 use releasegen::input::Context;
 use releasegen::plan::routing::{self, State};
-use releasegen::{Options, emit, model::names, render::objects};
+use releasegen::{Options, emit, model::names, render};
 use serde_json::{Value, json};
 
 const ENVS: &[(&str, &[&str])] = &[
@@ -148,7 +148,7 @@ proptest! {
         let (release, _) = releasegen::release(&data, &opts)
             .unwrap_or_else(|f| panic!("{} {}: {:?}", c.env, c.strategy, f.errors));
         let plan = routing::plan(&release);
-        let meant = objects::manifests(&release, plan.as_ref(), None).unwrap();
+        let meant = render::manifests(&release, plan.as_ref(), None).unwrap();
         let stream = releasegen::render(&data, &opts).unwrap().yaml;
         prop_assert_eq!(&releasegen::render(&data, &opts).unwrap().yaml, &stream, "deterministic");
 

@@ -9,11 +9,7 @@
 
 use crate::problem::Problem;
 use crate::input::values::{Node, Val};
-use crate::input::vocabulary::{ROUTING_ACTIONS, has};
-
-
-/// The chart's `appType`s, in the order its error message names them.
-pub const APP_TYPES: &[&str] = &["deployment", "kserve-modelmesh", "kserve", "kserve-0.11", "kserve-0.10"];
+use crate::input::vocabulary::{APP_TYPES, ROUTING_ACTIONS, has};
 
 /// Values for the routing-actions chart have `appType` or `action`, and no `environment`.
 pub fn is_routing_actions(root: &Node) -> bool {

@@ -9,14 +9,97 @@
 #[derive(Clone, Copy, Debug)]
 pub struct Key {
     pub name: &'static str,
+    /// What its value is: the schema is built from it.
+    pub ty: Ty,
     /// What it means and where it applies; `{kind}` stands for the object's kind where one
     /// table serves several kinds.
     pub doc: &'static str,
 }
 
-const fn key(name: &'static str, doc: &'static str) -> Key {
-    Key { name, doc }
+/// What a key's value is, as far as its own key can say: the shape the JSON Schema gives it.
+/// Rules that relate keys (an image unless a deploymentSpecification is given, fields another
+/// environment ignores) are validation's, with path-qualified messages.
+#[derive(Clone, Copy, Debug)]
+pub enum Ty {
+    Text,
+    /// Text, with the default releasegen uses when it is absent.
+    TextOr(&'static str),
+    /// Text, one of these.
+    Choice(&'static [&'static str]),
+    /// Text, one of these, with a default.
+    ChoiceOr(&'static [&'static str], &'static str),
+    Bool,
+    Port,
+    PortOr(u16),
+    /// A port, or null to remove the default given.
+    PortOrNull(u16),
+    /// A version's weight (0 to `MAX_WEIGHT`).
+    Weight,
+    /// 0 to 100.
+    Percent,
+    /// A count, 0 to i32's largest.
+    Count,
+    /// A mapping of text to text (labels, annotations).
+    TextMap,
+    /// Header name to value, at most 16 of them.
+    HeaderValues,
+    Texts,
+    /// A list of text without repeats.
+    UniqueTexts,
+    /// A duration (`duration_pattern`).
+    Duration,
+    /// A cookie name (`cookie_name_pattern`).
+    CookieName,
+    /// A mapping passed through as written.
+    Object,
+    /// A list of container ports, passed through as written.
+    ContainerPorts,
+    /// A closed mapping of these keys.
+    Table(&'static [Key]),
+    /// A closed mapping of these keys, some of them required.
+    Required(&'static [Key], &'static [&'static str]),
+    /// `{metadata?, spec}` of an object the user writes in full, of this kind.
+    Specification(&'static str),
+    /// The environments releasegen renders.
+    Environment,
+    /// The strategies; absent, empty or null is none.
+    Strategy,
+    /// One gateway or a list, each a string or a parentRef (`GATEWAY`).
+    Gateways,
+    /// `application.versions`: a list of `VERSION`.
+    Versions,
+    /// The routing-actions chart's `appVersions`: a list of `APP_VERSION`.
+    AppVersions,
+    /// Istio match clauses (`ISTIO_MATCH`), ORed.
+    IstioClauses,
+    /// Gateway API match clauses (`GATEWAY_API_MATCH`), ORed.
+    GatewayApiClauses,
+    /// An Istio StringMatch (`STRING_MATCH`), and a mapping of names to them.
+    StringMatch,
+    StringMatches,
+    /// Gateway API header or query parameter matches: `{name, value, type?}`.
+    NamedMatches,
+    /// An HTTP method, or with `protocol: grpc` a gRPC method `{service, method, type?}`.
+    MethodOrGrpc,
+    /// `HTTP_METHODS` or `*`.
+    CorsMethods,
+    /// The Release document's own apiVersion and kind.
+    ApiVersion,
+    Kind,
+    /// The values (under a Release document's `spec`).
+    Values,
 }
+
+const fn key(name: &'static str, ty: Ty, doc: &'static str) -> Key {
+    Key { name, ty, doc }
+}
+
+/// The HTTP methods the Gateway API names (its HTTPMethod enum), which a match clause and a
+/// CORS policy take; the one list of them.
+pub const HTTP_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
+
+/// The routing-actions chart's `appType`s, in the order its error message names them.
+pub const APP_TYPES: &[&str] = &["deployment", "kserve-modelmesh", "kserve", "kserve-0.11", "kserve-0.10"];
 
 /// Whether `name` is one of `keys`.
 pub fn has(keys: &[Key], name: &str) -> bool {
@@ -26,73 +109,73 @@ pub fn has(keys: &[Key], name: &str) -> bool {
 
 /// The top level of release values.
 pub const RELEASE: &[Key] = &[
-    key("environment", "Where the release runs and what routes it."),
-    key("application", "The application and its versions."),
-    key("gateway", "The Gateway the routing object attaches to, or a list of them. Istio: `name` or `namespace/name`. Gateway API: a name, or a parentRef `{name, namespace?, sectionName?}`."),
-    key("service", "kserve-modelmesh-istio: the ModelMesh serving Service."),
-    key("iter8Version", "The routemap's iter8.tools/version label."),
+    key("environment", Ty::Environment, "Where the release runs and what routes it."),
+    key("application", Ty::Required(APPLICATION, &["versions"]), "The application and its versions."),
+    key("gateway", Ty::Gateways, "The Gateway the routing object attaches to, or a list of them. Istio: `name` or `namespace/name`. Gateway API: a name, or a parentRef `{name, namespace?, sectionName?}`."),
+    key("service", Ty::Table(SERVICE), "kserve-modelmesh-istio: the ModelMesh serving Service."),
+    key("iter8Version", Ty::TextOr("v1.1"), "The routemap's iter8.tools/version label."),
 ];
 
 /// `service`: the ModelMesh serving Service.
 pub const SERVICE: &[Key] = &[
-    key("host", "Its host."),
-    key("port", "Its port."),
+    key("host", Ty::TextOr("modelmesh-serving.modelmesh-serving.svc.cluster.local"), "Its host."),
+    key("port", Ty::PortOr(8033), "Its port."),
 ];
 
 /// A gateway given as a mapping (a Gateway API parentRef).
 pub const GATEWAY: &[Key] = &[
-    key("name", "The Gateway's name."),
-    key("namespace", "The Gateway's namespace (default the route's)."),
-    key("sectionName", "Gateway API: the listener of the Gateway to attach to."),
+    key("name", Ty::Text, "The Gateway's name."),
+    key("namespace", Ty::Text, "The Gateway's namespace (default the route's)."),
+    key("sectionName", Ty::Text, "Gateway API: the listener of the Gateway to attach to."),
 ];
 
 /// `application`.
 pub const APPLICATION: &[Key] = &[
-    key("metadata", "Name (default --name), namespace (default --namespace), and labels and annotations for every version's objects."),
-    key("strategy", "How traffic reaches the candidates: none, blue-green (weighted split), canary (header-matched cohort) or mirror (shadow traffic). Absent or empty: none."),
-    key("versions", "The versions: item 0 is the primary, the others are candidates."),
-    key("port", "Deployment environments: the default port of every version (default 80; null removes the default)."),
-    key("modelFormat", "KServe environments: the default model format of every version."),
-    key("runtime", "KServe (not ModelMesh): the default serving runtime of every version."),
-    key("protocolVersion", "KServe (not ModelMesh): the default protocol version of every version."),
-    key("ports", "KServe (not ModelMesh): the default container ports of every version."),
-    key("routing", "Policy written into every generated rule: timeout, retries (Istio only), CORS, request and response header changes."),
-    key("workloads", "`external`: the versions' workloads are yours (already running); everything else is rendered."),
-    key("tagRouting", "kserve-serverless: true adds KServe's tag routing (latest- and prev- URLs)."),
-    key("protocol", "deployment-gtw: `grpc` routes with a Gateway API GRPCRoute, `http` (the default) with an HTTPRoute. On Istio, gRPC is HTTP/2 and routes as it is."),
-    key("sessionAffinity", "deployment-istio and deployment-gtw, blue-green and canary: `{cookie, maxAge}`. Each version's responses set the cookie to its name; a request carrying it goes to that version while it is ready, and the weights decide only for requests without one."),
+    key("metadata", Ty::Table(METADATA), "Name (default --name), namespace (default --namespace), and labels and annotations for every version's objects."),
+    key("strategy", Ty::Strategy, "How traffic reaches the candidates: none, blue-green (weighted split), canary (header-matched cohort) or mirror (shadow traffic). Absent or empty: none."),
+    key("versions", Ty::Versions, "The versions: item 0 is the primary, the others are candidates."),
+    key("port", Ty::PortOrNull(80), "Deployment environments: the default port of every version (default 80; null removes the default)."),
+    key("modelFormat", Ty::Text, "KServe environments: the default model format of every version."),
+    key("runtime", Ty::Text, "KServe (not ModelMesh): the default serving runtime of every version."),
+    key("protocolVersion", Ty::Text, "KServe (not ModelMesh): the default protocol version of every version."),
+    key("ports", Ty::ContainerPorts, "KServe (not ModelMesh): the default container ports of every version."),
+    key("routing", Ty::Table(ROUTING), "Policy written into every generated rule: timeout, retries (Istio only), CORS, request and response header changes."),
+    key("workloads", Ty::Choice(&["external"]), "`external`: the versions' workloads are yours (already running); everything else is rendered."),
+    key("tagRouting", Ty::Bool, "kserve-serverless: true adds KServe's tag routing (latest- and prev- URLs)."),
+    key("protocol", Ty::ChoiceOr(&["http", "grpc"], "http"), "deployment-gtw: `grpc` routes with a Gateway API GRPCRoute, `http` (the default) with an HTTPRoute. On Istio, gRPC is HTTP/2 and routes as it is."),
+    key("sessionAffinity", Ty::Required(SESSION_AFFINITY, &["cookie", "maxAge"]), "deployment-istio and deployment-gtw, blue-green and canary: `{cookie, maxAge}`. Each version's responses set the cookie to its name; a request carrying it goes to that version while it is ready, and the weights decide only for requests without one."),
 ];
 
 /// `application.sessionAffinity`.
 pub const SESSION_AFFINITY: &[Key] = &[
-    key("cookie", "Name of the cookie that records a user's version (not __Secure- or __Host-: the cookie is not Secure)."),
-    key("maxAge", "How long a browser keeps the cookie, in whole seconds: 3600s, 24h, 720h (at most 400 days). Required."),
+    key("cookie", Ty::CookieName, "Name of the cookie that records a user's version (not __Secure- or __Host-: the cookie is not Secure)."),
+    key("maxAge", Ty::Duration, "How long a browser keeps the cookie, in whole seconds: 3600s, 24h, 720h (at most 400 days). Required."),
 ];
 
 /// The metadata of the application, a version, a specification or a Release document.
 pub const METADATA: &[Key] = &[
-    key("name", "Name (an RFC 1035 label)."),
-    key("namespace", "Namespace."),
-    key("labels", "Labels; values are text (quote numbers and booleans)."),
-    key("annotations", "Annotations; values are text (quote numbers and booleans)."),
+    key("name", Ty::Text, "Name (an RFC 1035 label)."),
+    key("namespace", Ty::Text, "Namespace."),
+    key("labels", Ty::TextMap, "Labels; values are text (quote numbers and booleans)."),
+    key("annotations", Ty::TextMap, "Annotations; values are text (quote numbers and booleans)."),
 ];
 
 /// An item of `application.versions`.
 pub const VERSION: &[Key] = &[
-    key("metadata", "Name (default APP-i), namespace (default the application's), labels and annotations of the version's objects."),
-    key("weight", "Blue-green: the version's relative share of traffic. Mirror: the percentage of traffic mirrored to a candidate (at most 100). Canary: 0 keeps a candidate out of routing. Default 50."),
-    key("match", "Istio (deployment-istio, kserve, ModelMesh): HTTPMatchRequest clauses, ORed, that send a request to this candidate (its cohort; in blue-green, beside the weighted split, while it is ready). Canary default: header `traffic: test`."),
-    key("matches", "Gateway API (deployment-gtw): HTTPRouteMatch clauses, ORed, that send a request to this candidate (its cohort; in blue-green, beside the weighted split, while it is ready). Canary default: header `traffic: test`."),
-    key("port", "Deployment environments: the port of the version's container and Service (default application.port)."),
-    key("image", "Deployment environments: the image of the generated Deployment (required unless deploymentSpecification is given)."),
-    key("deploymentSpecification", "Deployment environments: the Deployment, used instead of the generated one."),
-    key("serviceSpecification", "Deployment environments: the Service, used instead of the generated one; its first port is the version's port."),
-    key("inferenceServiceSpecification", "KServe environments: the InferenceService, used instead of the generated one."),
-    key("modelFormat", "KServe environments: the predictor's model format (default application.modelFormat)."),
-    key("runtime", "KServe (not ModelMesh): the predictor's serving runtime (default application.runtime)."),
-    key("protocolVersion", "KServe (not ModelMesh): the predictor's protocol version, such as v2 (default application.protocolVersion)."),
-    key("ports", "KServe (not ModelMesh): the predictor's container ports (default application.ports)."),
-    key("storageUri", "KServe environments: where the model is stored; a version's own, with no application default (two versions of a model live in two places)."),
+    key("metadata", Ty::Table(METADATA), "Name (default APP-i), namespace (default the application's), labels and annotations of the version's objects."),
+    key("weight", Ty::Weight, "Blue-green: the version's relative share of traffic. Mirror: the percentage of traffic mirrored to a candidate (at most 100). Canary: 0 keeps a candidate out of routing. Default 50."),
+    key("match", Ty::IstioClauses, "Istio (deployment-istio, kserve, ModelMesh): HTTPMatchRequest clauses, ORed, that send a request to this candidate (its cohort; in blue-green, beside the weighted split, while it is ready). Canary default: header `traffic: test`."),
+    key("matches", Ty::GatewayApiClauses, "Gateway API (deployment-gtw): HTTPRouteMatch clauses, ORed, that send a request to this candidate (its cohort; in blue-green, beside the weighted split, while it is ready). Canary default: header `traffic: test`."),
+    key("port", Ty::Port, "Deployment environments: the port of the version's container and Service (default application.port)."),
+    key("image", Ty::Text, "Deployment environments: the image of the generated Deployment (required unless deploymentSpecification is given)."),
+    key("deploymentSpecification", Ty::Specification("Deployment"), "Deployment environments: the Deployment, used instead of the generated one."),
+    key("serviceSpecification", Ty::Specification("Service"), "Deployment environments: the Service, used instead of the generated one; its first port is the version's port."),
+    key("inferenceServiceSpecification", Ty::Specification("InferenceService"), "KServe environments: the InferenceService, used instead of the generated one."),
+    key("modelFormat", Ty::Text, "KServe environments: the predictor's model format (default application.modelFormat)."),
+    key("runtime", Ty::Text, "KServe (not ModelMesh): the predictor's serving runtime (default application.runtime)."),
+    key("protocolVersion", Ty::Text, "KServe (not ModelMesh): the predictor's protocol version, such as v2 (default application.protocolVersion)."),
+    key("ports", Ty::ContainerPorts, "KServe (not ModelMesh): the predictor's container ports (default application.ports)."),
+    key("storageUri", Ty::Text, "KServe environments: where the model is stored; a version's own, with no application default (two versions of a model live in two places)."),
 ];
 
 /// The keys of a version that describe its workload: every key of `VERSION` from `image` on.
@@ -100,110 +183,110 @@ pub const WORKLOAD: &[Key] = VERSION.split_at(5).1;
 
 /// An Istio HTTPMatchRequest (`match` clauses).
 pub const ISTIO_MATCH: &[Key] = &[
-    key("name", "Name of the match, in Istio's logs."),
-    key("uri", "The request URI (StringMatch)."),
-    key("scheme", "The URI scheme (StringMatch)."),
-    key("method", "The HTTP method (StringMatch)."),
-    key("authority", "The HTTP authority (StringMatch)."),
-    key("headers", "Header names to StringMatch; names are lowercase."),
-    key("port", "The port being addressed."),
-    key("sourceLabels", "Labels of the calling workload."),
-    key("gateways", "Gateways the rule applies to."),
-    key("queryParams", "Query parameters to StringMatch."),
-    key("ignoreUriCase", "Match the URI case-insensitively."),
-    key("withoutHeaders", "Headers that must not match (StringMatch)."),
-    key("sourceNamespace", "Namespace of the calling workload."),
-    key("statPrefix", "Prefix of the match's statistics."),
+    key("name", Ty::Text, "Name of the match, in Istio's logs."),
+    key("uri", Ty::StringMatch, "The request URI (StringMatch)."),
+    key("scheme", Ty::StringMatch, "The URI scheme (StringMatch)."),
+    key("method", Ty::StringMatch, "The HTTP method (StringMatch)."),
+    key("authority", Ty::StringMatch, "The HTTP authority (StringMatch)."),
+    key("headers", Ty::StringMatches, "Header names to StringMatch; names are lowercase."),
+    key("port", Ty::Port, "The port being addressed."),
+    key("sourceLabels", Ty::TextMap, "Labels of the calling workload."),
+    key("gateways", Ty::Texts, "Gateways the rule applies to."),
+    key("queryParams", Ty::StringMatches, "Query parameters to StringMatch."),
+    key("ignoreUriCase", Ty::Bool, "Match the URI case-insensitively."),
+    key("withoutHeaders", Ty::StringMatches, "Headers that must not match (StringMatch)."),
+    key("sourceNamespace", Ty::Text, "Namespace of the calling workload."),
+    key("statPrefix", Ty::Text, "Prefix of the match's statistics."),
 ];
 
 /// An Istio StringMatch (`uri`, `headers.NAME`, …): one of these.
 pub const STRING_MATCH: &[Key] = &[
-    key("exact", "The value, exactly."),
-    key("prefix", "The value starts with this (not empty, but on `uri`)."),
-    key("regex", "An RE2 regular expression the whole value matches (at most 1024 bytes)."),
+    key("exact", Ty::Text, "The value, exactly."),
+    key("prefix", Ty::Text, "The value starts with this (not empty, but on `uri`)."),
+    key("regex", Ty::Text, "An RE2 regular expression the whole value matches (at most 1024 bytes)."),
 ];
 
 /// A Gateway API HTTPRouteMatch (`matches` clauses).
 pub const GATEWAY_API_MATCH: &[Key] = &[
-    key("path", "The request path: `{type: Exact|PathPrefix|RegularExpression, value}`."),
-    key("headers", "Header matches: `{name, value, type?}`."),
-    key("queryParams", "Query parameter matches: `{name, value, type?}`."),
-    key("method", "The HTTP method; with `protocol: grpc`, the gRPC method `{service, method, type?}`."),
+    key("path", Ty::Object, "The request path: `{type: Exact|PathPrefix|RegularExpression, value}`."),
+    key("headers", Ty::NamedMatches, "Header matches: `{name, value, type?}`."),
+    key("queryParams", Ty::NamedMatches, "Query parameter matches: `{name, value, type?}`."),
+    key("method", Ty::MethodOrGrpc, "The HTTP method; with `protocol: grpc`, the gRPC method `{service, method, type?}`."),
 ];
 
 /// A Gateway API GRPCRouteMatch (`matches` clauses with `protocol: grpc`).
 pub const GRPC_MATCH: &[Key] = &[
-    key("method", "The gRPC method: `{service, method, type?}` (type Exact or RegularExpression)."),
-    key("headers", "Header matches: `{name, value, type?}`."),
+    key("method", Ty::MethodOrGrpc, "The gRPC method: `{service, method, type?}` (type Exact or RegularExpression)."),
+    key("headers", Ty::NamedMatches, "Header matches: `{name, value, type?}`."),
 ];
 
 /// `application.routing`: the policy written into every generated rule.
 pub const ROUTING: &[Key] = &[
-    key("timeout", "Request timeout: 10s, 1m30s, 250ms (Istio timeout; Gateway API timeouts.request)."),
-    key("retries", "Istio retries (the Gateway API standard channel has none)."),
-    key("cors", "CORS policy (Istio corsPolicy; Gateway API CORS filter)."),
-    key("requestHeaders", "Changes to request headers: set, add, remove."),
-    key("responseHeaders", "Changes to response headers: set, add, remove."),
+    key("timeout", Ty::Duration, "Request timeout: 10s, 1m30s, 250ms (Istio timeout; Gateway API timeouts.request)."),
+    key("retries", Ty::Table(RETRIES), "Istio retries (the Gateway API standard channel has none)."),
+    key("cors", Ty::Table(CORS), "CORS policy (Istio corsPolicy; Gateway API CORS filter)."),
+    key("requestHeaders", Ty::Table(HEADER_CHANGES), "Changes to request headers: set, add, remove."),
+    key("responseHeaders", Ty::Table(HEADER_CHANGES), "Changes to response headers: set, add, remove."),
 ];
 
 /// `application.routing.retries`.
 pub const RETRIES: &[Key] = &[
-    key("attempts", "Number of retries; 0 turns retries off."),
-    key("perTryTimeout", "Timeout of each try."),
-    key("on", "Retry conditions: 5xx, gateway-error, reset, connect-failure, retriable-4xx, … or HTTP status codes."),
+    key("attempts", Ty::Count, "Number of retries; 0 turns retries off."),
+    key("perTryTimeout", Ty::Duration, "Timeout of each try."),
+    key("on", Ty::UniqueTexts, "Retry conditions: 5xx, gateway-error, reset, connect-failure, retriable-4xx, … or HTTP status codes."),
 ];
 
 /// `application.routing.cors`.
 pub const CORS: &[Key] = &[
-    key("allowOrigins", "Origins: https://example.com, https://*.example.com, or * alone."),
-    key("allowMethods", "Methods, or * alone."),
-    key("allowHeaders", "Request headers allowed, or * alone."),
-    key("exposeHeaders", "Response headers exposed."),
-    key("maxAge", "How long a preflight result may be cached, in whole seconds: 600s, 24h."),
-    key("allowCredentials", "Whether credentials are allowed."),
+    key("allowOrigins", Ty::UniqueTexts, "Origins: https://example.com, https://*.example.com, or * alone."),
+    key("allowMethods", Ty::CorsMethods, "Methods, or * alone."),
+    key("allowHeaders", Ty::UniqueTexts, "Request headers allowed, or * alone."),
+    key("exposeHeaders", Ty::UniqueTexts, "Response headers exposed."),
+    key("maxAge", Ty::Duration, "How long a preflight result may be cached, in whole seconds: 600s, 24h."),
+    key("allowCredentials", Ty::Bool, "Whether credentials are allowed."),
 ];
 
 /// `application.routing.requestHeaders` and `responseHeaders`.
 pub const HEADER_CHANGES: &[Key] = &[
-    key("set", "Headers to set (replacing any value), name to value."),
-    key("add", "Headers to add (beside any value), name to value."),
-    key("remove", "Names of headers to remove."),
+    key("set", Ty::HeaderValues, "Headers to set (replacing any value), name to value."),
+    key("add", Ty::HeaderValues, "Headers to add (beside any value), name to value."),
+    key("remove", Ty::UniqueTexts, "Names of headers to remove."),
 ];
 
 /// The top level of the routing-actions chart's values.
 pub const ROUTING_ACTIONS: &[Key] = &[
-    key("appType", "The kind of application."),
-    key("appName", "The application name; versions default to APPNAME-0, APPNAME-1."),
-    key("appPort", "The port of the application's Services."),
-    key("action", "initialize renders the routing; modify-weights only the new weights."),
-    key("strategy", "How traffic reaches the candidates."),
-    key("appVersions", "The versions: item 0 is the primary."),
-    key("iter8Version", "The routemap's iter8.tools/version label."),
-    key("externalGateway", "The Istio Gateway the routing object attaches to."),
-    key("mirrorPercentage", "Mirror: the percentage of traffic mirrored to each candidate without a weight."),
-    key("modelmeshServingService", "kserve-modelmesh: the ModelMesh serving Service (accepted, not used)."),
-    key("modelmeshServingPort", "kserve-modelmesh: the ModelMesh serving port."),
+    key("appType", Ty::Choice(APP_TYPES), "The kind of application."),
+    key("appName", Ty::Text, "The application name; versions default to APPNAME-0, APPNAME-1."),
+    key("appPort", Ty::Port, "The port of the application's Services."),
+    key("action", Ty::Choice(&["initialize", "modify-weights"]), "initialize renders the routing; modify-weights only the new weights."),
+    key("strategy", Ty::Choice(&["blue-green", "canary", "mirror"]), "How traffic reaches the candidates."),
+    key("appVersions", Ty::AppVersions, "The versions: item 0 is the primary."),
+    key("iter8Version", Ty::Text, "The routemap's iter8.tools/version label."),
+    key("externalGateway", Ty::Text, "The Istio Gateway the routing object attaches to."),
+    key("mirrorPercentage", Ty::Percent, "Mirror: the percentage of traffic mirrored to each candidate without a weight."),
+    key("modelmeshServingService", Ty::Text, "kserve-modelmesh: the ModelMesh serving Service (accepted, not used)."),
+    key("modelmeshServingPort", Ty::Port, "kserve-modelmesh: the ModelMesh serving port."),
 ];
 
 /// An item of the routing-actions chart's `appVersions`.
 pub const APP_VERSION: &[Key] = &[
-    key("name", "Its Service (or InferenceService) name; default APPNAME-i."),
-    key("namespace", "Its namespace."),
-    key("weight", "Blue-green: its relative share. Mirror: the percentage mirrored to it."),
-    key("match", "Canary: Istio HTTPMatchRequest clauses, ORed."),
+    key("name", Ty::Text, "Its Service (or InferenceService) name; default APPNAME-i."),
+    key("namespace", Ty::Text, "Its namespace."),
+    key("weight", Ty::Weight, "Blue-green: its relative share. Mirror: the percentage mirrored to it."),
+    key("match", Ty::IstioClauses, "Canary: Istio HTTPMatchRequest clauses, ORed."),
 ];
 
 /// The top level of a Release document.
 pub const RELEASE_DOCUMENT: &[Key] = &[
-    key("apiVersion", "The Release document's API version."),
-    key("kind", "Always Release."),
-    key("metadata", "The release name and namespace."),
-    key("spec", "The release values."),
+    key("apiVersion", Ty::ApiVersion, "The Release document's API version."),
+    key("kind", Ty::Kind, "Always Release."),
+    key("metadata", Ty::Table(METADATA), "The release name and namespace."),
+    key("spec", Ty::Values, "The release values."),
 ];
 
 /// `{metadata?, spec}` of an object the user writes in full (a Deployment, Service or
 /// InferenceService specification).
 pub const SPECIFICATION: &[Key] = &[
-    key("metadata", "Metadata merged over the generated {kind}'s."),
-    key("spec", "The {kind}'s spec, as written."),
+    key("metadata", Ty::Table(METADATA), "Metadata merged over the generated {kind}'s."),
+    key("spec", Ty::Object, "The {kind}'s spec, as written."),
 ];

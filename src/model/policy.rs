@@ -86,13 +86,26 @@ impl Affinity {
 /// Browsers keep a cookie at most 400 days and cut a longer Max-Age short.
 pub const MAX_COOKIE_AGE: u64 = 400 * 24 * 3600;
 
+/// The characters of a cookie name besides ASCII letters and digits: RFC 6265's token
+/// characters without `%`.
+pub const COOKIE_PUNCTUATION: &str = "!#$&'*+-.^_`|~";
+pub const MAX_COOKIE_NAME: usize = 256;
+
+/// `cookie_name`'s character rule as a JSON Schema pattern (the `__Secure-` and `__Host-`
+/// prefixes are refused by releasegen alone).
+pub fn cookie_name_pattern() -> String {
+    // In a character class `-` stands for itself only at the end.
+    let punctuation: String = COOKIE_PUNCTUATION.chars().filter(|&c| c != '-').collect();
+    format!("^[A-Za-z0-9{punctuation}-]{{1,{MAX_COOKIE_NAME}}}$")
+}
+
 /// A cookie name: an RFC 6265 token, up to 256 characters, without `%` (Envoy reads it as
 /// the start of a variable in a header it adds) and without the `__Secure-` and `__Host-`
 /// prefixes (browsers drop such a cookie unless it is Secure, and this one is not).
 pub fn cookie_name(name: &str) -> Result<(), String> {
-    let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$&'*+-.^_`|~".contains(c);
-    if name.is_empty() || name.len() > 256 || !name.chars().all(tchar) {
-        return Err(format!("{name:?} is not a cookie name (1 to 256 letters, digits and !#$&'*+-.^_`|~)"));
+    let tchar = |c: char| c.is_ascii_alphanumeric() || COOKIE_PUNCTUATION.contains(c);
+    if name.is_empty() || name.len() > MAX_COOKIE_NAME || !name.chars().all(tchar) {
+        return Err(format!("{name:?} is not a cookie name (1 to {MAX_COOKIE_NAME} letters, digits and {COOKIE_PUNCTUATION})"));
     }
     let lower = name.to_ascii_lowercase();
     if lower.starts_with("__secure-") || lower.starts_with("__host-") {
@@ -108,13 +121,25 @@ pub const RETRY_ON: &[&str] = &[
     "deadline-exceeded", "internal", "resource-exhausted", "unavailable",
 ];
 
-/// The HTTP methods the Gateway API names (its HTTPMethod enum), which a match clause and a
-/// CORS policy take; the one list of them.
-pub const HTTP_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
+pub use crate::input::vocabulary::HTTP_METHODS;
 
 /// Whether both APIs take `m` in a CORS policy's `allowMethods`: a method, or `*`.
 pub fn cors_method(m: &str) -> bool {
     m == "*" || HTTP_METHODS.contains(&m)
+}
+
+/// The units of a duration and their length in milliseconds, in the order the pattern names
+/// them.
+pub const DURATION_UNITS: [(&str, u64); 4] = [("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)];
+/// At most this many digits per part, and this many parts.
+pub const DURATION_DIGITS: usize = 5;
+pub const DURATION_PARTS: usize = 4;
+
+/// `duration`'s format as a JSON Schema pattern (a zero duration is refused by releasegen
+/// alone).
+pub fn duration_pattern() -> String {
+    let units: Vec<&str> = DURATION_UNITS.iter().map(|(u, _)| *u).collect();
+    format!("^([0-9]{{1,{DURATION_DIGITS}}}({})){{1,{DURATION_PARTS}}}$", units.join("|"))
 }
 
 /// The Gateway API's duration format (GEP-2257), which Istio's decoder also reads:
@@ -126,27 +151,22 @@ pub fn duration(text: &str) -> Result<u64, String> {
     let (mut parts, mut total) = (0, 0u64);
     while !rest.is_empty() {
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 || digits > 5 {
+        if digits == 0 || digits > DURATION_DIGITS {
             return Err(bad());
         }
         let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
         rest = &rest[digits..];
-        let (unit, scale) = if rest.starts_with("ms") {
-            ("ms", 1)
-        } else if rest.starts_with('h') {
-            ("h", 3_600_000)
-        } else if rest.starts_with('m') {
-            ("m", 60_000)
-        } else if rest.starts_with('s') {
-            ("s", 1_000)
-        } else {
-            return Err(bad());
-        };
+        // The longest unit that fits: `ms` before `m`.
+        let (unit, scale) = DURATION_UNITS
+            .iter()
+            .filter(|(u, _)| rest.starts_with(u))
+            .max_by_key(|(u, _)| u.len())
+            .ok_or_else(bad)?;
         rest = &rest[unit.len()..];
         total += n * scale;
         parts += 1;
     }
-    if parts == 0 || parts > 4 {
+    if parts == 0 || parts > DURATION_PARTS {
         return Err(bad());
     }
     if total == 0 {
@@ -235,6 +255,33 @@ mod tests {
         assert!(header_value("50%", false).is_ok());
         assert!(header_value("a\nb", false).is_err());
         assert!(header_value("", false).is_err());
+    }
+
+    proptest::proptest! {
+        /// The schema's patterns accept what the checks accept, but for the rules only
+        /// releasegen applies (a zero duration; the `__Secure-` and `__Host-` prefixes).
+        #[test]
+        fn schema_patterns_say_what_the_checks_accept(cookie in "(__[Hh]ost-|__Secure-)?[ -~]{0,6}", time in "[0-9hms.]{0,14}") {
+            let cookie_pattern = regex::Regex::new(&cookie_name_pattern()).unwrap();
+            let refused_only_here = cookie_name(&cookie).is_err_and(|e| e.contains("browsers drop"));
+            proptest::prop_assert_eq!(cookie_pattern.is_match(&cookie), cookie_name(&cookie).is_ok() || refused_only_here, "{:?}", cookie);
+            let duration_pattern = regex::Regex::new(&duration_pattern()).unwrap();
+            let zero = duration(&time).is_err_and(|e| e.contains("is zero"));
+            proptest::prop_assert_eq!(duration_pattern.is_match(&time), duration(&time).is_ok() || zero, "{:?}", time);
+        }
+    }
+
+    #[test]
+    fn schema_patterns_bound_length_as_the_checks_do() {
+        let cookie_pattern = regex::Regex::new(&cookie_name_pattern()).unwrap();
+        for n in [MAX_COOKIE_NAME, MAX_COOKIE_NAME + 1] {
+            let name = "x".repeat(n);
+            assert_eq!(cookie_pattern.is_match(&name), cookie_name(&name).is_ok(), "{n}");
+        }
+        let duration_pattern = regex::Regex::new(&duration_pattern()).unwrap();
+        for text in ["99999h1m1s1ms", "1h1m1s1ms1h", "123456s", "12345ms"] {
+            assert_eq!(duration_pattern.is_match(text), duration(text).is_ok(), "{text}");
+        }
     }
 
     #[test]

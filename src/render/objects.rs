@@ -21,27 +21,11 @@ use serde_json::{Map, Value, json};
 pub const ROUTEMAP_LIMIT: usize = 262_144 - 4096;
 pub use crate::model::MAX_ROUTED_VERSIONS;
 
-pub use crate::model::{RELEASE_LABEL, ROUTING_LABEL};
+pub use crate::model::ROUTING_LABEL;
 
-pub fn manifests(r: &Release, plan: Option<&Tree>, ready: Option<State>) -> Result<Vec<Value>, Problem> {
-    let mut docs: Vec<Value> = release_objects(r, plan)?
-        .into_iter()
-        .map(|mut o| {
-            o.metadata.labels.insert(RELEASE_LABEL.to_string(), r.name.clone());
-            o.into_value()
-        })
-        .collect();
-    if let (Some(plan), Some(state)) = (plan, ready) {
-        docs.push(routing::object_for(r, plan, state));
-    }
-    Ok(docs)
-}
-
-/// Everything of the release but the live routing object.
-fn release_objects(r: &Release, plan: Option<&Tree>) -> Result<Vec<Object>, Problem> {
-    if r.env.kserve_native() {
-        return Ok(vec![crate::render::native::inference_service(r)]);
-    }
+/// The release's objects (all but the live routing object) in the environments releasegen
+/// builds itself; KServe's own canary is `native`'s.
+pub fn release_objects(r: &Release, plan: Option<&Tree>) -> Result<Vec<Object>, Problem> {
     if r.weights_only {
         return Ok(r.versions.iter().map(weight_config).collect());
     }
