@@ -115,7 +115,7 @@ pub fn release_of(root: &values::Node, ctx: &input::Context) -> Result<(model::R
     let (values, ctx, prefix) = document::values_of(root, ctx).map_err(Report::one)?;
     let unknown = document::unknown_keys(root);
     if ctx.strict && !unknown.is_empty() {
-        return Err(Report { errors: unknown, warnings: vec![] });
+        return Err(Report::of(unknown, vec![]));
     }
     let with_unknown = |mut warnings: Vec<Problem>| {
         warnings.splice(0..0, unknown);
@@ -123,7 +123,7 @@ pub fn release_of(root: &values::Node, ctx: &input::Context) -> Result<(model::R
     };
     match release_of_values(values, &ctx, prefix) {
         Ok((r, warnings)) => Ok((r, with_unknown(warnings))),
-        Err(f) => Err(Report { errors: f.errors, warnings: with_unknown(f.warnings) }),
+        Err(f) => Err(f.warnings_with(with_unknown)),
     }
 }
 
@@ -131,7 +131,7 @@ pub fn release_of(root: &values::Node, ctx: &input::Context) -> Result<(model::R
 fn release_of_values(values: &values::Node, ctx: &input::Context, prefix: &str) -> Result<(model::Release, Vec<Problem>), Report> {
     let fix = |ps: Vec<Problem>| ps.into_iter().map(|p| document::prefixed(p, prefix)).collect::<Vec<_>>();
     if routing_actions::is_routing_actions(values) {
-        let t = routing_actions::translate(values).map_err(|p| Report { errors: fix(vec![p]), warnings: vec![] })?;
+        let t = routing_actions::translate(values).map_err(|p| Report::one(document::prefixed(p, prefix)))?;
         let (release, report) = validate::build(&t.values, ctx);
         let rename = |ps: Vec<Problem>| {
             fix(ps.into_iter().map(|mut p| {
@@ -148,14 +148,14 @@ fn release_of_values(values: &values::Node, ctx: &input::Context, prefix: &str) 
                 r.weights_only = t.weights_only;
                 Ok((r, warnings))
             }
-            _ => Err(Report { errors, warnings }),
+            _ => Err(Report::of(errors, warnings)),
         };
     }
     let (release, report) = validate::build(values, ctx);
     let (errors, warnings) = (fix(report.errors), fix(report.warnings));
     match release {
         Some(r) if errors.is_empty() => Ok((r, warnings)),
-        _ => Err(Report { errors, warnings }),
+        _ => Err(Report::of(errors, warnings)),
     }
 }
 
@@ -230,7 +230,7 @@ fn hidden_cohorts(release: &model::Release, plan: Option<&routing::Tree>, ctx: &
     let Some(plan) = plan else { return Ok(warnings) };
     let found = review::hidden::hidden_cohorts(release, plan);
     if ctx.strict && !found.is_empty() {
-        return Err(Report { errors: found, warnings });
+        return Err(Report::of(found, warnings));
     }
     warnings.extend(found);
     Ok(warnings)

@@ -107,6 +107,22 @@ impl Report {
         Report { errors: vec![p], warnings: warnings.to_vec() }
     }
 
+    /// A failure of these errors, with the warnings found beside them.
+    pub fn of(errors: Vec<Problem>, warnings: Vec<Problem>) -> Self {
+        Report { errors, warnings }
+    }
+
+    /// The same failure, every problem passed through `f` (a path prefixed, a position
+    /// moved to the file it came from).
+    pub fn each(self, f: impl Fn(Problem) -> Problem) -> Self {
+        Report { errors: self.errors.into_iter().map(&f).collect(), warnings: self.warnings.into_iter().map(&f).collect() }
+    }
+
+    /// The same failure, its warnings passed through `f` (more put before them, or fewer kept).
+    pub fn warnings_with(self, f: impl FnOnce(Vec<Problem>) -> Vec<Problem>) -> Self {
+        Report { errors: self.errors, warnings: f(self.warnings) }
+    }
+
     pub fn error(&mut self, p: Problem) {
         self.errors.push(p);
     }

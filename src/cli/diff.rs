@@ -52,9 +52,8 @@ pub fn run(base: &str, head: &str, common: &Common, output: DiffOutput, exit_cod
     };
     match releasegen::diff_values(base_root, head_root, &opts, format) {
         Err((side, failure)) => {
-            let (labels, mut notes) = if side == 0 { (base_labels, base_notes) } else { (head_labels, head_notes) };
-            notes.extend(failure.warnings);
-            finish(&labels, Err(Report { errors: failure.errors, warnings: notes }))
+            let (labels, notes) = if side == 0 { (base_labels, base_notes) } else { (head_labels, head_notes) };
+            finish(&labels, Err(failure.warnings_with(|w| [notes, w].concat())))
         }
         Ok(d) => {
             let [base_warnings, head_warnings] = d.warnings;

@@ -116,7 +116,7 @@ pub fn noted(notes: Vec<Problem>, result: Result<(String, Vec<Problem>), Report>
     };
     match result {
         Ok((text, warnings)) => Ok((text, first(warnings))),
-        Err(f) => Err(Report { errors: f.errors, warnings: first(f.warnings) }),
+        Err(f) => Err(f.warnings_with(first)),
     }
 }
 

@@ -130,10 +130,7 @@ fn expand(doc: &Doc, index: usize, opts: &Options) -> Result<Option<(String, Vec
     if !document::is_release(&root) {
         return Ok(None);
     }
-    let (release, warnings) = crate::release_of(&root, &opts.context).map_err(|f| Report {
-        errors: f.errors.into_iter().map(at).collect(),
-        warnings: f.warnings.into_iter().map(at).collect(),
-    })?;
+    let (release, warnings) = crate::release_of(&root, &opts.context).map_err(|f| f.each(at))?;
     let warnings: Vec<Problem> = warnings.into_iter().map(at).collect();
     let mut docs = crate::manifests_for(&release, opts).map_err(|p| Report::fail(at(p), &warnings))?;
     if let Some(name) = filename(&root) {
