@@ -137,8 +137,8 @@ impl Reader {
     }
 
     pub(super) fn service(&mut self, node: Option<&Node>) -> (String, u32) {
-        let mut host = "modelmesh-serving.modelmesh-serving.svc.cluster.local".to_string();
-        let mut port = 8033;
+        let mut host = crate::input::vocabulary::DEFAULT_MODELMESH_HOST.to_string();
+        let mut port = u32::from(crate::input::vocabulary::DEFAULT_MODELMESH_PORT);
         if let Some(svc) = self.map(node, "service") {
             self.known_keys(svc, "service", SERVICE);
             if let Some(h) = self.string(svc.get("host"), "service.host") {
@@ -151,7 +151,7 @@ impl Reader {
     }
 
     pub(super) fn iter8_version(&mut self, node: Option<&Node>) -> String {
-        let v = self.string(node, "iter8Version").unwrap_or_else(|| "v1.1".into());
+        let v = self.string(node, "iter8Version").unwrap_or_else(|| crate::input::vocabulary::DEFAULT_ITER8_VERSION.into());
         self.name(&v, node, "iter8Version", names::label_value);
         v
     }
@@ -194,7 +194,7 @@ impl Reader {
             service_host,
             service_port,
             iter8_version,
-            app_port: app_port.unwrap_or(80),
+            app_port: app_port.unwrap_or(u32::from(crate::input::vocabulary::DEFAULT_PORT)),
             versions: versions?,
             external,
             tag_routing,
@@ -344,7 +344,7 @@ impl Reader {
     /// `application.port`: default 80; an explicit null removes the default, as in Helm.
     pub(super) fn app_port(&mut self, node: Option<&Node>) -> Option<u32> {
         match node {
-            None => Some(80),
+            None => Some(u32::from(crate::input::vocabulary::DEFAULT_PORT)),
             Some(n) if n.is_null() => None,
             Some(n) => self.port(Some(n), "application.port"),
         }
