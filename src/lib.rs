@@ -216,11 +216,7 @@ fn manifests_with(release: &model::Release, plan: Option<&routing::Tree>, opts: 
         (Some(r), Some(_)) => Some(r.state_of(release.versions.len())?),
         _ => None,
     };
-    let mut docs = render::manifests(release, plan, ready)?;
-    if ready.is_some() && opts.sync_waves {
-        objects::add_sync_waves(&mut docs);
-    }
-    Ok(docs)
+    render::manifests(release, plan, ready, opts.sync_waves)
 }
 
 /// A cohort no request reaches in some readiness state (`states::hidden_cohorts`): a warning,

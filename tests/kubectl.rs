@@ -16,7 +16,7 @@ fn kubectl_reads_exactly_what_releasegen_meant() {
         let (release, _) = releasegen::release(&input, &opts).unwrap();
         let plan = releasegen::plan::routing::plan(&release);
         let ready = plan.as_ref().map(|_| releasegen::plan::routing::State((1 << release.versions.len()) - 1));
-        let meant = releasegen::render::manifests(&release, plan.as_ref(), ready).unwrap();
+        let meant = releasegen::render::manifests(&release, plan.as_ref(), ready, false).unwrap();
         let Some(read) = common::kubectl_decode(&releasegen::emit::stream(&meant)) else {
             eprintln!("kubectl not found; skipped outside CI");
             return;

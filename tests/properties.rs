@@ -148,7 +148,7 @@ proptest! {
         let (release, _) = releasegen::release(&data, &opts)
             .unwrap_or_else(|f| panic!("{} {}: {:?}", c.env, c.strategy, f.errors));
         let plan = routing::plan(&release);
-        let meant = render::manifests(&release, plan.as_ref(), None).unwrap();
+        let meant = render::manifests(&release, plan.as_ref(), None, false).unwrap();
         let stream = releasegen::render(&data, &opts).unwrap().yaml;
         prop_assert_eq!(&releasegen::render(&data, &opts).unwrap().yaml, &stream, "deterministic");
 

@@ -15,8 +15,8 @@ fn live_for(r: &Release, state: State, salt: usize) -> Value {
         "status": {"conditions": [{"type": "Available", "status": "False"}]}})];
     for (i, v) in r.versions.iter().enumerate() {
         let reason = if state.is_ready(i) { None } else { Some((i + salt) % 4) };
-        for (k, res) in r.resources(v).iter().enumerate() {
-            let last = k + 1 == r.resources(v).len();
+        for (k, res) in v.resources.iter().enumerate() {
+            let last = k + 1 == v.resources.len();
             if reason == Some(0) && last {
                 continue; // missing object
             }
@@ -244,6 +244,20 @@ fn ready_sets_argo_cd_sync_waves() {
         let (_, without_ready, _) = run(&["render", &path, "--name", "demo"], b"");
         assert!(!without_ready.contains("sync-wave"));
     }
+}
+
+/// A wave the user gave an object is kept; the others are set as usual.
+#[test]
+fn ready_keeps_a_sync_wave_the_user_set() {
+    let values = "environment: deployment-istio\napplication:\n  strategy: blue-green\n  versions:\n  - image: a\n    metadata:\n      annotations:\n        argocd.argoproj.io/sync-wave: \"-1\"\n  - image: b\n";
+    let (code, out, err) = run(&["render", "-", "--name", "demo", "--ready", "all"], values.as_bytes());
+    assert_eq!(code, Some(0), "{err}");
+    let docs = common::docs(&out);
+    let wave = |d: &Value| d["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"].as_str().map(str::to_string);
+    let of = |name: &str| docs.iter().filter(|d| d["metadata"]["name"] == name && d["kind"] != "ConfigMap").map(wave).collect::<Vec<_>>();
+    assert_eq!(of("demo-0"), vec![Some("-1".to_string()); 2], "{out}");
+    assert_eq!(of("demo-1"), vec![Some("0".to_string()); 2], "{out}");
+    assert_eq!(docs.last().and_then(wave).as_deref(), Some("1"));
 }
 
 /// `states --output mermaid`: a flowchart per state; unready versions are drawn as such, and

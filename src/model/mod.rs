@@ -182,6 +182,9 @@ pub struct Version {
     pub istio_match: Vec<Value>,
     /// Gateway API `HTTPRouteMatch` entries (ORed).
     pub gtw_matches: Vec<Value>,
+    /// Its objects in routemap order (`resources_of`): what the routemap lists and what `route`
+    /// reads the readiness of.
+    pub resources: Vec<Resource>,
     /// Where the version and its cohort were written, for problems found after validation
     /// (a cohort that an earlier one hides in some state).
     pub written: Written,
@@ -300,26 +303,23 @@ pub struct Resource {
     pub obj: ObjRef,
 }
 
-impl Release {
-    /// A version's objects in routemap order. For blue-green and mirror the weight-config
-    /// ConfigMap comes first: the controller reads weight overrides from the first only.
-    pub fn resources(&self, v: &Version) -> Vec<Resource> {
-        let mut out = Vec::new();
-        if matches!(self.strategy, Strategy::BlueGreen | Strategy::Mirror) {
-            let cm = ObjRef { name: format!("{}-weight-config", v.name), namespace: v.namespace.clone() };
-            out.push(Resource { kind: Kind::ConfigMap, obj: cm });
-        }
-        match &v.workload {
-            Workload::Deployment { deploy_ref, .. } => {
-                out.push(Resource { kind: Kind::Service, obj: v.target.clone() });
-                out.push(Resource { kind: Kind::Deployment, obj: deploy_ref.clone() });
-            }
-            Workload::InferenceService { .. } => {
-                out.push(Resource { kind: Kind::InferenceService, obj: v.target.clone() })
-            }
-        }
-        out
+/// A version's objects in routemap order, kept on the version (`Version::resources`). For
+/// blue-green and mirror (`weighted`) the weight-config ConfigMap comes first: the controller
+/// reads weight overrides from the first only.
+pub fn resources_of(weighted: bool, name: &str, namespace: &str, workload: &Workload, target: &ObjRef) -> Vec<Resource> {
+    let mut out = Vec::new();
+    if weighted {
+        let cm = ObjRef { name: format!("{name}-weight-config"), namespace: namespace.to_string() };
+        out.push(Resource { kind: Kind::ConfigMap, obj: cm });
     }
+    match workload {
+        Workload::Deployment { deploy_ref, .. } => {
+            out.push(Resource { kind: Kind::Service, obj: target.clone() });
+            out.push(Resource { kind: Kind::Deployment, obj: deploy_ref.clone() });
+        }
+        Workload::InferenceService { .. } => out.push(Resource { kind: Kind::InferenceService, obj: target.clone() }),
+    }
+    out
 }
 
 

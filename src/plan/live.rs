@@ -26,7 +26,7 @@ pub struct Verdict {
 impl Live {
     /// Whether any object of the release is among the live objects.
     pub fn has_any_of(&self, r: &Release) -> bool {
-        r.versions.iter().any(|v| r.resources(v).iter().any(|res| self.get(res).is_some()))
+        r.versions.iter().any(|v| v.resources.iter().any(|res| self.get(res).is_some()))
     }
 
     fn get(&self, res: &Resource) -> Option<&Value> {
@@ -35,7 +35,7 @@ impl Live {
 
     /// Judges every version of the release.
     pub fn judge(&self, r: &Release) -> Vec<Verdict> {
-        r.versions.iter().map(|v| self.verdict(&r.resources(v))).collect()
+        r.versions.iter().map(|v| self.verdict(&v.resources)).collect()
     }
 
     fn verdict(&self, resources: &[Resource]) -> Verdict {

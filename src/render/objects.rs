@@ -6,7 +6,7 @@
 use crate::emit::{self, json};
 use crate::model::{DeploySource, Env, Given, ModelSource, ObjRef, Release, Strategy, Version, Workload};
 use crate::render::kube::{Object, ObjectMeta};
-use crate::render::parts::{meta, metadata_map, model_spec, object};
+use crate::render::parts::{meta, model_spec, object};
 use crate::problem::Problem;
 use crate::plan::routing::{self, State, Tree};
 use serde_json::{Map, Value, json};
@@ -138,8 +138,8 @@ fn weight_config(v: &Version) -> Object {
     Object::new("v1", "ConfigMap", metadata)
 }
 
-fn resources(r: &Release, v: &Version) -> Vec<Value> {
-    r.resources(v)
+fn resources(v: &Version) -> Vec<Value> {
+    v.resources
         .iter()
         .map(|res| json!({"gvrShort": res.kind.short(), "name": res.obj.name, "namespace": res.obj.namespace}))
         .collect()
@@ -154,13 +154,14 @@ fn carries_weight(r: &Release) -> bool {
 }
 
 fn str_spec(r: &Release, plan: Option<&Tree>) -> String {
+    let weighted = carries_weight(r);
     let versions: Vec<Value> = r
         .versions
         .iter()
         .map(|v| {
             let mut m = Map::new();
-            m.insert("resources".into(), Value::Array(resources(r, v)));
-            if carries_weight(r) {
+            m.insert("resources".into(), Value::Array(resources(v)));
+            if weighted {
                 m.insert("weight".into(), v.weight.into());
             }
             Value::Object(m)
@@ -169,8 +170,12 @@ fn str_spec(r: &Release, plan: Option<&Tree>) -> String {
     let mut spec = Map::new();
     spec.insert("versions".into(), Value::Array(versions));
     if let Some(plan) = plan {
-        let tpl = object([("gvrShort", r.routing_short().into()), ("template", emit::template(plan).into())]);
-        spec.insert("routingTemplates".into(), object([(r.strategy.name(), tpl)]));
+        let mut tpl = Map::new();
+        tpl.insert("gvrShort".into(), r.routing_short().into());
+        tpl.insert("template".into(), emit::template(plan).into());
+        let mut templates = Map::new();
+        templates.insert(r.strategy.name().into(), Value::Object(tpl));
+        spec.insert("routingTemplates".into(), Value::Object(templates));
     }
     emit::document(&Value::Object(spec))
 }
@@ -183,8 +188,9 @@ pub fn routemap_fits(r: &Release, plan: &Tree) -> Result<(), Problem> {
 
 fn routemap(r: &Release, plan: Option<&Tree>) -> Result<Object, Problem> {
     let n = r.versions.len();
+    let refuse = |size| too_large(r, size);
     if plan.is_some() && n > MAX_ROUTED_VERSIONS {
-        return Err(too_large(r, None));
+        return Err(refuse(None));
     }
     let metadata = ObjectMeta::new(format!("{}-routemap", r.name), r.namespace.clone())
         .label("app.kubernetes.io/managed-by", "iter8")
@@ -207,7 +213,7 @@ fn routemap(r: &Release, plan: Option<&Tree>) -> Result<Object, Problem> {
             entries += json::string_len(&key) + len;
             let total = size(entries, data.len() + 1);
             if total > ROUTEMAP_LIMIT {
-                return Err(too_large(r, Some(total)));
+                return Err(refuse(Some(total)));
             }
             data.insert(key, text.into());
         }
@@ -226,19 +232,4 @@ fn too_large(r: &Release, size: Option<usize>) -> Problem {
             "{n} versions have 2^{n} readiness states; the routemap that precomputes their routing would be larger than one `kubectl apply` takes{size}: client-side apply keeps a copy of it in an annotation, which the API server limits to 262144 bytes, and releasegen to {ROUTEMAP_LIMIT} to leave room for the annotations tools add; release fewer versions at once"
         ),
     )
-}
-
-/// Argo CD sync waves for a stream whose last document is the live routing object: the
-/// routing object "1", every other object "0", so Argo CD moves traffic only after the
-/// workloads (and everything they need) are healthy. Decided by position, not by counting
-/// workload kinds, so releases with `workloads: external` get the same answer. A wave the
-/// user set on an object is kept.
-pub fn add_sync_waves(docs: &mut [Value]) {
-    let last = docs.len().saturating_sub(1);
-    for (i, doc) in docs.iter_mut().enumerate() {
-        let wave = if i == last { "1" } else { "0" };
-        if let Some(annotations) = metadata_map(doc, "annotations") {
-            annotations.entry("argocd.argoproj.io/sync-wave").or_insert_with(|| wave.into());
-        }
-    }
 }

@@ -122,6 +122,8 @@ impl Reader {
             _ => Vec::new(),
         };
         let written = crate::model::Written { version: Some(node.pos), matches: list.map(|l| l.pos), clauses };
+        let weighted = matches!(s.strategy, Some(Strategy::BlueGreen | Strategy::Mirror));
+        let resources = crate::model::resources_of(weighted, &name, &namespace, &workload, &target);
         Some(Version {
             name,
             namespace,
@@ -132,6 +134,7 @@ impl Reader {
             workload,
             istio_match,
             gtw_matches,
+            resources,
             written,
         })
     }
