@@ -102,6 +102,8 @@ pub enum Mapping {
     Retries,
     Cors,
     HeaderChanges,
+    InferencePool,
+    EndpointPicker,
 }
 
 impl Mapping {
@@ -115,6 +117,8 @@ impl Mapping {
             Mapping::Retries => RETRIES,
             Mapping::Cors => CORS,
             Mapping::HeaderChanges => HEADER_CHANGES,
+            Mapping::InferencePool => INFERENCE_POOL,
+            Mapping::EndpointPicker => ENDPOINT_PICKER,
         }
     }
 
@@ -136,6 +140,8 @@ pub enum Words {
     AppType,
     Action,
     ChartStrategy,
+    Backend,
+    FailureMode,
 }
 
 impl Words {
@@ -146,6 +152,8 @@ impl Words {
             Words::AppType => APP_TYPES,
             Words::Action => &["initialize", "modify-weights"],
             Words::ChartStrategy => &["blue-green", "canary", "mirror"],
+            Words::Backend => &["service", "inferencepool"],
+            Words::FailureMode => &["FailClose", "FailOpen"],
         }
     }
 
@@ -153,6 +161,7 @@ impl Words {
     pub fn default(self) -> Option<&'static str> {
         match self {
             Words::Protocol => Some("http"),
+            Words::Backend => Some("service"),
             _ => None,
         }
     }
@@ -235,7 +244,21 @@ pub static APPLICATION: &[Key] = &[
     key("workloads", Ty::Words(Words::Workloads), "`external`: the versions' workloads are yours (already running); everything else is rendered."),
     key("tagRouting", Ty::Bool, "kserve-serverless: true adds KServe's tag routing (latest- and prev- URLs)."),
     key("protocol", Ty::Words(Words::Protocol), "deployment-gtw: `grpc` routes with a Gateway API GRPCRoute, `http` (the default) with an HTTPRoute. On Istio, gRPC is HTTP/2 and routes as it is."),
+    key("backend", Ty::Words(Words::Backend), "deployment-gtw: what the route's backendRefs name: `service` (the default), each version's Service; or `inferencepool`, an InferencePool per version (Gateway API Inference Extension), selecting the version's pods and picked among by its endpoint picker."),
+    key("inferencePool", Ty::Mapping(Mapping::InferencePool), "With `backend: inferencepool`: what every version's InferencePool takes unless the version says otherwise."),
     key("sessionAffinity", Ty::Mapping(Mapping::SessionAffinity), "deployment-istio and deployment-gtw, blue-green and canary: `{cookie, maxAge}`. Each version's responses set the cookie to its name; a request carrying it goes to that version while it is ready, and the weights decide only for requests without one."),
+];
+
+/// `inferencePool` of the application or a version.
+pub static INFERENCE_POOL: &[Key] = &[
+    key("endpointPicker", Ty::Mapping(Mapping::EndpointPicker), "The endpoint picker (EPP) the pool's endpointPickerRef names: `{name, port, failureMode?}`. One picker serves one pool (it is started with the pool's name), so each version names its own."),
+];
+
+/// `inferencePool.endpointPicker`.
+pub static ENDPOINT_PICKER: &[Key] = &[
+    key("name", Ty::Text, "The picker's Service, in the pool's namespace. Required for every version."),
+    key("port", Ty::Port, "The picker's port on that Service (its gRPC ext-proc port). Required for every version."),
+    key("failureMode", Ty::Words(Words::FailureMode), "What the gateway does while the picker does not answer: FailClose (refuse the request; the API's default) or FailOpen (send it to any of the pool's pods)."),
 ];
 
 /// `application.sessionAffinity`.
@@ -268,6 +291,7 @@ pub static VERSION: &[Key] = &[
     key("protocolVersion", Ty::Text, "KServe (not ModelMesh): the predictor's protocol version, such as v2 (default application.protocolVersion)."),
     key("ports", Ty::ContainerPorts, "KServe (not ModelMesh): the predictor's container ports (default application.ports)."),
     key("storageUri", Ty::Text, "KServe environments: where the model is stored; a version's own, with no application default (two versions of a model live in two places)."),
+    key("inferencePool", Ty::Mapping(Mapping::InferencePool), "With `backend: inferencepool`: the version's InferencePool, over the application's `inferencePool`."),
 ];
 
 /// The keys of a version that describe its workload: every key of `VERSION` from `image` on.

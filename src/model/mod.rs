@@ -182,6 +182,8 @@ pub struct Version {
     pub istio_match: Vec<Value>,
     /// Gateway API `HTTPRouteMatch` entries (ORed).
     pub gtw_matches: Vec<Value>,
+    /// With `backend: inferencepool` (and workloads releasegen renders), its InferencePool.
+    pub pool: Option<Pool>,
     /// Its objects in routemap order (`resources_of`): what the routemap lists and what `route`
     /// reads the readiness of.
     pub resources: Vec<Resource>,
@@ -189,6 +191,22 @@ pub struct Version {
     /// (a cohort that an earlier one hides in some state).
     pub written: Written,
 }
+
+/// A version's InferencePool (Gateway API Inference Extension), named as the version: the pods
+/// of its Deployment, on its port, picked among by its endpoint picker.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pool {
+    /// The Deployment's pod selector (`matchLabels`).
+    pub selector: IndexMap<String, String>,
+    pub port: u32,
+    pub picker: String,
+    pub picker_port: u32,
+    /// `FailClose` or `FailOpen`; None: the API's default.
+    pub failure_mode: Option<String>,
+}
+
+/// The API group of the InferencePool, as a backendRef names it.
+pub const INFERENCE_GROUP: &str = "inference.networking.k8s.io";
 
 /// Where a version's parts were written in the values: the version, its `match` or `matches`
 /// list (`None`: not written, the default cohort) and each of its clauses.
@@ -254,6 +272,9 @@ pub struct Release {
     /// `application.protocol: grpc` on deployment-gtw: the routing object is a GRPCRoute.
     pub grpc: bool,
     /// `application.sessionAffinity`, where the routing object carries it.
+    /// deployment-gtw with `backend: inferencepool`: the route's backendRefs name each version's
+    /// InferencePool, not its Service.
+    pub pools: bool,
     pub affinity: Option<policy::Affinity>,
 }
 
@@ -305,16 +326,20 @@ pub struct Resource {
 
 /// A version's objects in routemap order, kept on the version (`Version::resources`). For
 /// blue-green and mirror (`weighted`) the weight-config ConfigMap comes first: the controller
-/// reads weight overrides from the first only.
-pub fn resources_of(weighted: bool, name: &str, namespace: &str, workload: &Workload, target: &ObjRef) -> Vec<Resource> {
+/// reads weight overrides from the first only. With InferencePool backends (`pools`) the
+/// version has no Service.
+pub fn resources_of(weighted: bool, pools: bool, name: &str, namespace: &str, workload: &Workload, target: &ObjRef) -> Vec<Resource> {
     let mut out = Vec::new();
     if weighted {
         let cm = ObjRef { name: format!("{name}-weight-config"), namespace: namespace.to_string() };
         out.push(Resource { kind: Kind::ConfigMap, obj: cm });
     }
     match workload {
+        // With pools (`pools`) there is no Service: readiness is the Deployment's alone.
         Workload::Deployment { deploy_ref, .. } => {
-            out.push(Resource { kind: Kind::Service, obj: target.clone() });
+            if !pools {
+                out.push(Resource { kind: Kind::Service, obj: target.clone() });
+            }
             out.push(Resource { kind: Kind::Deployment, obj: deploy_ref.clone() });
         }
         Workload::InferenceService { .. } => out.push(Resource { kind: Kind::InferenceService, obj: target.clone() }),

@@ -5,7 +5,7 @@ use super::affinity;
 use super::shared::{app_hosts, ops_with, sticky_versions};
 use super::tree::{Guard, Tree, map, s, val};
 use crate::model::policy::{HeaderOps, Policy};
-use crate::model::{Release, Version};
+use crate::model::{INFERENCE_GROUP, Release, Version};
 use serde_json::{Value, json};
 
 /// A Gateway API rule with the policy: `timeouts`, and its filters ahead of the rule's own
@@ -71,15 +71,19 @@ pub(super) fn gtw_spec(r: &Release, rules: Vec<(Guard, Tree)>, blue_green: bool)
     map(vec![("hostnames", val(hostnames)), ("parentRefs", val(Value::Array(parents))), ("rules", Tree::Seq(rules))])
 }
 
-/// A version's Service as a backend. A Service in another namespace than the route is named
+/// A version's Service as a backend, or with `backend: inferencepool` its InferencePool (which
+/// takes no port: the pool says its own). One in another namespace than the route is named
 /// with its namespace (the Gateway API then needs a ReferenceGrant there); without it, the
-/// reference would mean a Service of the route's namespace.
+/// reference would mean one of the route's namespace.
 pub(super) fn service_ref(r: &Release, v: &Version) -> Vec<(&'static str, Value)> {
-    let mut fields = vec![("group", json!("")), ("kind", json!("Service")), ("name", json!(v.target.name))];
+    let (group, kind) = if r.pools { (INFERENCE_GROUP, "InferencePool") } else { ("", "Service") };
+    let mut fields = vec![("group", json!(group)), ("kind", json!(kind)), ("name", json!(v.target.name))];
     if v.target.namespace != r.namespace {
         fields.push(("namespace", json!(v.target.namespace)));
     }
-    fields.push(("port", json!(v.port().unwrap_or(80))));
+    if !r.pools {
+        fields.push(("port", json!(v.port().unwrap_or(80))));
+    }
     fields
 }
 

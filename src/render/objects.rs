@@ -4,7 +4,7 @@
 //! can change their structure.
 
 use crate::emit::{self, json};
-use crate::model::{DeploySource, Env, Given, ModelSource, ObjRef, Release, Strategy, Version, Workload};
+use crate::model::{DeploySource, Env, Given, INFERENCE_GROUP, ModelSource, ObjRef, Pool, Release, Strategy, Version, Workload};
 use crate::render::kube::{Object, ObjectMeta};
 use crate::render::parts::{meta, model_spec, object};
 use crate::problem::Problem;
@@ -47,7 +47,11 @@ fn workloads(r: &Release, v: &Version) -> Vec<Object> {
     }
     match &v.workload {
         Workload::Deployment { deploy, deploy_ref, service, port } => {
-            vec![deployment(v, deploy, deploy_ref, *port), service_object(v, service.as_ref(), *port)]
+            let front = match &v.pool {
+                Some(pool) => inference_pool(v, pool),
+                None => service_object(v, service.as_ref(), *port),
+            };
+            vec![deployment(v, deploy, deploy_ref, *port), front]
         }
         Workload::InferenceService { source } => vec![inference_service(r, v, source)],
     }
@@ -77,6 +81,24 @@ fn service_object(v: &Version, given: Option<&Given>, port: u32) -> Object {
         None => json!({"selector": {"app": v.name}, "ports": [{"port": port}]}),
     };
     Object::new("v1", "Service", meta(&v.target, v, given, &[])).with("spec", spec)
+}
+
+/// The version's InferencePool, in place of its Service: its Deployment's pods on its port,
+/// and the endpoint picker that picks among them. Named as the version, which the route's
+/// backendRefs name.
+fn inference_pool(v: &Version, pool: &Pool) -> Object {
+    let mut picker = Map::new();
+    picker.insert("name".into(), pool.picker.clone().into());
+    picker.insert("port".into(), json!({"number": pool.picker_port}));
+    if let Some(mode) = &pool.failure_mode {
+        picker.insert("failureMode".into(), mode.clone().into());
+    }
+    let spec = json!({
+        "selector": {"matchLabels": pool.selector.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect::<Map<String, Value>>()},
+        "targetPorts": [{"number": pool.port}],
+        "endpointPickerRef": picker,
+    });
+    Object::new(format!("{INFERENCE_GROUP}/v1"), "InferencePool", meta(&v.target, v, None, &[])).with("spec", spec)
 }
 
 fn inference_service(r: &Release, v: &Version, source: &ModelSource) -> Object {

@@ -488,7 +488,7 @@ def start_controller():
     kubectl("create", "namespace", "iter8-system")
     # What the admission check left behind would keep the controller busy: at start it
     # reconciles every routemap and puts its finalizer on every watched object.
-    kubectl("delete", "deployments,services,configmaps,inferenceservices,virtualservices.networking.istio.io,httproutes.gateway.networking.k8s.io",
+    kubectl("delete", "deployments,services,configmaps,inferenceservices,inferencepools.inference.networking.k8s.io,virtualservices.networking.istio.io,httproutes.gateway.networking.k8s.io",
             "-A", "-l", "releasegen.dev/release", "--wait=false", check=True)
     controller = Controller()
     controller.start()

@@ -11,7 +11,7 @@ use crate::input::Context;
 use crate::input::vocabulary::{Key, has, *};
 use crate::model::{
     API_GROUPS, Apis, DEFAULT_WEIGHT, DeploySource, Env, Gateway, Given, MAX_INHERITED_COPIES, MAX_ROUTED_VERSIONS, MAX_VERSIONS, MAX_GTW_WEIGHT, MAX_WEIGHT, Model,
-    ModelSource, ObjRef, Release, Strategy, Version, Workload, to_object,
+    ModelSource, ObjRef, Pool, Release, Strategy, Version, Workload, to_object,
 };
 use crate::model::names;
 use crate::model::policy::{self, Affinity, Cors, HeaderOps, Policy, Retries};
@@ -24,6 +24,7 @@ use std::collections::HashMap;
 mod api_rules;
 mod matches;
 mod policies;
+mod pools;
 mod release;
 mod versions;
 
@@ -201,6 +202,9 @@ struct AppDefaults<'a> {
     meta: &'a Meta,
     external: bool,
     grpc: bool,
+    /// `backend: inferencepool`, and what the application gives every version's pool.
+    pools: bool,
+    pool: pools::PoolDefaults,
 }
 
 struct Scope<'a> {

@@ -175,9 +175,11 @@ impl Reader {
         let external = self.workloads(app.get("workloads"), env);
         let tag_routing = self.tag_routing(app.get("tagRouting"), env);
         let grpc = self.protocol(app.get("protocol"), env);
+        let pools = self.backend(app.get("backend"), env, strategy, grpc);
+        let pool = self.pool_defaults(app, pools);
         let affinity = self.session_affinity(app.get("sessionAffinity"), env, strategy);
         let policy = self.routing(app.get("routing"), env, strategy, grpc, affinity.is_some());
-        let defaults = AppDefaults { node: app, port: app_port, meta: &meta, external, grpc };
+        let defaults = AppDefaults { node: app, port: app_port, meta: &meta, external, grpc, pools, pool };
         let versions = self.versions(app.get("versions"), env, strategy, &name, &namespace, &defaults);
         if let Some(vs) = &versions {
             self.native_rules(env, vs, app.get("versions"));
@@ -200,6 +202,7 @@ impl Reader {
             tag_routing,
             weights_only: false,
             grpc,
+            pools,
             affinity,
             apis: self.apis(&ctx.api_versions),
             policy,

@@ -122,8 +122,17 @@ impl Reader {
             _ => Vec::new(),
         };
         let written = crate::model::Written { version: Some(node.pos), matches: list.map(|l| l.pos), clauses };
+        if !s.defaults.pools && !s.defaults.external {
+            self.unused_pool(node, &path);
+        }
+        let pool = if s.defaults.pools && !s.defaults.external { self.pool(node, &path, &name, &workload, &s.defaults.pool) } else { None };
+        if s.defaults.pools && !s.defaults.external && pool.is_none() {
+            return None;
+        }
+        // With pools the route names each version's InferencePool, named as the version.
+        let target = if s.defaults.pools { own.clone() } else { target };
         let weighted = matches!(s.strategy, Some(Strategy::BlueGreen | Strategy::Mirror));
-        let resources = crate::model::resources_of(weighted, &name, &namespace, &workload, &target);
+        let resources = crate::model::resources_of(weighted, s.defaults.pools, &name, &namespace, &workload, &target);
         Some(Version {
             name,
             namespace,
@@ -134,6 +143,7 @@ impl Reader {
             workload,
             istio_match,
             gtw_matches,
+            pool,
             resources,
             written,
         })
