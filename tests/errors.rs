@@ -923,3 +923,54 @@ fn the_command_line_says_what_it_takes() {
     assert_eq!(r.code, Some(1));
     assert!(r.stderr.contains("error: application.versions: 8 versions have 2^8 readiness states") && r.stderr.contains("  --> <stdin>:5:5"), "{}", r.stderr);
 }
+
+/// `backend: inferencepool`: each refusal names the field, its place and the reason, with
+/// nothing on stdout; the same values with the one field mended render.
+#[test]
+fn inference_pool_refusals_name_their_field() {
+    let release = |strategy: &str, extra: &str, version: &str| {
+        format!(
+            "environment: deployment-gtw\napplication:\n  strategy: {strategy}\n  backend: inferencepool\n{extra}  inferencePool:\n    endpointPicker:\n      port: 9002\n  versions:\n  - image: a\n    inferencePool:\n      endpointPicker:\n        name: epp-0\n  - image: b\n{version}"
+        )
+    };
+    let picker = "    inferencePool:\n      endpointPicker:\n        name: epp-1\n";
+    let cases: &[(String, &str, &str)] = &[
+        (release("canary", "", ""), "application.versions[1].inferencePool.endpointPicker.name: is required with `backend: inferencepool`", "--> <stdin>:13:5"),
+        (release("mirror", "", picker), "application.backend: inferencepool takes blue-green or canary", "--> <stdin>:4:3"),
+        (release("canary", "  protocol: grpc\n", picker), "application.backend: inferencepool takes an HTTPRoute", "--> <stdin>:4:3"),
+        (release("canary", "", "    serviceSpecification: {spec: {ports: [{port: 80}]}}\n"), "application.versions[1].serviceSpecification: is not used with `backend: inferencepool`", "--> <stdin>:14:5"),
+        (
+            release("canary", "", "    deploymentSpecification: {spec: {selector: {matchExpressions: [{key: a, operator: Exists}]}}}\n"),
+            "application.versions[1].deploymentSpecification.spec.selector: an InferencePool selects pods by matchLabels only",
+            "--> <stdin>:14:38",
+        ),
+        (release("canary", "", "    inferencePool: {endpointPicker: {name: epp-1, failureMode: Never}}\n"), "\"Never\" is not a failure mode (FailClose or FailOpen)", "--> <stdin>:14:51"),
+        (
+            release("canary", "", picker).replace("      port: 9002\n", "      port: 9002\n      name: shared\n"),
+            "application.inferencePool.endpointPicker.name: one endpoint picker serves one InferencePool",
+            "--> <stdin>:8:7",
+        ),
+        (release("canary", "", picker).replace("deployment-gtw", "deployment-istio"), "application.backend: inferencepool is for deployment-gtw", "--> <stdin>:4:3"),
+        (release("canary", "", picker).replace("inferencepool", "pools"), "\"pools\" is not a backend releasegen routes to (service or inferencepool)", "--> <stdin>:4:3"),
+    ];
+    for (values, message, at) in cases {
+        refuses(values, message);
+        refuses(values, at);
+    }
+    // The twin: every refusal above mends to this, which renders with no warning.
+    let r = run(&["render", "--name", "app", "-n", "default", "--strict"], release("canary", "", picker).as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    assert_eq!(r.stdout.matches("\nkind: InferencePool\n").count(), 2, "{}", r.stdout);
+}
+
+/// `inferencePool` where the backend is the Service: said and ignored, an error under --strict.
+#[test]
+fn inference_pool_without_the_backend_is_ignored_aloud() {
+    let values = "environment: deployment-gtw\napplication:\n  strategy: canary\n  versions:\n  - image: a\n    inferencePool: {endpointPicker: {port: 9002}}\n";
+    let r = run(&["render", "--name", "app", "-n", "default"], values.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("warning: application.versions[0].inferencePool: is not used: the backend is the version's Service"), "{}", r.stderr);
+    assert!(!r.stdout.contains("InferencePool"));
+    refuses_bytes(values.as_bytes(), &["render", "--name", "app", "--strict"], "error: application.versions[0].inferencePool: is not used");
+}

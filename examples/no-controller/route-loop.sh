@@ -6,7 +6,8 @@
 #   examples/no-controller/route-loop.sh values.yaml httpbin test
 #
 # KINDS: ask only for the kinds the environment uses (an unknown kind fails the whole get):
-#   deployment environments: deploy,svc,cm   KServe and ModelMesh: isvc,cm
+#   deployment environments: deploy,svc,cm (with backend: inferencepool, deploy,inferencepools,cm)
+#   KServe and ModelMesh: isvc,cm
 # NAMESPACES: every namespace the release's versions live in, space-separated (default: the
 #   release namespace). A version in a namespace not listed is never seen, so never ready.
 # ROUNDS: how many rounds (default 0: forever, and a failed round only says so). With a number,

@@ -293,6 +293,7 @@ pub enum Kind {
     Service,
     Deployment,
     InferenceService,
+    InferencePool,
 }
 
 impl Kind {
@@ -303,6 +304,7 @@ impl Kind {
             Kind::Service => "svc",
             Kind::Deployment => "deploy",
             Kind::InferenceService => "isvc",
+            Kind::InferencePool => "inferencepool",
         }
     }
 
@@ -313,6 +315,7 @@ impl Kind {
             Kind::Service => "Service",
             Kind::Deployment => "Deployment",
             Kind::InferenceService => "InferenceService",
+            Kind::InferencePool => "InferencePool",
         }
     }
 }
@@ -327,7 +330,7 @@ pub struct Resource {
 /// A version's objects in routemap order, kept on the version (`Version::resources`). For
 /// blue-green and mirror (`weighted`) the weight-config ConfigMap comes first: the controller
 /// reads weight overrides from the first only. With InferencePool backends (`pools`) the
-/// version has no Service.
+/// version's pool stands where its Service would.
 pub fn resources_of(weighted: bool, pools: bool, name: &str, namespace: &str, workload: &Workload, target: &ObjRef) -> Vec<Resource> {
     let mut out = Vec::new();
     if weighted {
@@ -335,11 +338,14 @@ pub fn resources_of(weighted: bool, pools: bool, name: &str, namespace: &str, wo
         out.push(Resource { kind: Kind::ConfigMap, obj: cm });
     }
     match workload {
-        // With pools (`pools`) there is no Service: readiness is the Deployment's alone.
+        // With pools (`pools`) the InferencePool takes the Service's place. Its place is first
+        // for a reason beyond symmetry: the controller reads weight overrides from a version's
+        // first object, and an annotation changed on a Deployment bumps its generation, which
+        // makes its Available condition stale (the version unready) until the Deployment
+        // controller catches up.
         Workload::Deployment { deploy_ref, .. } => {
-            if !pools {
-                out.push(Resource { kind: Kind::Service, obj: target.clone() });
-            }
+            let front = if pools { Kind::InferencePool } else { Kind::Service };
+            out.push(Resource { kind: front, obj: target.clone() });
             out.push(Resource { kind: Kind::Deployment, obj: deploy_ref.clone() });
         }
         Workload::InferenceService { .. } => out.push(Resource { kind: Kind::InferenceService, obj: target.clone() }),

@@ -92,13 +92,13 @@ impl Live {
     }
 }
 
-/// Deployment: `Available` is `True`; InferenceService: `Ready` is `True`; the rest: existing
-/// is enough. A condition observed for an older generation is stale, so not met.
+/// Deployment: `Available` is `True`; InferenceService: `Ready` is `True`; the rest (an
+/// InferencePool among them, as the controller is configured for it): existing is enough. A condition observed for an older generation is stale, so not met.
 fn conditions_met(obj: &Value, kind: Kind) -> Result<(), String> {
     let wanted = match kind {
         Kind::Deployment => "Available",
         Kind::InferenceService => "Ready",
-        Kind::Service | Kind::ConfigMap => return Ok(()),
+        Kind::Service | Kind::ConfigMap | Kind::InferencePool => return Ok(()),
     };
     let Some(conditions) = obj["status"]["conditions"].as_array() else {
         return Err("has no status conditions yet".into());

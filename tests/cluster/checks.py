@@ -471,7 +471,9 @@ def walk_held(rel, f, api, record, timings, loop, first_failure=False):
 
 
 def loop_env(rel):
-    kinds = ",".join({"deployment": "deploy", "service": "svc", "configmap": "cm", "inferenceservice": "isvc"}[k] for k in rel.kinds)
+    # As the guides write them for users (docs/guide/no-controller.md).
+    kinds = ",".join({"deployment": "deploy", "service": "svc", "configmap": "cm", "inferenceservice": "isvc",
+                      "inferencepools.inference.networking.k8s.io": "inferencepools"}[k] for k in rel.kinds)
     namespaces = " ".join(sorted({ns for v in rel.versions for _, _, ns in v} | {rel.namespace}))
     return dict(os.environ, KINDS=kinds, NAMESPACES=namespaces, ROUNDS="1", INTERVAL="0", RELEASEGEN=harness.RELEASEGEN)
 

@@ -190,7 +190,8 @@ APPLY = {
 }
 
 
-RESOURCE = {"deploy": "deployment", "svc": "service", "cm": "configmap", "isvc": "inferenceservice"}
+RESOURCE = {"deploy": "deployment", "svc": "service", "cm": "configmap", "isvc": "inferenceservice",
+            "inferencepool": "inferencepools.inference.networking.k8s.io"}
 
 
 ROUTING_RESOURCE = {"VirtualService": "virtualservices.networking.istio.io", "HTTPRoute": "httproutes.gateway.networking.k8s.io",
@@ -247,7 +248,7 @@ class Release:
         stubs = []
         for version in self.versions:
             for g, name, ns in version:
-                kind = {"deploy": "Deployment", "svc": "Service", "isvc": "InferenceService", "cm": "ConfigMap"}[g]
+                kind = {"deploy": "Deployment", "svc": "Service", "isvc": "InferenceService", "cm": "ConfigMap", "inferencepool": "InferencePool"}[g]
                 if (kind, name, ns) in rendered:
                     continue
                 meta = {"name": name, "namespace": ns, "labels": {"iter8.tools/watch": "true"}}
