@@ -316,9 +316,62 @@ def refused_clause(k, env, field, clause, twin, names):
     TALLY.record(f"{label}: its twin {json.dumps(twin)[:60]} is admitted with no warning", not problems, "\n".join(problems))
 
 
+def pool_sample():
+    """(where in a version's values, where in its InferencePool, refused value, its twin, what
+    the refusal must name): InferencePool fields releasegen refuses, which the InferencePool
+    CRD (from the Inference Extension's module) must refuse too, and whose twins it admits."""
+    picker = ["inferencePool", "endpointPicker"]
+    ref = ["spec", "endpointPickerRef"]
+    return [
+        (picker + ["failureMode"], ref + ["failureMode"], "Never", "FailOpen", "Unsupported value"),
+        (picker + ["port"], ref + ["port", "number"], 70000, 7000, "65535"),
+        (["port"], ["spec", "targetPorts", 0, "number"], 70000, 8000, "65535"),
+    ]
+
+
+def put(obj, path, value):
+    for key in path[:-1]:
+        obj = obj[key]
+    obj[path[-1]] = value
+
+
+def refused_pool(k, values_path, object_path, value, twin, names):
+    def values(v):
+        candidate = {"image": "example.com/model:2", "inferencePool": {"endpointPicker": {"name": "picker-1", "port": 9002}}}
+        put(candidate, values_path, v)
+        return {"environment": "deployment-gtw", "application": {"strategy": "canary", "backend": "inferencepool", "versions": [
+            {"image": "example.com/model:1", "inferencePool": {"endpointPicker": {"name": "picker-0", "port": 9002}}}, candidate]}}
+    path = WORK / f"refused-pool-{k}.json"
+    label = f"pools {'.'.join(map(str, object_path))} {value}"
+    path.write_text(json.dumps(values(value)))
+    ours = render(path)
+    written = "application.versions[1]." + ".".join(values_path)
+    if not TALLY.precondition(f"{label}: releasegen refuses it", ours.returncode == 1 and written in ours.stderr, ours.stderr or "rendered"):
+        return
+    path.write_text(json.dumps(values(twin)))
+    base = render(path)
+    pools = [o for o in docs(base.stdout) if o["kind"] == "InferencePool" and o["metadata"]["name"].endswith("-1")]
+    if not TALLY.precondition(f"{label}: the release with its twin renders", base.returncode == 0 and pools, base.stderr):
+        return
+
+    def create(v):
+        obj = json.loads(json.dumps(pools[0]))
+        obj["metadata"]["namespace"] = SCRATCH
+        put(obj, object_path, v)
+        return kubectl("create", "--dry-run=server", "-f", "-", stdin=json.dumps(obj))
+
+    p = create(value)
+    TALLY.record(f"{label}: the API server refuses it, naming the rule ({names!r})", p.returncode != 0 and names in p.stderr,
+                 p.stderr.strip() or "the API server took it")
+    p = create(twin)
+    problems = warnings(p.stderr) + ([p.stderr] if p.returncode != 0 else [])
+    TALLY.record(f"{label}: its twin {twin} is admitted with no warning", not problems, "\n".join(problems))
+
+
 def check_matches():
     check_webhook_is_live()
-    in_parallel([(f"matches {k}", lambda k=k, c=c: refused_clause(k, *c)) for k, c in enumerate(clause_sample())])
+    in_parallel([(f"matches {k}", lambda k=k, c=c: refused_clause(k, *c)) for k, c in enumerate(clause_sample())]
+                + [(f"pools {k}", lambda k=k, c=c: refused_pool(k, *c)) for k, c in enumerate(pool_sample())])
 
 
 # ---------------------------------------------------------------------------------------------
