@@ -258,6 +258,10 @@ class Release:
                     stubs.append({"apiVersion": "apps/v1", "kind": kind, "metadata": meta, "spec": spec})
                 elif kind == "Service":
                     stubs.append({"apiVersion": "v1", "kind": kind, "metadata": meta, "spec": {"selector": {"app": name}, "ports": [{"port": 80}]}})
+                elif kind == "InferencePool":
+                    spec = {"selector": {"matchLabels": {"app": name}}, "targetPorts": [{"number": 8000}],
+                            "endpointPickerRef": {"name": f"{name}-epp", "port": {"number": 9002}}}
+                    stubs.append({"apiVersion": "inference.networking.k8s.io/v1", "kind": kind, "metadata": meta, "spec": spec})
                 else:
                     raise RuntimeError(f"no stand-in for an external {kind}")
         return stubs
