@@ -944,6 +944,16 @@ fn inference_pool_refusals_name_their_field() {
             "application.versions[1].deploymentSpecification.spec.selector: an InferencePool selects pods by matchLabels only",
             "--> <stdin>:14:38",
         ),
+        (
+            release("canary", "", "    deploymentSpecification: {spec: {selector: {matchLabels: {}}}}\n"),
+            "application.versions[1].deploymentSpecification.spec.selector: needs matchLabels (label to text)",
+            "--> <stdin>:14:38",
+        ),
+        (
+            release("canary", "", "    deploymentSpecification: {spec: {selector: {matchLabels: {app: b, tier: 2}}}}\n"),
+            "application.versions[1].deploymentSpecification.spec.selector: needs matchLabels (label to text)",
+            "--> <stdin>:14:38",
+        ),
         (release("canary", "", "    inferencePool: {endpointPicker: {name: epp-1, failureMode: Never}}\n"), "\"Never\" is not a failure mode (FailClose or FailOpen)", "--> <stdin>:14:51"),
         (
             release("canary", "", picker).replace("      port: 9002\n", "      port: 9002\n      name: shared\n"),
@@ -962,6 +972,15 @@ fn inference_pool_refusals_name_their_field() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(r.stderr.is_empty(), "{}", r.stderr);
     assert_eq!(r.stdout.matches("\nkind: InferencePool\n").count(), 2, "{}", r.stdout);
+}
+
+/// A picker named for the whole application serves a release of one version: its one pool.
+#[test]
+fn an_application_picker_name_serves_a_single_version() {
+    let values = "environment: deployment-gtw\napplication:\n  strategy: canary\n  backend: inferencepool\n  inferencePool:\n    endpointPicker: {name: epp, port: 9002}\n  versions:\n  - image: a\n";
+    let r = run(&["render", "--name", "app", "-n", "default", "--strict"], values.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.contains("endpointPickerRef:\n    name: epp\n"), "{}", r.stdout);
 }
 
 /// `inferencePool` where the backend is the Service: said and ignored, an error under --strict.
