@@ -184,19 +184,38 @@ pub fn mermaid(r: &Release, rows: &[Row]) -> String {
                 (true, 0) => "all traffic".to_string(),
                 (true, _) => "all other traffic".to_string(),
             };
-            for (name, pct) in &rule.to {
-                let Some(i) = index_of(name) else { continue };
-                let label = if rule.to.len() > 1 { format!("{matched}: {pct}%") } else { matched.clone() };
-                out.push_str(&format!("    s{k}_in -->|\"{}\"| s{k}_v{i}\n", mermaid_text(&label)));
-            }
-            for (name, pct) in &rule.mirrored {
-                let Some(i) = index_of(name) else { continue };
-                out.push_str(&format!("    s{k}_in -.->|\"mirror {pct}%\"| s{k}_v{i}\n"));
-            }
+            let arrows = Arrows { to: &rule.to, mirrored: &rule.mirrored, mirror_prefix: "" };
+            arrows.write(&mut out, &format!("s{k}"), &matched, index_of);
         }
         out.push_str("  end\n");
     }
     out
+}
+
+/// Where one class of requests goes in a Mermaid subgraph: an arrow to each version it reaches
+/// (with its share when split), a dotted one to each that gets a mirrored copy.
+pub struct Arrows<'a> {
+    pub to: &'a [(String, u32)],
+    pub mirrored: &'a [(String, u32)],
+    /// Put before "mirror N%" on a dotted arrow's label.
+    pub mirror_prefix: &'a str,
+}
+
+impl Arrows<'_> {
+    /// The arrows from the subgraph `id`'s entry node to its version nodes `{id}_v{i}`, where
+    /// `index_of` gives a version's `i` by name (a name it does not know gets no arrow).
+    pub fn write(&self, out: &mut String, id: &str, class: &str, index_of: impl Fn(&str) -> Option<usize>) {
+        for (name, pct) in self.to {
+            let Some(i) = index_of(name) else { continue };
+            let label = if self.to.len() > 1 { format!("{class}: {pct}%") } else { class.to_string() };
+            out.push_str(&format!("    {id}_in -->|\"{}\"| {id}_v{i}\n", mermaid_text(&label)));
+        }
+        for (name, pct) in self.mirrored {
+            let Some(i) = index_of(name) else { continue };
+            let label = format!("{}mirror {pct}%", self.mirror_prefix);
+            out.push_str(&format!("    {id}_in -.->|\"{}\"| {id}_v{i}\n", mermaid_text(&label)));
+        }
+    }
 }
 
 /// Text inside a quoted Mermaid label: `#`, `"`, `<`, `>`, `&`, `|` and the backtick become entity

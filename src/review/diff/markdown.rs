@@ -130,15 +130,9 @@ fn chart(d: &Diff, c: &StateChange, of_several: bool) -> String {
         }
         let index_of = |name: &str| side.versions.iter().position(|v| v == name);
         for (class, reach) in &t.0 {
-            for (name, pct) in &reach.to {
-                let Some(i) = index_of(name) else { continue };
-                let label = if reach.to.len() > 1 { format!("{class}: {pct}%") } else { class.clone() };
-                out.push_str(&format!("    {id}_in -->|\"{}\"| {id}_v{i}\n", mermaid_text(&label)));
-            }
-            for (name, pct) in &reach.mirrored {
-                let Some(i) = index_of(name) else { continue };
-                out.push_str(&format!("    {id}_in -.->|\"{}\"| {id}_v{i}\n", mermaid_text(&format!("{class}: mirror {pct}%"))));
-            }
+            let prefix = format!("{class}: ");
+            let arrows = crate::review::states::Arrows { to: &reach.to, mirrored: &reach.mirrored, mirror_prefix: &prefix };
+            arrows.write(&mut out, id, class, index_of);
         }
         out.push_str("  end\n");
     }
