@@ -170,12 +170,10 @@ pub fn render(input: &[u8], opts: &Options) -> Result<Rendered, Report> {
 pub fn render_values(root: values::Node, opts: &Options) -> Result<Rendered, Report> {
     let (release, mut warnings) = release_of(&root, &opts.context)?;
     drop(root);
-    if opts.ready.is_some()
-        && let Some(note) = nothing_to_route(&release)
-    {
-        warnings.push(note);
-    }
     let plan = routing::plan(&release);
+    if opts.ready.is_some() && plan.is_none() {
+        warnings.push(nothing_to_route(&release));
+    }
     let docs = manifests_with(&release, plan.as_ref(), opts).map_err(|p| Report::fail(p, &warnings))?;
     // After the manifests: building the routemap refuses a release too large for it, whose
     // states are too many to read one by one.
@@ -190,16 +188,13 @@ pub fn render_values(root: values::Node, opts: &Options) -> Result<Rendered, Rep
 /// `--ready` on a release that has no routing object: everything else is rendered, and this
 /// note says so on stderr. Not an error, so one Argo CD setting (`--ready all`) can serve
 /// every release, routed or not.
-fn nothing_to_route(release: &model::Release) -> Option<Problem> {
-    if routing::plan(release).is_some() {
-        return None;
-    }
+fn nothing_to_route(release: &model::Release) -> Problem {
     let msg = format!(
         "strategy {} in environment {} has no routing object; nothing to route, the rest of the release is rendered",
         release.strategy.name(),
         release.env.name()
     );
-    Some(Problem::new("--ready", msg))
+    Problem::new("--ready", msg)
 }
 
 /// A release's manifest set under `opts`: with `--ready`, when the release routes, also the
