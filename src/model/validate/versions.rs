@@ -122,13 +122,15 @@ impl Reader {
             _ => Vec::new(),
         };
         let written = crate::model::Written { version: Some(node.pos), matches: list.map(|l| l.pos), clauses };
-        if !s.defaults.pools && !s.defaults.external {
-            self.unused_pool(node, &path);
-        }
-        let pool = if s.defaults.pools && !s.defaults.external { self.pool(node, &path, &name, &workload, &s.defaults.pool) } else { None };
-        if s.defaults.pools && !s.defaults.external && pool.is_none() {
-            return None;
-        }
+        // External workloads: the pools are the user's too (`inapplicable` said so).
+        let pool = match (s.defaults.external, s.defaults.pools) {
+            (true, _) => None,
+            (false, true) => Some(self.pool(node, &path, &name, &workload, &s.defaults.pool)?),
+            (false, false) => {
+                self.unused_pool(node, &path);
+                None
+            }
+        };
         // With pools the route names each version's InferencePool, named as the version.
         let target = if s.defaults.pools { own.clone() } else { target };
         let weighted = matches!(s.strategy, Some(Strategy::BlueGreen | Strategy::Mirror));
