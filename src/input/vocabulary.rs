@@ -246,6 +246,7 @@ pub static APPLICATION: &[Key] = &[
     key("protocol", Ty::Words(Words::Protocol), "deployment-gtw: `grpc` routes with a Gateway API GRPCRoute, `http` (the default) with an HTTPRoute. On Istio, gRPC is HTTP/2 and routes as it is."),
     key("backend", Ty::Words(Words::Backend), "deployment-gtw: what the route's backendRefs name: `service` (the default), each version's Service; or `inferencepool`, an InferencePool per version (Gateway API Inference Extension), selecting the version's pods and picked among by its endpoint picker."),
     key("inferencePool", Ty::Mapping(Mapping::InferencePool), "With `backend: inferencepool`: what every version's InferencePool takes unless the version says otherwise."),
+    key("route", Ty::Object, "deployment-istio and deployment-gtw: your own routing object's spec, in its API's spelling (Gateway API `hostnames`, `parentRefs`, `rules`; Istio `hosts`, `gateways`, `http`, `exportTo`), written as it is into every readiness state. One rule carries `release: true`: there the release writes its traffic (its backends with each state's weights, and its cohort and affinity rules just before, confined to that rule's matches and carrying its filters)."),
     key("sessionAffinity", Ty::Mapping(Mapping::SessionAffinity), "deployment-istio and deployment-gtw, blue-green and canary: `{cookie, maxAge}`. Each version's responses set the cookie to its name; a request carrying it goes to that version while it is ready, and the weights decide only for requests without one."),
 ];
 

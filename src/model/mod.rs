@@ -6,6 +6,7 @@
 pub mod names;
 pub mod policy;
 pub mod re2;
+pub mod route;
 pub mod validate;
 
 use indexmap::IndexMap;
@@ -271,14 +272,26 @@ pub struct Release {
     pub weights_only: bool,
     /// `application.protocol: grpc` on deployment-gtw: the routing object is a GRPCRoute.
     pub grpc: bool,
-    /// `application.sessionAffinity`, where the routing object carries it.
     /// deployment-gtw with `backend: inferencepool`: the route's backendRefs name each version's
     /// InferencePool, not its Service.
     pub pools: bool,
+    /// `application.sessionAffinity`, where the routing object carries it.
     pub affinity: Option<policy::Affinity>,
+    /// `application.route`: the user's own routing object, one rule of which the release's
+    /// traffic takes (deployment-istio and deployment-gtw).
+    pub route: Option<route::UserRoute>,
 }
 
 impl Release {
+    /// Match clauses of a rule the release adds (a cohort, a version's affinity), confined to
+    /// the requests the user's marked rule takes (`route::within`).
+    pub fn within(&self, own: &[Value]) -> Vec<Value> {
+        match &self.route {
+            Some(u) => route::within(&u.marked.matches, own),
+            None => own.to_vec(),
+        }
+    }
+
     /// The routemap's `gvrShort` of the routing object. A GRPCRoute is served at v1 only, and
     /// the Iter8 controller must be told its name (docs/guide/routing.md, "gRPC").
     pub fn routing_short(&self) -> String {

@@ -2,9 +2,10 @@
 //! policy in the Gateway API's spelling (filters and timeouts).
 
 use super::affinity;
-use super::shared::{app_hosts, ops_with, sticky_versions};
+use super::shared::{app_hosts, ops_with, sticky_versions, user_spec};
 use super::tree::{Guard, Tree, map, s, val};
 use crate::model::policy::{HeaderOps, Policy};
+use crate::model::route::UserRoute;
 use crate::model::{INFERENCE_GROUP, Release, Version};
 use serde_json::{Value, json};
 
@@ -36,14 +37,49 @@ pub(super) fn gtw_cohorts(r: &Release) -> Vec<(Guard, Tree)> {
 }
 
 pub(super) fn gtw_cohort_rule(r: &Release, v: &Version) -> Tree {
-    map(vec![("matches", val(Value::Array(v.gtw_matches.clone()))), ("backendRefs", Tree::Seq(vec![(Guard::Always, backend(r, v, None))]))])
+    map(vec![("matches", val(Value::Array(r.within(&v.gtw_matches)))), ("backendRefs", Tree::Seq(vec![(Guard::Always, backend(r, v, None))]))])
+}
+
+/// The rule that carries the release's split, primary or mirrors: with `application.route`,
+/// the marked rule's `name` and `matches` first.
+fn main_rule(r: &Release, rest: Vec<(String, Guard, Tree)>) -> Tree {
+    let mut entries = Vec::new();
+    if let Some(u) = &r.route {
+        if let Some(name) = &u.marked.name {
+            entries.push(("name".to_string(), Guard::Always, s(name)));
+        }
+        if !u.marked.matches.is_empty() {
+            entries.push(("matches".to_string(), Guard::Always, val(Value::Array(u.marked.matches.clone()))));
+        }
+    }
+    entries.extend(rest);
+    Tree::Map(entries)
+}
+
+/// A rule of the release with the marked rule's filters ahead of its own and its other
+/// fields after them.
+fn with_marked(rule: Tree, u: &UserRoute) -> Tree {
+    let Tree::Map(mut entries) = rule else { return rule };
+    if !u.marked.filters.is_empty() {
+        let filters: Vec<(Guard, Tree)> = u.marked.filters.iter().map(|f| (Guard::Always, val(f.clone()))).collect();
+        match entries.iter_mut().find(|(k, _, _)| k == "filters") {
+            Some((_, guard, Tree::Seq(items))) => {
+                items.splice(0..0, filters);
+                *guard = Guard::Always;
+            }
+            _ => entries.push(("filters".into(), Guard::Always, Tree::Seq(filters))),
+        }
+    }
+    entries.extend(u.marked.fields.iter().map(|(k, v)| (k.clone(), Guard::Always, val(v.clone()))));
+    Tree::Map(entries)
 }
 
 pub(super) fn gtw_affinity(r: &Release) -> Vec<(Guard, Tree)> {
     let Some(a) = &r.affinity else { return vec![] };
     sticky_versions(r)
         .map(|(i, v)| {
-            let rule = map(vec![("matches", val(json!([affinity::gtw_clause(a, &v.target.name)]))), ("backendRefs", Tree::Seq(vec![(Guard::Always, backend(r, v, None))]))]);
+            let clause = r.within(&[affinity::gtw_clause(a, &v.target.name)]);
+            let rule = map(vec![("matches", val(Value::Array(clause))), ("backendRefs", Tree::Seq(vec![(Guard::Always, backend(r, v, None))]))]);
             (Guard::Ready(i), rule)
         })
         .collect()
@@ -67,8 +103,11 @@ pub(super) fn gtw_spec(r: &Release, rules: Vec<(Guard, Tree)>, blue_green: bool)
         }
         parents.push(parent);
     }
-    let rules = rules.into_iter().map(|(g, rule)| (g, with_gtw_policy(rule, &r.policy))).collect();
-    map(vec![("hostnames", val(hostnames)), ("parentRefs", val(Value::Array(parents))), ("rules", Tree::Seq(rules))])
+    let rules: Vec<(Guard, Tree)> = rules.into_iter().map(|(g, rule)| (g, with_gtw_policy(rule, &r.policy))).collect();
+    match &r.route {
+        Some(u) => user_spec(u, "rules", rules.into_iter().map(|(g, rule)| (g, with_marked(rule, u))).collect()),
+        None => map(vec![("hostnames", val(hostnames)), ("parentRefs", val(Value::Array(parents))), ("rules", Tree::Seq(rules))]),
+    }
 }
 
 /// A version's Service as a backend, or with `backend: inferencepool` its InferencePool (which
@@ -104,7 +143,7 @@ pub(super) fn backend(r: &Release, v: &Version, weight: Option<usize>) -> Tree {
 /// Gateway API blue-green: one rule; every ready version with its weight, always stated.
 pub(super) fn gtw_blue_green(r: &Release) -> Vec<(Guard, Tree)> {
     let refs = r.versions.iter().enumerate().map(|(i, v)| (Guard::Ready(i), backend(r, v, Some(i))));
-    vec![(Guard::Always, map(vec![("backendRefs", Tree::Seq(refs.collect()))]))]
+    vec![(Guard::Always, main_rule(r, vec![("backendRefs".into(), Guard::Always, Tree::Seq(refs.collect()))]))]
 }
 
 pub(super) fn gtw_canary(r: &Release) -> Vec<(Guard, Tree)> {
@@ -113,7 +152,7 @@ pub(super) fn gtw_canary(r: &Release) -> Vec<(Guard, Tree)> {
         rules.push((Guard::Ready(i), gtw_cohort_rule(r, v)));
     }
     rules.extend(gtw_affinity(r));
-    let primary = map(vec![("backendRefs", Tree::Seq(vec![(Guard::Always, backend(r, &r.versions[0], None))]))]);
+    let primary = main_rule(r, vec![("backendRefs".into(), Guard::Always, Tree::Seq(vec![(Guard::Always, backend(r, &r.versions[0], None))]))]);
     rules.push((Guard::Always, primary));
     rules
 }
@@ -129,7 +168,7 @@ pub(super) fn gtw_mirror(r: &Release) -> (Guard, Tree) {
         (Guard::Ready(i), map(vec![("type", s("RequestMirror")), ("requestMirror", mirror)]))
     });
     let any_ready = Guard::any((1..r.versions.len()).map(Guard::Ready).collect());
-    let rule = Tree::Map(vec![
+    let rule = main_rule(r, vec![
         ("backendRefs".into(), Guard::Always, primary),
         ("filters".into(), any_ready, Tree::Seq(filters.collect())),
     ]);

@@ -2,7 +2,7 @@
 //! ModelMesh, with the routing policy in Istio's spelling.
 
 use super::affinity;
-use super::shared::{app_hosts, app_version_header, candidate_guard, ops_with, several_ready, sticky_versions};
+use super::shared::{app_hosts, user_spec, app_version_header, candidate_guard, ops_with, several_ready, sticky_versions};
 use super::tree::{Guard, Tree, map, s, val};
 use crate::model::policy::{HeaderOps, Policy};
 use crate::model::{Env, Release, Version};
@@ -14,9 +14,26 @@ pub(super) fn istio_spec(r: &Release, http: Vec<(Guard, Tree)>) -> Tree {
     } else {
         r.gateways.iter().map(|g| Value::from(g.istio())).chain([Value::from("mesh")]).collect()
     };
-    let fields = istio_fields(&r.policy);
-    let http = http.into_iter().map(|(g, route)| (g, with_fields(route, &fields))).collect();
-    map(vec![("gateways", val(Value::Array(gateways))), ("hosts", val(json!(app_hosts(r)))), ("http", Tree::Seq(http))])
+    let mut fields = istio_fields(&r.policy);
+    if let Some(u) = &r.route {
+        fields.extend(u.marked.fields.iter().map(|(k, v)| (k.as_str(), v.clone())));
+    }
+    let http: Vec<(Guard, Tree)> = http.into_iter().map(|(g, route)| (g, with_fields(route, &fields))).collect();
+    match &r.route {
+        Some(u) => user_spec(u, "http", http),
+        None => map(vec![("gateways", val(Value::Array(gateways))), ("hosts", val(json!(app_hosts(r)))), ("http", Tree::Seq(http))]),
+    }
+}
+
+/// The name of the rule that carries the release's split (or its primary, or its mirrors):
+/// the marked rule's own, or `default`.
+pub(super) fn main_name<'a>(r: &'a Release, default: &'a str) -> &'a str {
+    r.route.as_ref().and_then(|u| u.marked.name.as_deref()).unwrap_or(default)
+}
+
+/// The marked rule's match clauses, which the release's split takes as its own.
+pub(super) fn main_match(r: &Release) -> Option<Value> {
+    r.route.as_ref().filter(|u| !u.marked.matches.is_empty()).map(|u| Value::Array(u.marked.matches.clone()))
 }
 
 /// A rule with the policy's fields added after its own (`application.routing`).
@@ -62,7 +79,10 @@ pub(super) fn blue_green_rule(r: &Release, name: &str, dest: Destination) -> (Gu
     });
     let mut rule = Vec::new();
     if !name.is_empty() {
-        rule.push(("name", s(name)));
+        rule.push(("name", s(main_name(r, name))));
+    }
+    if let Some(m) = main_match(r) {
+        rule.push(("match", val(m)));
     }
     rule.push(("route", Tree::Seq(route.collect())));
     (Guard::Always, map(rule))
@@ -130,7 +150,7 @@ pub(super) fn istio_cohorts(r: &Release) -> Vec<(Guard, Tree)> {
 }
 
 pub(super) fn cohort_route(r: &Release, v: &Version, name: &str) -> Tree {
-    canary_route(r, v, name, Some(Value::Array(v.istio_match.clone())))
+    canary_route(r, v, name, Some(Value::Array(r.within(&v.istio_match))))
 }
 
 /// Canary on Istio: each ready candidate's cohort first, then its affinity rule, then the
@@ -142,7 +162,8 @@ pub(super) fn istio_canary(r: &Release) -> Vec<(Guard, Tree)> {
         http.push((Guard::Ready(i), cohort_route(r, v, &v.target.name)));
     }
     http.extend(istio_affinity(r));
-    http.push((Guard::Always, canary_route(r, &r.versions[0], &r.versions[0].target.name, None)));
+    let primary = &r.versions[0];
+    http.push((Guard::Always, canary_route(r, primary, main_name(r, &primary.target.name), main_match(r))));
     http
 }
 
@@ -166,7 +187,7 @@ pub(super) fn istio_affinity(r: &Release) -> Vec<(Guard, Tree)> {
     let Some(a) = &r.affinity else { return vec![] };
     sticky_versions(r)
         .map(|(i, v)| {
-            let clause = json!([affinity::istio_clause(a, &v.target.name)]);
+            let clause = Value::Array(r.within(&[affinity::istio_clause(a, &v.target.name)]));
             (Guard::Ready(i), canary_route(r, v, &format!("{}-affinity", v.target.name), Some(clause)))
         })
         .collect()
@@ -177,10 +198,11 @@ pub(super) fn istio_affinity(r: &Release) -> Vec<(Guard, Tree)> {
 pub(super) fn mirror_rule(r: &Release) -> (Guard, Tree) {
     let n = r.versions.len();
     let (primary, headers) = destination_deploy(r, &r.versions[0]);
-    let mut entries = vec![
-        ("name".to_string(), Guard::Always, s(&r.name)),
-        ("route".to_string(), Guard::Always, val(json!([{"destination": primary, "headers": headers}]))),
-    ];
+    let mut entries = vec![("name".to_string(), Guard::Always, s(main_name(r, &r.name)))];
+    if let Some(m) = main_match(r) {
+        entries.push(("match".to_string(), Guard::Always, val(m)));
+    }
+    entries.push(("route".to_string(), Guard::Always, val(json!([{"destination": primary, "headers": headers}]))));
     let candidates: Vec<usize> = (1..n).collect();
     let several = several_ready(&candidates);
     for (i, v) in r.versions.iter().enumerate().skip(1) {

@@ -1,9 +1,11 @@
 //! What the routing builders of every API share: the application's hosts, the guards of a
-//! version's rules, the `app-version` header, the versions that get an affinity rule, and
-//! header operations spelled as an API spells its pairs.
+//! version's rules, the `app-version` header, the versions that get an affinity rule,
+//! header operations spelled as an API spells its pairs, and the user's own route with the
+//! release's rules in it.
 
-use super::tree::Guard;
+use super::tree::{Guard, Tree, val};
 use crate::model::policy::HeaderOps;
+use crate::model::route::UserRoute;
 use crate::model::{Release, Strategy, Version};
 use serde_json::{Value, json};
 
@@ -50,3 +52,15 @@ pub(super) fn ops_with(ops: &HeaderOps, pairs: fn(&[(String, String)]) -> Value)
     Value::Object(m)
 }
 
+/// The user's routing object spec (`application.route`) with the release's rules in the
+/// marked rule's place of its list of rules (`rules_key`), every other field as written.
+pub(super) fn user_spec(u: &UserRoute, rules_key: &str, release: Vec<(Guard, Tree)>) -> Tree {
+    let user = |rules: &[Value]| rules.iter().map(|x| (Guard::Always, val(x.clone()))).collect::<Vec<_>>();
+    let rules = [user(&u.before), release, user(&u.after)].concat();
+    let mut rules = Some(Tree::Seq(rules));
+    let entries = u.fields.iter().map(|(k, v)| {
+        let t = if k == rules_key { rules.take().unwrap_or(Tree::Seq(Vec::new())) } else { val(v.clone()) };
+        (k.clone(), Guard::Always, t)
+    });
+    Tree::Map(entries.collect())
+}

@@ -86,7 +86,9 @@ fn may_hide_a_cohort(r: &Release, gtw: bool) -> bool {
         clauses.extend(cohort.iter().map(|c| (i, Conditions::of(api, c))));
     }
     let generated = |c: &Conditions| (r.affinity.is_some() && c.asks_for("header cookie")) || (r.env.is_kserve() && c.asks_for("header branch"));
-    clauses.iter().filter(|(i, _)| *i > 0).any(|(i, c)| generated(c) || clauses.iter().any(|(j, other)| j != i && other.take_all_of(c)))
+    // A rule of the user's own route may take a cohort's requests too.
+    let user_rules = r.route.as_ref().is_some_and(|u| !u.before.is_empty() || !u.after.is_empty());
+    user_rules || clauses.iter().filter(|(i, _)| *i > 0).any(|(i, c)| generated(c) || clauses.iter().any(|(j, other)| j != i && other.take_all_of(c)))
 }
 
 /// The values path, place and description of the candidate cohort a rule was built from, or
@@ -96,14 +98,18 @@ fn cohort_of(r: &Release, rule: &Rule, gtw: bool) -> Option<(String, Option<Pos>
     let (i, v) = r.versions.iter().enumerate().skip(1).find(|(_, v)| &v.target.name == target)?;
     let base = format!("application.versions[{i}]");
     let written = &v.written;
+    // Within a route of the user's, a cohort clause is written ANDed with each of the marked
+    // rule's (`Release::within`): clause j is the j-th run of that many.
+    let per = r.route.as_ref().map_or(1, |u| u.marked.matches.len().max(1));
     if gtw {
-        let j = v.gtw_matches.iter().position(|m| rule.matches.first() == Some(&clause(m)))?;
+        let texts: Vec<String> = r.within(&v.gtw_matches).iter().map(clause).collect();
+        let j = texts.iter().position(|m| rule.matches.first() == Some(m))? / per;
         return Some(match written.matches {
             Some(_) => (format!("{base}.matches[{j}]"), written.clauses.get(j).copied(), format!("version {i}'s cohort clause")),
             None => (base, written.version, format!("version {i}'s default cohort (header traffic: test)")),
         });
     }
-    let texts: Vec<String> = v.istio_match.iter().map(clause).collect();
+    let texts: Vec<String> = r.within(&v.istio_match).iter().map(clause).collect();
     if texts != rule.matches {
         return None;
     }

@@ -59,10 +59,10 @@ pub fn rules_of(obj: &Value) -> (Vec<Rule>, bool) {
         }
         let clauses: Vec<&Value> = rule["match"].as_array().into_iter().flatten().collect();
         out.push(Rule {
-            name: rule["name"].as_str().map_or_else(|| format!("http[{k}]"), str::to_string),
+            name: rule["name"].as_str().map_or_else(|| format!("http[{k}]"), terminal_safe),
             matches: clauses.iter().map(|m| clause(m)).collect(),
             conditions: conditions(api, &clauses),
-            to: shares(dests),
+            to: answered_by_istio(rule).unwrap_or_else(|| shares(dests)),
             mirrored,
             shadowed_by: None,
             rank_uncertain: false,
@@ -75,7 +75,7 @@ pub fn rules_of(obj: &Value) -> (Vec<Rule>, bool) {
             .as_array()
             .into_iter()
             .flatten()
-            .map(|b| (b["name"].as_str().unwrap_or("").to_string(), b["weight"].as_u64()))
+            .map(|b| (terminal_safe(b["name"].as_str().unwrap_or("")), b["weight"].as_u64()))
             .collect();
         // Gateway API mirrors: a RequestMirror filter per mirrored version, `percent` of the
         // rule's traffic (all of it without one).
@@ -86,10 +86,10 @@ pub fn rules_of(obj: &Value) -> (Vec<Rule>, bool) {
             .filter(|f| f["type"] == "RequestMirror")
             .map(|f| {
                 let m = &f["requestMirror"];
-                (m["backendRef"]["name"].as_str().unwrap_or("?").to_string(), m.get("percent").map_or(100, percent))
+                (terminal_safe(m["backendRef"]["name"].as_str().unwrap_or("?")), m.get("percent").map_or(100, percent))
             })
             .collect();
-        let to = shares(dests);
+        let to = if dests.is_empty() { vec![(answer_without_backends(rule), 100)] } else { shares(dests) };
         // Each match ranks on its own; a rule without matches is the API server's `PathPrefix /`.
         let clauses: Vec<&Value> = rule["matches"].as_array().into_iter().flatten().collect();
         let empty = Value::Object(serde_json::Map::new());
@@ -150,18 +150,42 @@ pub fn reached<'a>(rules: &'a [Rule], class: &Conditions) -> Option<&'a Rule> {
     rules.iter().find(|r| r.conditions.iter().any(|c| c.met_by(class)))
 }
 
-/// The version a destination serves: its `app-version` header, or (KServe split) its `branch`.
+/// Where an Istio rule of the user's (`application.route`) sends requests when it has no
+/// `route`: a redirect, a response of the mesh's own, a delegate VirtualService. Named in
+/// parentheses, as no Service is.
+fn answered_by_istio(rule: &Value) -> Option<Vec<(String, u32)>> {
+    let what = if rule.get("redirect").is_some() {
+        "(redirect)".to_string()
+    } else if let Some(d) = rule.get("directResponse") {
+        format!("(direct response {})", d["status"])
+    } else if let Some(d) = rule.get("delegate") {
+        format!("(delegate {})", terminal_safe(d["name"].as_str().unwrap_or("?")))
+    } else {
+        return None;
+    };
+    Some(vec![(what, 100)])
+}
+
+/// What a Gateway API rule without backends answers: a redirect, or the API's 500.
+fn answer_without_backends(rule: &Value) -> String {
+    let redirect = rule["filters"].as_array().is_some_and(|f| f.iter().any(|f| f["type"] == "RequestRedirect"));
+    if redirect { "(redirect)".to_string() } else { "(no backend: 500)".to_string() }
+}
+
+/// The version a destination serves: its `app-version` header, or (KServe split) its `branch`;
+/// a destination of the user's own (`application.route`) by its host's first label.
 fn istio_version(d: &Value) -> String {
     let h = &d["headers"];
     h["response"]["add"]["app-version"]
         .as_str()
         .or(h["request"]["set"]["branch"].as_str())
-        .unwrap_or("?")
-        .to_string()
+        .map(terminal_safe)
+        .or_else(|| d["destination"]["host"].as_str().map(host_version))
+        .unwrap_or_else(|| "?".to_string())
 }
 
 fn host_version(host: &str) -> String {
-    host.split('.').next().unwrap_or(host).to_string()
+    terminal_safe(host.split('.').next().unwrap_or(host))
 }
 
 fn percent(v: &Value) -> u32 {

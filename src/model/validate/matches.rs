@@ -9,6 +9,7 @@
 use super::*;
 use super::api_rules::{grpc_method, grpc_service, gtw_path_value, istio_header_name, match_gateway};
 use crate::model::re2;
+use crate::model::route::UserRoute;
 
 /// The HTTPRoute CRD's limits.
 const GTW_MAX_MATCHES: usize = 64;
@@ -21,7 +22,7 @@ const GTW_MAX_HEADER_VALUE: usize = 4096;
 const GTW_MAX_QUERY_VALUE: usize = 1024;
 
 /// Item `i` of a list node.
-fn nth(node: &Node, i: usize) -> Option<&Node> {
+pub(super) fn nth(node: &Node, i: usize) -> Option<&Node> {
     match &node.value {
         Val::Seq(items) => items.get(i),
         _ => None,
@@ -299,14 +300,20 @@ impl Reader {
     }
 
     /// The HTTPRoute's limits over all its rules, in the state with every version ready: at
-    /// most 128 matches in all (a rule without matches counts as the one the API server
-    /// fills in), and at most 16 filters in the mirror rule (a RequestMirror per candidate,
-    /// after the policy's).
-    pub(super) fn gtw_route_limits(&mut self, strategy: Option<Strategy>, versions: &[Version], policy: &Policy, affinity: Option<&Affinity>, node: Option<&Node>) {
+    /// most 16 rules and 128 matches in all (a rule without matches counts as the one the API
+    /// server fills in), and at most 16 filters in the mirror rule (a RequestMirror per
+    /// candidate, after the policy's). With a route of the user's, its rules count too, and
+    /// each rule of the release has a clause per pair of its own and the marked rule's.
+    pub(super) fn gtw_route_limits(&mut self, strategy: Option<Strategy>, versions: &[Version], policy: &Policy, affinity: Option<&Affinity>, route: Option<&UserRoute>, node: Option<&Node>) {
         let path = "application.versions";
+        let per = route.map_or(1, |u| u.marked.matches.len().max(1));
+        let user_rules: Vec<&Value> = route.map(|u| u.before.iter().chain(&u.after).collect()).unwrap_or_default();
+        let user_matches: usize = user_rules.iter().map(|r| r["matches"].as_array().map_or(1, |m| m.len().max(1))).sum();
+        let user_part = if user_rules.is_empty() { String::new() } else { format!(", {user_matches} in the rules of application.route") };
+        let user_rule_part = if user_rules.is_empty() { String::new() } else { format!(", {} of application.route", user_rules.len()) };
         match strategy {
             Some(s @ (Strategy::Canary | Strategy::BlueGreen)) => {
-                let cohorts: usize = versions.iter().skip(1).map(|v| v.gtw_matches.len()).sum();
+                let cohorts: usize = versions.iter().skip(1).map(|v| v.gtw_matches.len() * per).sum();
                 let cohort_rules = versions.iter().skip(1).filter(|v| !v.gtw_matches.is_empty()).count();
                 // Version affinity: a rule of one match per version (per candidate in canary,
                 // where the default rule already goes to the primary).
@@ -315,16 +322,27 @@ impl Reader {
                     (Some(_), Strategy::Canary) => versions.len() - 1,
                     (Some(_), _) => versions.len(),
                 };
-                let sticky_part = if sticky > 0 { format!(", {sticky} for version affinity") } else { String::new() };
-                let total = cohorts + sticky + 1;
+                let sticky_part = if sticky > 0 { format!(", {} for version affinity", sticky * per) } else { String::new() };
+                let total = cohorts + sticky * per + per + user_matches;
+                let default_part = if per == 1 { "one".to_string() } else { per.to_string() };
                 if total > GTW_MAX_ROUTE_MATCHES {
-                    let msg = format!("{total} match clauses in the route with every version ready ({cohorts} in the cohorts{sticky_part} and the default rule's one); the Gateway API takes at most {GTW_MAX_ROUTE_MATCHES} in a route");
+                    let msg = format!("{total} match clauses in the route with every version ready ({cohorts} in the cohorts{sticky_part}{user_part} and the default rule's {default_part}); the Gateway API takes at most {GTW_MAX_ROUTE_MATCHES} in a route");
                     self.error(path, node, msg);
                 }
-                let rules = cohort_rules + sticky + 1;
+                let sticky_rule_part = if sticky > 0 { format!(", {sticky} for version affinity") } else { String::new() };
+                let rules = cohort_rules + sticky + 1 + user_rules.len();
                 if rules > GTW_MAX_RULES {
-                    let msg = format!("{rules} rules in the route with every version ready ({cohort_rules} for cohorts{sticky_part} and the default rule); the Gateway API takes at most {GTW_MAX_RULES} in a route");
+                    let msg = format!("{rules} rules in the route with every version ready ({cohort_rules} for cohorts{sticky_rule_part}{user_rule_part} and the default rule); the Gateway API takes at most {GTW_MAX_RULES} in a route");
                     self.error(path, node, msg);
+                }
+                if per > 1 {
+                    for (i, v) in versions.iter().enumerate().skip(1) {
+                        let n = v.gtw_matches.len() * per;
+                        if n > GTW_MAX_MATCHES {
+                            let msg = format!("{n} match clauses in version {i}'s cohort rule (each of its {} with each of the marked rule's {per}); the Gateway API takes at most {GTW_MAX_MATCHES} in a rule", v.gtw_matches.len());
+                            self.error(&format!("{path}[{i}]"), node.and_then(|n| nth(n, i)).or(node), msg);
+                        }
+                    }
                 }
                 if affinity.is_some() {
                     self.outranked_cohorts(versions, node);
@@ -332,9 +350,15 @@ impl Reader {
             }
             Some(Strategy::Mirror) => {
                 let filters = policy.gtw_filter_count() + versions.len() - 1;
-                if filters > GTW_MAX_FILTERS {
+                if filters > GTW_MAX_FILTERS && route.is_none() {
                     let msg = format!("{filters} filters in the mirror rule with every candidate ready (one RequestMirror per candidate, and the routing policy's); the Gateway API takes at most {GTW_MAX_FILTERS} in a rule");
                     self.error(path, node, msg);
+                }
+                let total = per + user_matches;
+                let rules = 1 + user_rules.len();
+                if total > GTW_MAX_ROUTE_MATCHES || rules > GTW_MAX_RULES {
+                    let msg = format!("{rules} rules and {total} match clauses in the route (the mirror rule{user_part}); the Gateway API takes at most {GTW_MAX_RULES} rules and {GTW_MAX_ROUTE_MATCHES} match clauses in a route");
+                    self.error("application.route", None, msg);
                 }
             }
             _ => {}
@@ -371,7 +395,7 @@ impl Reader {
 
     /// Fields a Gateway API object does not have are refused, as the API server's strict field
     /// validation refuses them.
-    fn only_keys(&mut self, node: &Node, path: &str, keys: &[&str]) {
+    pub(super) fn only_keys(&mut self, node: &Node, path: &str, keys: &[&str]) {
         let Val::Map(entries) = &node.value else { return };
         for (k, v) in entries.iter().filter(|(k, _)| !keys.contains(&k.as_str())) {
             self.error(&join(path, k), Some(v), format!("not a field here ({})", keys.join(", ")));

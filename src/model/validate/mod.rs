@@ -22,10 +22,12 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 mod api_rules;
+mod gtw_rules;
 mod matches;
 mod policies;
 mod pools;
 mod release;
+mod route;
 mod versions;
 
 /// The Gateway API allows 32 parentRefs; the application's Service takes one.
@@ -194,6 +196,19 @@ struct Meta {
     namespace: Option<String>,
     labels: IndexMap<String, String>,
     annotations: IndexMap<String, String>,
+}
+
+/// What validating the route needs to know of the release.
+pub(super) struct RouteContext<'a> {
+    pub env: Env,
+    pub strategy: Option<Strategy>,
+    pub grpc: bool,
+    pub pools: bool,
+    pub namespace: &'a str,
+    pub gateways: &'a [Gateway],
+    pub policy: &'a Policy,
+    pub affinity: bool,
+    pub versions: &'a [Version],
 }
 
 struct AppDefaults<'a> {

@@ -181,10 +181,13 @@ impl Reader {
         let policy = self.routing(app.get("routing"), env, strategy, grpc, affinity.is_some());
         let defaults = AppDefaults { node: app, port: app_port, meta: &meta, external, grpc, pools, pool };
         let versions = self.versions(app.get("versions"), env, strategy, &name, &namespace, &defaults);
+        let mut route = None;
         if let Some(vs) = &versions {
             self.native_rules(env, vs, app.get("versions"));
+            let c = RouteContext { env, strategy, grpc, pools, namespace: &namespace, gateways: &gateways, policy: &policy, affinity: affinity.is_some(), versions: vs };
+            route = self.user_route(app.get("route"), &c);
             if env == Env::DeploymentGtw {
-                self.gtw_route_limits(strategy, vs, &policy, affinity.as_ref(), app.get("versions"));
+                self.gtw_route_limits(strategy, vs, &policy, affinity.as_ref(), route.as_ref(), app.get("versions"));
             }
         }
         Some(Release {
@@ -206,6 +209,7 @@ impl Reader {
             affinity,
             apis: self.apis(&ctx.api_versions),
             policy,
+            route,
         })
     }
 

@@ -1,0 +1,336 @@
+//! `application.route`: the user's own routing object, checked as the routing API checks it,
+//! with the one rule marked `release: true` taken apart for the plan (`model::route`).
+//!
+//! What the release owns in the marked rule is refused there by name: its backends or
+//! destinations (each version's, with the state's weights), a redirect (which cannot stand
+//! beside backends), the `app-version` response header, and a policy field that
+//! `application.routing` already sets. A user rule that sends traffic to a version's Service
+//! or pool is refused too: that traffic would bypass the release's weights.
+
+use super::*;
+use super::gtw_rules::GTW_MAX_FILTERS;
+use super::matches::nth;
+use crate::model::route::{Marked, UserRoute, conflict};
+
+/// The spec fields of each API's route, and the one that holds its rules.
+const GTW_FIELDS: &[&str] = &["hostnames", "parentRefs", "rules"];
+const ISTIO_FIELDS: &[&str] = &["hosts", "gateways", "http", "exportTo"];
+
+/// Rule fields: an HTTPRoute's, a GRPCRoute's, an Istio HTTPRoute's.
+const GTW_RULE: &[&str] = &["name", "matches", "filters", "backendRefs", "timeouts", "release"];
+const GRPC_RULE: &[&str] = &["name", "matches", "filters", "backendRefs", "release"];
+const ISTIO_RULE: &[&str] = &[
+    "name", "match", "route", "redirect", "directResponse", "delegate", "rewrite", "timeout", "retries", "fault", "mirror", "mirrors",
+    "mirrorPercentage", "corsPolicy", "headers", "release",
+];
+/// Istio rule fields that say where the requests go: the release's to write in the marked rule.
+const ISTIO_DESTINATIONS: &[&str] = &["route", "redirect", "directResponse", "delegate", "mirror", "mirrors", "mirrorPercentage"];
+
+impl Reader {
+    /// `application.route`, or `None` when it is absent, not used, or wrong.
+    pub(super) fn user_route(&mut self, node: Option<&Node>, c: &RouteContext) -> Option<UserRoute> {
+        let path = "application.route";
+        let node = node.filter(|n| !n.is_null())?;
+        let node = self.map(Some(node), path)?;
+        let gtw = c.env == Env::DeploymentGtw;
+        if !gtw && c.env != Env::DeploymentIstio {
+            let msg = format!("a route of your own is for deployment-istio and deployment-gtw, where releasegen writes the routing object; environment {} has none", c.env.name());
+            self.error(path, Some(node), msg);
+            return None;
+        }
+        match c.strategy {
+            None => return None,
+            Some(Strategy::None) => {
+                self.ignored(Problem::at(path, Some(node.pos), "is not used: strategy none renders no routing object (ignored)"));
+                return None;
+            }
+            Some(_) => {}
+        }
+        if !c.gateways.is_empty() {
+            let where_ = if gtw { "its parentRefs" } else { "its gateways" };
+            let msg = format!("with application.route, the route says where it attaches ({where_}); write the gateway there, not in `gateway`");
+            self.error("gateway", None, msg);
+        }
+        let (known, rules_key, other) = if gtw { (GTW_FIELDS, "rules", "http") } else { (ISTIO_FIELDS, "http", "rules") };
+        let Val::Map(entries) = &node.value else { return None };
+        let mut fields = Vec::new();
+        for (k, v) in entries.iter() {
+            let p = join(path, k);
+            if !known.contains(&k.as_str()) {
+                let hint = if k == other { format!("; this environment's route holds its rules in `{rules_key}`") } else { String::new() };
+                self.error(&p, Some(v), format!("not a field of the route ({}){hint}", known.join(", ")));
+                continue;
+            }
+            let value = if k == rules_key { Value::Null } else { v.to_json() };
+            fields.push((k.clone(), value));
+        }
+        if gtw {
+            self.parent_refs(node, path);
+            self.hostnames(node.get("hostnames"), &join(path, "hostnames"));
+        } else {
+            self.istio_hosts(node, path);
+        }
+        let rp = join(path, rules_key);
+        let Some(rules) = self.list(node.get(rules_key), &rp) else {
+            self.error(&rp, Some(node), format!("the route needs its `{rules_key}`, one of them marked `release: true`"));
+            return None;
+        };
+        let Val::Seq(items) = &rules.value else { return None };
+        let mut marked: Option<(usize, Marked)> = None;
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        for (i, rule) in items.iter().enumerate() {
+            let p = format!("{rp}[{i}]");
+            let Some(rule) = self.map(Some(rule), &p) else { continue };
+            let is_marked = match rule.get("release").filter(|n| !n.is_null()) {
+                None => false,
+                Some(Node { value: Val::Bool(b), .. }) => *b,
+                Some(n) => {
+                    self.error(&join(&p, "release"), Some(n), format!("expected true or false, found {}", n.describe()));
+                    false
+                }
+            };
+            if is_marked {
+                if let Some((first, _)) = &marked {
+                    let msg = format!("a second rule marked `release: true` ({rp}[{first}] is the first); the release's traffic goes to one rule");
+                    self.error(&join(&p, "release"), rule.get("release"), msg);
+                    continue;
+                }
+                marked = Some((i, if gtw { self.gtw_marked(rule, &p, c) } else { self.istio_marked(rule, &p, c) }));
+                continue;
+            }
+            let user = if gtw { self.gtw_user_rule(rule, &p, c) } else { self.istio_user_rule(rule, &p, c) };
+            if marked.is_some() { after.push(user) } else { before.push(user) }
+        }
+        let Some((at, marked)) = marked else {
+            self.error(&rp, Some(rules), "no rule is marked `release: true`: mark the one whose traffic the release splits between its versions");
+            return None;
+        };
+        let route = UserRoute { fields, before, after, marked };
+        self.route_conflicts(&route, &format!("{rp}[{at}]"), items.get(at), c);
+        if gtw {
+            self.rule_names(items, &rp);
+        } else {
+            self.unreachable_rules(&route, items, &rp, at);
+        }
+        Some(route)
+    }
+
+    // ---- the Gateway API ------------------------------------------------------------------------
+
+    /// A rule of the user's other than the marked one: its matches, filters and backends as the
+    /// API checks them, and no backend that is one of the release's versions.
+    fn gtw_user_rule(&mut self, rule: &Node, path: &str, c: &RouteContext) -> Value {
+        self.only_keys(rule, path, if c.grpc { GRPC_RULE } else { GTW_RULE });
+        self.rule_name(rule, path);
+        self.gtw_matches(rule.get("matches"), &join(path, "matches"), false, true, c.grpc);
+        let backends = self.backend_refs(rule.get("backendRefs"), &join(path, "backendRefs"), c);
+        let types = self.gtw_filters(rule.get("filters"), &join(path, "filters"), c.grpc);
+        if backends > 0 && types.iter().any(|t| t == "RequestRedirect") {
+            self.error(&join(path, "filters"), rule.get("filters"), "a RequestRedirect filter cannot stand beside backendRefs (the Gateway API refuses the rule)");
+        }
+        rule.to_json()
+    }
+
+    /// The marked rule: its own matches, filters and timeouts; the backends are the release's.
+    fn gtw_marked(&mut self, rule: &Node, path: &str, c: &RouteContext) -> Marked {
+        self.only_keys(rule, path, if c.grpc { GRPC_RULE } else { GTW_RULE });
+        let name = self.rule_name(rule, path);
+        let matches = self.gtw_matches(rule.get("matches"), &join(path, "matches"), false, true, c.grpc);
+        if let Some(b) = rule.get("backendRefs").filter(|n| !n.is_null()) {
+            let what = if c.pools { "each version's InferencePool" } else { "each version's Service" };
+            self.error(&join(path, "backendRefs"), Some(b), format!("the release writes this rule's backends ({what}, with the weights of each readiness state); leave backendRefs out of the marked rule"));
+        }
+        let fp = join(path, "filters");
+        let types = self.gtw_filters(rule.get("filters"), &fp, c.grpc);
+        let filters: Vec<Value> = rule.get("filters").map(Node::to_json).and_then(|v| v.as_array().cloned()).unwrap_or_default();
+        if types.iter().any(|t| t == "RequestRedirect") {
+            self.error(&fp, rule.get("filters"), "a RequestRedirect filter cannot stand beside the release's backends (the Gateway API refuses it with backendRefs); redirect in a rule of its own");
+        }
+        for (policy, kind) in [("cors", "CORS"), ("requestHeaders", "RequestHeaderModifier"), ("responseHeaders", "ResponseHeaderModifier")] {
+            let set = match policy {
+                "cors" => c.policy.cors.is_some(),
+                "requestHeaders" => !c.policy.request_headers.is_empty(),
+                _ => !c.policy.response_headers.is_empty(),
+            };
+            if set && types.iter().any(|t| t == kind) {
+                let msg = format!("application.routing.{policy} writes a {kind} filter into this rule too, and the Gateway API takes one per rule; write the change in one place");
+                self.error(&fp, rule.get("filters"), msg);
+            }
+        }
+        for (j, f) in filters.iter().enumerate() {
+            if touches_app_version(&f["responseHeaderModifier"]) {
+                let at = rule.get("filters").and_then(|l| nth(l, j));
+                self.error(&format!("{fp}[{j}]"), at, "changes the app-version response header, which the release writes to say which version answered");
+            }
+        }
+        let mut fields = Vec::new();
+        if let Some(t) = rule.get("timeouts").filter(|n| !n.is_null()) {
+            if c.policy.timeout.is_some() {
+                self.error(&join(path, "timeouts"), Some(t), "application.routing.timeout sets this rule's timeouts too; write it in one place");
+            }
+            fields.push(("timeouts".to_string(), t.to_json()));
+        }
+        let mirrors = if c.strategy == Some(Strategy::Mirror) { c.versions.len().saturating_sub(1) } else { 0 };
+        let total = filters.len() + c.policy.gtw_filter_count() + mirrors;
+        if total > GTW_MAX_FILTERS && filters.len() <= GTW_MAX_FILTERS {
+            let msg = format!("{total} filters in the release's rules ({} here, the routing policy's and a RequestMirror per candidate); the Gateway API takes at most {GTW_MAX_FILTERS} in a rule", filters.len());
+            self.error(&fp, rule.get("filters"), msg);
+        }
+        Marked { matches, name, filters, fields }
+    }
+
+    // ---- Istio ----------------------------------------------------------------------------------
+
+    fn istio_hosts(&mut self, route: &Node, path: &str) {
+        let p = join(path, "hosts");
+        match self.list(route.get("hosts"), &p) {
+            Some(Node { value: Val::Seq(items), .. }) if !items.is_empty() => {
+                for (i, h) in items.iter().enumerate() {
+                    self.string(Some(h), &format!("{p}[{i}]"));
+                }
+            }
+            Some(list) => self.error(&p, Some(list), "the route needs at least one host (Istio routes the requests for its hosts)"),
+            None => self.error(&p, Some(route), "the route needs its hosts (Istio routes the requests for its hosts)"),
+        }
+        for key in ["gateways", "exportTo"] {
+            let kp = join(path, key);
+            if let Some(Node { value: Val::Seq(items), .. }) = self.list(route.get(key), &kp) {
+                for (i, g) in items.iter().enumerate() {
+                    self.string(Some(g), &format!("{kp}[{i}]"));
+                }
+            }
+        }
+    }
+
+    fn istio_user_rule(&mut self, rule: &Node, path: &str, c: &RouteContext) -> Value {
+        self.only_keys(rule, path, ISTIO_RULE);
+        self.string(rule.get("name"), &join(path, "name"));
+        self.istio_match(rule.get("match"), &join(path, "match"), false, true);
+        let given: Vec<&str> = ["route", "redirect", "directResponse", "delegate"].into_iter().filter(|k| rule.get(k).is_some_and(|n| !n.is_null())).collect();
+        match given.len() {
+            0 => self.error(path, Some(rule), "a rule needs a route, redirect, directResponse or delegate (Istio refuses one without)"),
+            1 => {}
+            _ => self.error(path, Some(rule), format!("a rule takes one of route, redirect, directResponse and delegate; this one has {}", given.join(" and "))),
+        }
+        let rp = join(path, "route");
+        if let Some(Node { value: Val::Seq(items), .. }) = self.list(rule.get("route"), &rp) {
+            for (j, d) in items.iter().enumerate() {
+                let p = format!("{rp}[{j}].destination");
+                let Some(dest) = self.map(d.get("destination"), &p) else {
+                    self.error(&p, Some(d), "a route needs its destination");
+                    continue;
+                };
+                let Some(host) = self.required(dest.get("host"), &join(&p, "host"), dest, "a destination needs its host") else { continue };
+                if let Some(i) = c.versions.iter().position(|v| names_version(&host, v, c.namespace)) {
+                    let msg = format!("is version {i}'s Service, whose traffic the release decides with its weights; send it through the rule marked `release: true`");
+                    self.error(&join(&p, "host"), dest.get("host"), msg);
+                }
+            }
+        }
+        rule.to_json()
+    }
+
+    fn istio_marked(&mut self, rule: &Node, path: &str, c: &RouteContext) -> Marked {
+        self.only_keys(rule, path, ISTIO_RULE);
+        let name = self.string(rule.get("name"), &join(path, "name"));
+        let matches = self.istio_match(rule.get("match"), &join(path, "match"), false, true);
+        let mut fields = Vec::new();
+        let Val::Map(entries) = &rule.value else { return Marked { matches, name, filters: Vec::new(), fields } };
+        for (k, v) in entries.iter() {
+            let p = join(path, k);
+            if ["name", "match", "release"].contains(&k.as_str()) || !ISTIO_RULE.contains(&k.as_str()) {
+                continue;
+            }
+            if ISTIO_DESTINATIONS.contains(&k.as_str()) {
+                self.error(&p, Some(v), format!("the release writes where this rule's requests go (each version's Service, with the weights of each readiness state, and its mirrors); leave `{k}` out of the marked rule"));
+                continue;
+            }
+            let by_policy = match k.as_str() {
+                "timeout" => c.policy.timeout.is_some().then_some("timeout"),
+                "retries" => c.policy.retries.is_some().then_some("retries"),
+                "corsPolicy" => c.policy.cors.is_some().then_some("cors"),
+                "headers" => (!c.policy.request_headers.is_empty() || !c.policy.response_headers.is_empty()).then_some("requestHeaders or responseHeaders"),
+                _ => None,
+            };
+            if let Some(policy) = by_policy {
+                self.error(&p, Some(v), format!("application.routing.{policy} sets this rule's `{k}` too; write it in one place"));
+                continue;
+            }
+            if k == "headers" && touches_app_version(&v.to_json()["response"]) {
+                self.error(&p, Some(v), "changes the app-version response header, which the release writes to say which version answered");
+            }
+            fields.push((k.clone(), v.to_json()));
+        }
+        Marked { matches, name, filters: Vec::new(), fields }
+    }
+
+    /// Istio tries rules in order: one after a rule that matches every request is reached by
+    /// none (Istio says so too, as a warning). The release's split or primary rule takes the
+    /// marked rule's matches.
+    fn unreachable_rules(&mut self, route: &UserRoute, items: &[Node], path: &str, at: usize) {
+        let matches_all = |i: usize| if i == at { route.marked.matches.is_empty() } else { items[i].get("match").is_none_or(|m| matches!(&m.value, Val::Null) || matches!(&m.value, Val::Seq(s) if s.is_empty())) };
+        let Some(first) = (0..items.len()).find(|&i| matches_all(i)) else { return };
+        for (i, rule) in items.iter().enumerate().skip(first + 1) {
+            let msg = format!("is reached by no request: {path}[{first}] before it matches every request, and Istio tries rules in order");
+            self.report.warn(Problem::at(&format!("{path}[{i}]"), Some(rule.pos), msg));
+        }
+    }
+
+    // ---- both -----------------------------------------------------------------------------------
+
+    /// The release's cohorts and affinity rules take only the requests the marked rule matches,
+    /// each clause ANDed with each of its. A pair no request meets is refused, naming both.
+    fn route_conflicts(&mut self, route: &UserRoute, marked_path: &str, marked: Option<&Node>, c: &RouteContext) {
+        let gtw = c.env == Env::DeploymentGtw;
+        let mkey = if gtw { "matches" } else { "match" };
+        let canary = c.strategy == Some(Strategy::Canary);
+        for (i, v) in c.versions.iter().enumerate().skip(1) {
+            let own = if gtw { &v.gtw_matches } else { &v.istio_match };
+            if own.is_empty() || !(canary || c.strategy == Some(Strategy::BlueGreen)) {
+                continue;
+            }
+            for (j, clause) in own.iter().enumerate() {
+                for (k, m) in route.marked.matches.iter().enumerate() {
+                    let Some(key) = conflict(m, clause) else { continue };
+                    let (p, at) = match v.written.matches {
+                        Some(_) => (format!("application.versions[{i}].{mkey}[{j}]"), v.written.clauses.get(j).copied().or(v.written.matches)),
+                        None => (format!("application.versions[{i}]"), v.written.version),
+                    };
+                    let msg = format!("sets `{key}` differently from {marked_path}.{mkey}[{k}], the rule marked `release: true`, so no request meets both and the cohort would take nothing; the cohort takes only requests the marked rule matches");
+                    self.report.error(Problem::at(&p, at, msg));
+                }
+            }
+        }
+        if c.affinity {
+            for (k, m) in route.marked.matches.iter().enumerate() {
+                let cookie = if gtw {
+                    m["headers"].as_array().is_some_and(|h| h.iter().any(|x| x["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case("cookie"))))
+                } else {
+                    m["headers"].get("cookie").is_some()
+                };
+                if cookie {
+                    let at = marked.and_then(|n| n.get(mkey)).and_then(|l| nth(l, k));
+                    let msg = "matches the Cookie header, which version affinity matches in the rules it adds here; match another header";
+                    self.error(&format!("{marked_path}.{mkey}[{k}]"), at, msg);
+                }
+            }
+        }
+    }
+}
+
+/// Whether a header change (`{set, add, remove}`, as either API spells it) touches `app-version`.
+fn touches_app_version(ops: &Value) -> bool {
+    let named = |v: &Value| match v {
+        Value::Object(m) => m.keys().any(|k| k.eq_ignore_ascii_case("app-version")),
+        Value::Array(items) => items.iter().any(|x| x.as_str().or(x["name"].as_str()).is_some_and(|n| n.eq_ignore_ascii_case("app-version"))),
+        _ => false,
+    };
+    ["set", "add", "remove"].iter().any(|k| named(&ops[*k]))
+}
+
+/// Whether an Istio destination host names a version's Service (short, namespaced or full).
+fn names_version(host: &str, v: &Version, namespace: &str) -> bool {
+    let (n, ns) = (&v.target.name, &v.target.namespace);
+    let full = format!("{n}.{ns}.svc.cluster.local");
+    host == full || host == format!("{n}.{ns}") || host == format!("{n}.{ns}.svc") || (host == n && ns == namespace)
+}
