@@ -79,8 +79,11 @@ fn kubectl(stream: &str) -> Result<Vec<Value>, String> {
         let mut child = Command::new("kubectl")
             .args(["label", "--local", "-f", "-", "roundtrip=yes", "-o", "json"])
             .stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("kubectl runs");
-        child.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+        // From a thread of its own: kubectl prints each object as it reads it.
+        let (mut stdin, input) = (child.stdin.take().unwrap(), stream.as_bytes().to_vec());
+        let writer = std::thread::spawn(move || stdin.write_all(&input));
         let out = child.wait_with_output().unwrap();
+        writer.join().unwrap().unwrap();
         (out.status.code(), out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
     };
     if code != Some(0) {

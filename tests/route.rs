@@ -208,7 +208,8 @@ fn states_name_a_version_for_every_destination() {
         let (code, out, err) = run(&["states", path.to_str().unwrap(), "--name", "demo", "--output", "json"], b"");
         assert_eq!(code, Some(0), "{}: {err}", path.display());
         let v: Value = serde_json::from_str(&out).unwrap();
-        let versions: Vec<String> = v["versions"].as_array().into_iter().flatten().map(|x| x["name"].as_str().unwrap_or_default().to_string()).collect();
+        let mut versions: Vec<String> = v["versions"].as_array().into_iter().flatten().map(|x| x["name"].as_str().unwrap_or_default().to_string()).collect();
+        versions.extend(user_destinations(&path));
         for state in v["states"].as_array().into_iter().flatten() {
             for rule in state["rules"].as_array().unwrap() {
                 let to = rule["to"].as_array().unwrap();
@@ -221,6 +222,27 @@ fn states_name_a_version_for_every_destination() {
             }
         }
     }
+}
+
+/// What the rules of a fixture's own route (`application.route`) send requests to, as
+/// `states` names them: a backend by name, an Istio destination by its host's first label, a
+/// redirect or a response of the mesh's own in parentheses.
+fn user_destinations(fixture: &std::path::Path) -> Vec<String> {
+    let values = common::yaml(&std::fs::read_to_string(fixture).unwrap());
+    let route = &values["application"]["route"];
+    let rules = route["rules"].as_array().or(route["http"].as_array()).cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    for rule in rules.iter().filter(|r| r["release"] != true) {
+        out.extend(rule["backendRefs"].as_array().into_iter().flatten().map(|b| b["name"].as_str().unwrap().to_string()));
+        out.extend(rule["route"].as_array().into_iter().flatten().map(|d| d["destination"]["host"].as_str().unwrap().split('.').next().unwrap().to_string()));
+        if rule.get("redirect").is_some() || rule["filters"].as_array().is_some_and(|f| f.iter().any(|f| f["type"] == "RequestRedirect")) {
+            out.push("(redirect)".to_string());
+        }
+        if let Some(status) = rule["directResponse"]["status"].as_u64() {
+            out.push(format!("(direct response {status})"));
+        }
+    }
+    out
 }
 
 /// With `--ready`: the routing object is wave "1", every other object "0", also

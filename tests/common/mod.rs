@@ -194,8 +194,8 @@ pub fn check_routing(r: &releasegen::model::Release, what: &str) -> usize {
     let primary = r.versions[0].target.name.as_str();
     for state in State::all(n) {
         let weights = routing::weights_for(r, state);
-        let obj = routing::object_for(r, &plan, state);
         let ctx = format!("{what} state {}", state.label(n));
+        let obj = release_part(r, routing::object_for(r, &plan, state), &ctx);
         let rules = live_destinations(&obj);
         for rule in &rules {
             assert!(!rule.is_empty(), "{ctx}: a rule has no destination");
@@ -254,6 +254,27 @@ pub fn check_routing(r: &releasegen::model::Release, what: &str) -> usize {
     1 << n
 }
 
+/// The routing object with only the release's rules: with a route of the user's
+/// (`application.route`), its rules before and after the marked one are checked to be there
+/// verbatim and in order, and taken out, so the invariants read the release's rules alone.
+fn release_part(r: &releasegen::model::Release, mut obj: Value, ctx: &str) -> Value {
+    let Some(u) = &r.route else { return obj };
+    let key = if r.env == releasegen::model::Env::DeploymentGtw { "rules" } else { "http" };
+    let rules = obj["spec"][key].as_array_mut().expect("a list of rules");
+    assert!(rules.len() > u.before.len() + u.after.len(), "{ctx}: the release has no rule of its own");
+    assert_eq!(&rules[..u.before.len()], u.before.as_slice(), "{ctx}: the user's rules before the marked one, verbatim and first");
+    assert_eq!(&rules[rules.len() - u.after.len()..], u.after.as_slice(), "{ctx}: the user's rules after the marked one, verbatim and last");
+    let keep = rules.len() - u.after.len();
+    rules.truncate(keep);
+    rules.drain(..u.before.len());
+    for (k, v) in &u.fields {
+        if k != key {
+            assert_eq!(&obj["spec"][k], v, "{ctx}: the route's {k} as written");
+        }
+    }
+    obj
+}
+
 /// Blue-green cohorts: a candidate with match clauses and weight in the state has a
 /// rule with exactly its clauses and only itself as destination, before the weighted split;
 /// with weight 0 there is no such rule.
@@ -270,7 +291,7 @@ fn check_cohorts(r: &releasegen::model::Release, obj: &Value, rules: &[Vec<(Stri
         let alone = vec![(v.target.name.clone(), None)];
         let cohort = raw_rules.iter().zip(rules).position(|(rule, dests)| {
             let m = rule.get("match").or(rule.get("matches"));
-            m.and_then(Value::as_array) == Some(clauses) && *dests == alone
+            m.and_then(Value::as_array) == Some(&r.within(clauses)) && *dests == alone
         });
         match cohort {
             Some(k) if raw[i] > 0 => assert!(k < split, "{ctx}: version {i}'s cohort comes before the weighted split"),
@@ -296,7 +317,7 @@ fn check_affinity(r: &releasegen::model::Release, obj: &Value, rules: &[Vec<(Str
     let sticky_at: Vec<Option<usize>> = r
         .versions
         .iter()
-        .map(|v| raw_rules.iter().position(|rule| rule.get("match").or(rule.get("matches")) == Some(&Value::Array(vec![clause(&v.target.name)]))))
+        .map(|v| raw_rules.iter().position(|rule| rule.get("match").or(rule.get("matches")) == Some(&Value::Array(r.within(&[clause(&v.target.name)])))))
         .collect();
     let first = if r.strategy == Strategy::Canary { 1 } else { 0 };
     for (i, v) in r.versions.iter().enumerate() {
@@ -413,8 +434,13 @@ pub fn kubectl_decode(stream: &str) -> Option<Vec<Value>> {
         Err(_) if std::env::var("CI").is_err() => return None,
         Err(e) => panic!("kubectl is needed in CI: {e}"),
     };
-    child.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+    // Written from a thread of its own: kubectl prints each object as it reads it, so a
+    // stream larger than the pipes would otherwise block both sides.
+    let mut stdin = child.stdin.take().unwrap();
+    let input = stream.as_bytes().to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
     let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
     assert!(out.status.success(), "kubectl refused the stream: {}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     Some(serde_json::Deserializer::from_str(&text).into_iter::<Value>().map(|v| without_test_label(v.unwrap())).collect())
