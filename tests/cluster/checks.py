@@ -368,10 +368,92 @@ def refused_pool(k, values_path, object_path, value, twin, names):
     TALLY.record(f"{label}: its twin {twin} is admitted with no warning", not problems, "\n".join(problems))
 
 
+def route_values(env):
+    """A release in a route of the user's own (`application.route`): a rule of the user's, then
+    the marked one; the candidate's cohort matches a header."""
+    candidate = {"image": "example.com/app:2"}
+    if env == "deployment-gtw":
+        route = {"parentRefs": [{"name": "web"}], "rules": [
+            {"matches": [{"path": {"type": "PathPrefix", "value": "/static"}}], "backendRefs": [{"name": "static", "port": 80}]},
+            {"matches": [{"path": {"type": "PathPrefix", "value": "/api"}}], "release": True}]}
+        candidate["matches"] = [{"headers": [{"name": "x", "value": "1"}]}]
+    else:
+        route = {"hosts": ["shop.example.com"], "http": [
+            {"name": "static", "match": [{"uri": {"prefix": "/static"}}], "route": [{"destination": {"host": "static.web.svc.cluster.local"}}]},
+            {"name": "api", "match": [{"uri": {"prefix": "/api"}}], "release": True}]}
+    return {"environment": env, "application": {"strategy": "canary", "route": route,
+                                                "versions": [{"image": "example.com/app:1"}, candidate]}}
+
+
+def route_sample():
+    """(label, environment, change to the twin's values, change of the refused values, what
+    releasegen names, the same change to the twin's routing object, what the cluster names):
+    routes of the user's that releasegen refuses, whose routing object the API server (with the
+    Gateway API's CRDs) or Istio's webhook refuses too. The rendered object of the `ready all`
+    state is [the user's rule, the cohort, the primary's rule]."""
+    rewrite = {"type": "URLRewrite", "urlRewrite": {"path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": "/"}}}
+    redirect = {"type": "RequestRedirect", "requestRedirect": {"hostname": "other.example.com"}}
+    header = {"type": "RequestHeaderModifier", "requestHeaderModifier": {"set": [{"name": "c", "value": "d"}]}}
+    rules = lambda v: v["application"]["route"]["rules"]
+    nothing = lambda v: None
+    return [
+        ("a Service backendRef without its port", "deployment-gtw", nothing,
+         lambda v: rules(v)[0]["backendRefs"][0].pop("port"), "application.route.rules[0].backendRefs[0]",
+         lambda o: o["spec"]["rules"][0]["backendRefs"][0].pop("port"), "Must have port for Service reference"),
+        ("a redirect beside the release's backends", "deployment-gtw", nothing,
+         lambda v: rules(v)[1].update(filters=[redirect]), "application.route.rules[1].filters",
+         lambda o: o["spec"]["rules"][2].update(filters=[redirect]), "RequestRedirect filter must not be used together with backendRefs"),
+        ("a prefix rewrite in a cohort of two clauses", "deployment-gtw", lambda v: rules(v)[1].update(filters=[rewrite]),
+         lambda v: v["application"]["versions"][1]["matches"].append({"headers": [{"name": "y", "value": "1"}]}), "application.versions[1].matches",
+         lambda o: o["spec"]["rules"][1]["matches"].append(dict(o["spec"]["rules"][1]["matches"][0], headers=[{"name": "y", "value": "1"}])),
+         "exactly one PathPrefix match must be specified"),
+        ("a header filter both in the marked rule and the policy", "deployment-gtw", lambda v: rules(v)[1].update(filters=[header]),
+         lambda v: v["application"].update(routing={"requestHeaders": {"set": {"a": "b"}}}), "application.route.rules[1].filters",
+         lambda o: o["spec"]["rules"][2]["filters"].insert(0, {"type": "RequestHeaderModifier", "requestHeaderModifier": {"set": [{"name": "a", "value": "b"}]}}),
+         "RequestHeaderModifier filter cannot be repeated"),
+        ("a rule of the user's with nowhere to go", "deployment-istio", nothing,
+         lambda v: v["application"]["route"]["http"][0].pop("route"), "application.route.http[0]",
+         lambda o: o["spec"]["http"][0].pop("route"), "HTTP route, redirect or direct_response is required"),
+    ]
+
+
+def refused_route(k, label, env, twin_change, change, ours_names, object_change, names):
+    label = f"route {env} {label}"
+    values = route_values(env)
+    twin_change(values)
+    path = WORK / f"refused-route-{k}.json"
+    path.write_text(json.dumps(values))
+    base = render(path, "--ready", "all")
+    routing = [o for o in docs(base.stdout) if o["kind"] in ("VirtualService", "HTTPRoute")]
+    if not TALLY.precondition(f"{label}: the twin renders", base.returncode == 0 and routing, base.stderr):
+        return
+    change(values)
+    path.write_text(json.dumps(values))
+    ours = render(path, "--ready", "all")
+    if not TALLY.precondition(f"{label}: releasegen refuses it", ours.returncode == 1 and ours_names in ours.stderr, ours.stderr or "rendered"):
+        return
+
+    def create(obj):
+        obj = json.loads(json.dumps(obj))
+        obj["metadata"]["namespace"] = SCRATCH
+        return obj
+
+    refused = create(routing[0])
+    object_change(refused)
+    p = kubectl("create", "--dry-run=server", "-f", "-", stdin=json.dumps(refused))
+    said = p.stderr.strip()
+    TALLY.record(f"{label}: the cluster refuses it, naming the rule ({names!r})", p.returncode != 0 and names in said and "failed calling webhook" not in said,
+                 said or "the cluster took it")
+    p = kubectl("create", "--dry-run=server", "-f", "-", stdin=json.dumps(create(routing[0])))
+    problems = warnings(p.stderr) + ([p.stderr] if p.returncode != 0 else [])
+    TALLY.record(f"{label}: its twin is admitted with no warning", not problems, "\n".join(problems))
+
+
 def check_matches():
     check_webhook_is_live()
     in_parallel([(f"matches {k}", lambda k=k, c=c: refused_clause(k, *c)) for k, c in enumerate(clause_sample())]
-                + [(f"pools {k}", lambda k=k, c=c: refused_pool(k, *c)) for k, c in enumerate(pool_sample())])
+                + [(f"pools {k}", lambda k=k, c=c: refused_pool(k, *c)) for k, c in enumerate(pool_sample())]
+                + [(f"routes {k}", lambda k=k, c=c: refused_route(k, *c)) for k, c in enumerate(route_sample())])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -181,11 +181,12 @@ impl Reader {
         let policy = self.routing(app.get("routing"), env, strategy, grpc, affinity.is_some());
         let defaults = AppDefaults { node: app, port: app_port, meta: &meta, external, grpc, pools, pool };
         let versions = self.versions(app.get("versions"), env, strategy, &name, &namespace, &defaults);
-        let mut route = None;
+        // Checked even when the versions are not, so one run says everything wrong with it.
+        let vs = versions.as_deref().unwrap_or_default();
+        let c = RouteContext { env, strategy, grpc, pools, namespace: &namespace, gateways: &gateways, policy: &policy, affinity: affinity.is_some(), versions: vs };
+        let route = self.user_route(app.get("route"), &c);
         if let Some(vs) = &versions {
             self.native_rules(env, vs, app.get("versions"));
-            let c = RouteContext { env, strategy, grpc, pools, namespace: &namespace, gateways: &gateways, policy: &policy, affinity: affinity.is_some(), versions: vs };
-            route = self.user_route(app.get("route"), &c);
             if env == Env::DeploymentGtw {
                 self.gtw_route_limits(strategy, vs, &policy, affinity.as_ref(), route.as_ref(), app.get("versions"));
             }

@@ -108,6 +108,9 @@ impl Reader {
         let route = UserRoute { fields, before, after, marked };
         self.route_conflicts(&route, &format!("{rp}[{at}]"), items.get(at), c);
         if gtw {
+            self.prefix_rewrites(&route, &format!("{rp}[{at}]"), items.get(at), c);
+        }
+        if gtw {
             self.rule_names(items, &rp);
         } else {
             self.unreachable_rules(&route, items, &rp, at);
@@ -128,7 +131,11 @@ impl Reader {
         if backends > 0 && types.iter().any(|t| t == "RequestRedirect") {
             self.error(&join(path, "filters"), rule.get("filters"), "a RequestRedirect filter cannot stand beside backendRefs (the Gateway API refuses the rule)");
         }
-        rule.to_json()
+        let json = rule.to_json();
+        if replaces_prefix(&json["filters"]) && !one_prefix_match(&json["matches"]) {
+            self.error(&join(path, "filters"), rule.get("filters"), PREFIX_REWRITE);
+        }
+        json
     }
 
     /// The marked rule: its own matches, filters and timeouts; the backends are the release's.
@@ -276,6 +283,25 @@ impl Reader {
         }
     }
 
+    /// A path prefix rewrite in the marked rule reaches every rule of the release, and the
+    /// Gateway API takes one only in a rule of exactly one PathPrefix match: so the marked rule
+    /// has one, and each cohort one clause.
+    fn prefix_rewrites(&mut self, route: &UserRoute, marked_path: &str, marked: Option<&Node>, c: &RouteContext) {
+        if !replaces_prefix(&Value::Array(route.marked.filters.clone())) {
+            return;
+        }
+        if !one_prefix_match(&Value::Array(route.marked.matches.clone())) {
+            self.error(&join(marked_path, "filters"), marked.and_then(|m| m.get("filters")), PREFIX_REWRITE);
+            return;
+        }
+        for (i, v) in c.versions.iter().enumerate().skip(1) {
+            if v.gtw_matches.len() > 1 {
+                let msg = format!("{} clauses, and the rule marked `release: true` rewrites a path prefix, which the Gateway API takes only in a rule of one PathPrefix match; give the cohort one clause", v.gtw_matches.len());
+                self.report.error(Problem::at(&format!("application.versions[{i}].matches"), v.written.matches, msg));
+            }
+        }
+    }
+
     // ---- both -----------------------------------------------------------------------------------
 
     /// The release's cohorts and affinity rules take only the requests the marked rule matches,
@@ -315,6 +341,24 @@ impl Reader {
                 }
             }
         }
+    }
+}
+
+const PREFIX_REWRITE: &str = "a URLRewrite or RequestRedirect with ReplacePrefixMatch needs its rule to match exactly one PathPrefix path (the Gateway API refuses it otherwise)";
+
+/// Whether filters rewrite or redirect with `ReplacePrefixMatch`.
+fn replaces_prefix(filters: &Value) -> bool {
+    let by_prefix = |f: &Value| ["urlRewrite", "requestRedirect"].iter().any(|k| f[*k]["path"]["type"] == "ReplacePrefixMatch");
+    filters.as_array().is_some_and(|fs| fs.iter().any(by_prefix))
+}
+
+/// Exactly one match, with a PathPrefix path, as the API server fills them in: no matches is
+/// the one `PathPrefix /`, and a path without a type is a prefix.
+fn one_prefix_match(matches: &Value) -> bool {
+    match matches.as_array().map(Vec::as_slice) {
+        None | Some([]) => true,
+        Some([m]) => m["path"].is_object() && m["path"]["type"].as_str().unwrap_or("PathPrefix") == "PathPrefix",
+        Some(_) => false,
     }
 }
 

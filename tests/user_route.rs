@@ -1,0 +1,236 @@
+//! `application.route`: every refusal names its field, its place and the reason, exits 1 and
+//! writes nothing on stdout; the values each refusal was made from render cleanly under
+//! `--strict`, so each case fails for its own reason alone.
+
+mod common;
+
+use common::run_bin as run;
+
+fn refuses(values: &str, message: &str, at: &str) {
+    let r = run(&["render", "--name", "app", "-n", "default"], values.as_bytes());
+    assert_eq!(r.code, Some(1), "exit status for {message:?}; stderr:\n{}", r.stderr);
+    assert!(r.stdout.is_empty(), "stdout must be empty, got:\n{}", r.stdout);
+    assert!(r.stderr.contains(message), "expected {message:?} in stderr:\n{}", r.stderr);
+    assert!(r.stderr.contains(at), "expected {at:?} in stderr:\n{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+fn renders_clean(values: &str) -> String {
+    let r = run(&["render", "--name", "app", "-n", "default", "--strict"], values.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    r.stdout
+}
+
+const GTW: &str = "environment: deployment-gtw
+application:
+  strategy: canary
+  route:
+    parentRefs:
+    - name: web
+    rules:
+    - matches:
+      - path: {type: PathPrefix, value: /static}
+      backendRefs:
+      - name: static
+        port: 80
+    - matches:
+      - path: {type: PathPrefix, value: /api}
+      release: true
+  versions:
+  - image: a
+  - image: b
+";
+
+/// `GTW` with `from` replaced by `to` (which must be there).
+fn gtw(from: &str, to: &str) -> String {
+    assert!(GTW.contains(from), "{from:?}");
+    GTW.replacen(from, to, 1)
+}
+
+#[test]
+fn gateway_api_refusals_name_their_field() {
+    let marked = "      release: true\n";
+    let cases: Vec<(String, &str, &str)> = vec![
+        (gtw(marked, ""), "application.route.rules: no rule is marked `release: true`", "<stdin>:7:5"),
+        (gtw("      backendRefs:\n", "      release: true\n      backendRefs:\n"), "application.route.rules[1].release: a second rule marked `release: true` (application.route.rules[0] is the first)", "<stdin>:16:7"),
+        (gtw(marked, "      release: true\n      backendRefs: [{name: x, port: 80}]\n"), "application.route.rules[1].backendRefs: the release writes this rule's backends", "<stdin>:16:7"),
+        (
+            gtw(marked, "      release: true\n      filters: [{type: RequestRedirect, requestRedirect: {hostname: x.example.com}}]\n"),
+            "application.route.rules[1].filters: a RequestRedirect filter cannot stand beside the release's backends",
+            "<stdin>:16:7",
+        ),
+        (
+            gtw(marked, "      release: true\n      filters: [{type: ResponseHeaderModifier, responseHeaderModifier: {set: [{name: App-Version, value: x}]}}]\n"),
+            "application.route.rules[1].filters[0]: changes the app-version response header",
+            "<stdin>:16:17",
+        ),
+        (gtw("- name: static", "- name: app-1"), "application.route.rules[0].backendRefs[0].name: names version 1's Service", "<stdin>:11:9"),
+        (
+            gtw("  - image: b\n", "  - image: b\n    matches: [{path: {type: PathPrefix, value: /beta}}]\n"),
+            "application.versions[1].matches[0]: sets `path` differently from application.route.rules[1].matches[0]",
+            "<stdin>:19:15",
+        ),
+        (
+            gtw("  strategy: canary\n", "  strategy: canary\n  routing: {timeout: 5s}\n").replacen(marked, "      release: true\n      timeouts: {request: 9s}\n", 1),
+            "application.route.rules[1].timeouts: application.routing.timeout sets this rule's timeouts too",
+            "<stdin>:17:7",
+        ),
+        (
+            gtw("  strategy: canary\n", "  strategy: canary\n  routing: {requestHeaders: {set: {a: b}}}\n")
+                .replacen(marked, "      release: true\n      filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: c, value: d}]}}]\n", 1),
+            "application.routing.requestHeaders writes a RequestHeaderModifier filter into this rule too",
+            "<stdin>:17:7",
+        ),
+        (gtw("    parentRefs:\n    - name: web\n", ""), "application.route.parentRefs: the route needs its parentRefs", "<stdin>:4:3"),
+        (gtw("    rules:\n", "    http:\n"), "application.route.http: not a field of the route (hostnames, parentRefs, rules); this environment's route holds its rules in `rules`", "<stdin>:7:5"),
+        (gtw("deployment-gtw", "kserve"), "application.route: a route of your own is for deployment-istio and deployment-gtw", "<stdin>:4:3"),
+        (format!("gateway: web\n{GTW}"), "gateway: with application.route, the route says where it attaches (its parentRefs)", "error: gateway:"),
+        (gtw(marked, "      release: \"yes\"\n"), "application.route.rules[1].release: expected true or false, found \"yes\"", "<stdin>:15:7"),
+        (gtw("    - matches:\n      - path: {type: PathPrefix, value: /static}\n", "    - filters: [{type: Rewrite}]\n"), "\"Rewrite\" is not a filter type of this route", "<stdin>:8:18"),
+        (gtw("        port: 80\n", ""), "application.route.rules[0].backendRefs[0]: a Service backendRef needs its port", "<stdin>:11:9"),
+        (gtw("    - matches:\n      - path: {type: PathPrefix, value: /api}\n", "    - name: api\n      matches:\n      - path: {type: PathPrefix, value: /api}\n").replacen("    - matches:\n      - path: {type: PathPrefix, value: /static}\n", "    - name: api\n      matches:\n      - path: {type: PathPrefix, value: /static}\n", 1), "application.route.rules[1].name: \"api\" names two rules", "<stdin>:14:7"),
+        (
+            gtw("  strategy: canary\n", "  strategy: canary\n  sessionAffinity: {cookie: v, maxAge: 60s}\n").replacen("      - path: {type: PathPrefix, value: /api}\n", "      - path: {type: PathPrefix, value: /api}\n        headers: [{name: Cookie, value: x}]\n", 1),
+            "application.route.rules[1].matches[0]: matches the Cookie header, which version affinity matches",
+            "<stdin>:15:9",
+        ),
+        (gtw("      - path: {type: PathPrefix, value: /static}\n", "      - path: {type: PathPrefix, value: static}\n"), "application.route.rules[0].matches[0].path.value: \"static\" is not an absolute path", "<stdin>:9:34"),
+    ];
+    for (values, message, at) in &cases {
+        refuses(values, message, at);
+    }
+    renders_clean(GTW);
+}
+
+/// Route limits count the user's rules: 15 of them, a cohort and the primary's rule are 17.
+#[test]
+fn the_users_rules_count_toward_the_route_limits() {
+    let mut values = GTW.to_string();
+    for i in 0..14 {
+        values = values.replacen("    - matches:\n      - path: {type: PathPrefix, value: /api}\n", &format!("    - matches: [{{path: {{type: PathPrefix, value: /p{i}}}}}]\n      backendRefs: [{{name: s{i}, port: 80}}]\n    - matches:\n      - path: {{type: PathPrefix, value: /api}}\n"), 1);
+    }
+    refuses(&values, "17 rules in the route with every version ready (1 for cohorts, 15 of application.route and the default rule); the Gateway API takes at most 16", "<stdin>:");
+    // One fewer is admitted.
+    let fewer = values.replacen("    - matches: [{path: {type: PathPrefix, value: /p0}}]\n      backendRefs: [{name: s0, port: 80}]\n", "", 1);
+    renders_clean(&fewer);
+}
+
+const ISTIO: &str = "environment: deployment-istio
+application:
+  strategy: blue-green
+  route:
+    hosts: [shop.example.com]
+    http:
+    - name: static
+      match:
+      - uri: {prefix: /static}
+      route:
+      - destination: {host: static.web.svc.cluster.local}
+    - name: api
+      match:
+      - uri: {prefix: /api}
+      release: true
+  versions:
+  - image: a
+  - image: b
+";
+
+fn istio(from: &str, to: &str) -> String {
+    assert!(ISTIO.contains(from), "{from:?}");
+    ISTIO.replacen(from, to, 1)
+}
+
+#[test]
+fn istio_refusals_name_their_field() {
+    let marked = "      release: true\n";
+    let cases: Vec<(String, &str, &str)> = vec![
+        (istio(marked, "      release: true\n      route: [{destination: {host: x}}]\n"), "application.route.http[1].route: the release writes where this rule's requests go", "<stdin>:16:7"),
+        (istio(marked, "      release: true\n      redirect: {uri: /x}\n"), "application.route.http[1].redirect: the release writes where this rule's requests go", "<stdin>:16:7"),
+        (istio("      route:\n      - destination: {host: static.web.svc.cluster.local}\n", ""), "application.route.http[0]: a rule needs a route, redirect, directResponse or delegate", "<stdin>:7:7"),
+        (istio("static.web.svc.cluster.local", "app-1.default.svc"), "application.route.http[0].route[0].destination.host: is version 1's Service", "<stdin>:11:23"),
+        (istio("static.web.svc.cluster.local", "app-0"), "application.route.http[0].route[0].destination.host: is version 0's Service", "<stdin>:11:23"),
+        (
+            istio("  strategy: blue-green\n", "  strategy: blue-green\n  routing: {responseHeaders: {set: {a: b}}}\n").replacen(marked, "      release: true\n      headers: {request: {set: {c: d}}}\n", 1),
+            "application.route.http[1].headers: application.routing.requestHeaders or responseHeaders sets this rule's `headers` too",
+            "<stdin>:17:7",
+        ),
+        (istio(marked, "      release: true\n      headers: {response: {remove: [app-version]}}\n"), "application.route.http[1].headers: changes the app-version response header", "<stdin>:16:7"),
+        (istio("    hosts: [shop.example.com]\n", ""), "application.route.hosts: the route needs its hosts", "<stdin>:4:3"),
+        (
+            istio("  - image: b\n", "  - image: b\n    match: [{uri: {prefix: /beta}}]\n"),
+            "application.versions[1].match[0]: sets `uri` differently from application.route.http[1].match[0]",
+            "<stdin>:19:13",
+        ),
+        (istio("    http:\n", "    rules:\n"), "application.route.rules: not a field of the route (hosts, gateways, http, exportTo); this environment's route holds its rules in `http`", "<stdin>:6:5"),
+        (istio(marked, "      release: true\n      tcp: []\n"), "application.route.http[1].tcp: not a field here", "<stdin>:16:7"),
+    ];
+    for (values, message, at) in &cases {
+        refuses(values, message, at);
+    }
+    renders_clean(ISTIO);
+}
+
+/// Istio tries rules in order: a rule after the marked rule, when that matches every request,
+/// is reached by none. Said where the rule is; Istio says it too.
+#[test]
+fn a_rule_after_a_match_all_rule_is_said_to_be_unreachable() {
+    let values = istio("      match:\n      - uri: {prefix: /api}\n      release: true\n", "      release: true\n    - name: late\n      directResponse: {status: 404}\n");
+    let r = run(&["render", "--name", "app", "-n", "default"], values.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("warning: application.route.http[2]: is reached by no request: application.route.http[1] before it matches every request"), "{}", r.stderr);
+    assert!(r.stderr.contains("<stdin>:14:7"), "{}", r.stderr);
+}
+
+/// With strategy none there is no routing object to put the route in: said, and an error under
+/// --strict.
+#[test]
+fn a_route_without_routing_is_ignored_aloud() {
+    let values = gtw("strategy: canary", "strategy: none");
+    let r = run(&["render", "--name", "app", "-n", "default"], values.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("warning: application.route: is not used: strategy none renders no routing object"), "{}", r.stderr);
+    assert!(!r.stdout.contains("HTTPRoute"));
+    let strict = run(&["render", "--name", "app", "-n", "default", "--strict"], values.as_bytes());
+    assert_eq!(strict.code, Some(1));
+    assert!(strict.stdout.is_empty());
+}
+
+/// The user's rules reach every readiness state as written and in order, and the marked rule's
+/// matches confine the release's rules, in `--ready` and `states` alike.
+#[test]
+fn the_users_rules_surround_the_release_in_every_state() {
+    let values = gtw("  - image: b\n", "  - image: b\n    matches: [{headers: [{name: x-beta, value: \"1\"}]}]\n");
+    for ready in ["none", "0", "1", "all"] {
+        let out = run(&["render", "--name", "app", "-n", "default", "--ready", ready], values.as_bytes()).stdout;
+        // The live routing object: the document of its own, not the routemap's copies.
+        let route = &out[out.rfind("\nkind: HTTPRoute\n").expect("an HTTPRoute")..];
+        let statics = route.find("value: /static").expect("the user's rule");
+        let primary = route.find("name: app-0").expect("the primary");
+        assert!(statics < primary, "{ready}: the user's rule first\n{route}");
+        assert_eq!(route.matches("value: /api").count(), if ready == "1" || ready == "all" { 2 } else { 1 }, "{ready}: the cohort within /api\n{route}");
+    }
+    let states = run(&["states", "--name", "app", "-n", "default"], values.as_bytes()).stdout;
+    let row = |m: &str, to: &str| states.lines().any(|l| l.contains(&format!("| {m} ")) && l.contains(&format!("| {to} ")));
+    assert!(row("path prefix \"/api\" and header x-beta exact \"1\"", "app-1 100%"), "{states}");
+    assert!(row("path prefix \"/static\"", "static 100%"), "{states}");
+    assert!(row("path prefix \"/api\"", "app-0 100%"), "{states}");
+}
+
+/// A path prefix rewrite in the marked rule reaches every rule of the release, and the Gateway
+/// API takes one only in a rule of one PathPrefix match: a cohort of two clauses, or a marked
+/// rule of two paths, is refused; one clause each renders.
+#[test]
+fn a_prefix_rewrite_needs_one_prefix_match_in_every_release_rule() {
+    let rewrite = "      release: true\n      filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}}]\n";
+    let one = gtw("      release: true\n", rewrite).replacen("  - image: b\n", "  - image: b\n    matches: [{headers: [{name: x, value: \"1\"}]}]\n", 1);
+    renders_clean(&one);
+    let two = one.replacen("matches: [{headers: [{name: x, value: \"1\"}]}]", "matches: [{headers: [{name: x, value: \"1\"}]}, {headers: [{name: y, value: \"1\"}]}]", 1);
+    refuses(&two, "application.versions[1].matches: 2 clauses, and the rule marked `release: true` rewrites a path prefix", "<stdin>:20:5");
+    let paths = one.replacen("      - path: {type: PathPrefix, value: /api}\n", "      - path: {type: PathPrefix, value: /api}\n      - path: {type: PathPrefix, value: /v2}\n", 1);
+    refuses(&paths, "application.route.rules[1].filters: a URLRewrite or RequestRedirect with ReplacePrefixMatch needs its rule to match exactly one PathPrefix path", "<stdin>:");
+    // A rule of the user's is held to the same.
+    let users = gtw("        port: 80\n", "        port: 80\n      filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}}]\n")
+        .replacen("      - path: {type: PathPrefix, value: /static}\n", "      - path: {type: Exact, value: /static}\n", 1);
+    refuses(&users, "application.route.rules[0].filters: a URLRewrite or RequestRedirect with ReplacePrefixMatch", "<stdin>:13:7");
+}
