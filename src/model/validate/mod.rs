@@ -4,8 +4,9 @@
 //! labels, matches and workload sources, with the chart's precedence (version, then
 //! application, then default). Every check of the input lives in this folder: the readers of
 //! single values here, the release as a whole in `release`, `application.routing` in
-//! `policies`, the versions in `versions`, match clauses in `matches`. The types it produces live in `model`, so the
-//! stages after it depend on the model, not on validation.
+//! `policies`, the versions in `versions`, match clauses in `matches`, `application.route` in
+//! `route` (its Gateway API fields in `gtw_rules`), InferencePools in `pools`. The types it
+//! produces live in `model`, so the stages after it depend on the model, not on validation.
 
 use crate::input::Context;
 use crate::input::vocabulary::{Key, has, *};
