@@ -3,19 +3,29 @@
 
 use super::*;
 
-/// Filter types and the field each carries: an HTTPRoute's, then those a GRPCRoute also has.
-const GTW_FILTERS: &[(&str, &str)] = &[
-    ("RequestHeaderModifier", "requestHeaderModifier"),
-    ("ResponseHeaderModifier", "responseHeaderModifier"),
-    ("RequestMirror", "requestMirror"),
-    ("ExtensionRef", "extensionRef"),
-    ("RequestRedirect", "requestRedirect"),
-    ("URLRewrite", "urlRewrite"),
-    ("CORS", "cors"),
-];
-const GRPC_FILTER_TYPES: usize = 4;
+/// The field a filter of this type carries: an HTTPRoute's types, of which a GRPCRoute has the
+/// first four. (A match, not a table: see `route`.)
+fn filter_field(kind: &str, grpc: bool) -> Option<&'static str> {
+    let field = match kind {
+        "RequestHeaderModifier" => "requestHeaderModifier",
+        "ResponseHeaderModifier" => "responseHeaderModifier",
+        "RequestMirror" => "requestMirror",
+        "ExtensionRef" => "extensionRef",
+        _ if grpc => return None,
+        "RequestRedirect" => "requestRedirect",
+        "URLRewrite" => "urlRewrite",
+        "CORS" => "cors",
+        _ => return None,
+    };
+    Some(field)
+}
+const GRPC_FILTERS: &str = "RequestHeaderModifier, ResponseHeaderModifier, RequestMirror, ExtensionRef";
+const HTTP_FILTERS: &str = "RequestHeaderModifier, ResponseHeaderModifier, RequestMirror, ExtensionRef, RequestRedirect, URLRewrite, CORS";
+
 /// Filter types a rule takes at most once (the HTTPRoute CRD's rules).
-const ONCE: &[&str] = &["RequestHeaderModifier", "ResponseHeaderModifier", "RequestRedirect", "URLRewrite", "CORS"];
+fn once(kind: &str) -> bool {
+    matches!(kind, "RequestHeaderModifier" | "ResponseHeaderModifier" | "RequestRedirect" | "URLRewrite" | "CORS")
+}
 
 const GTW_MAX_PARENTS: usize = 32;
 const GTW_MAX_HOSTNAMES: usize = 16;
@@ -39,7 +49,7 @@ impl Reader {
         for (i, item) in items.iter().enumerate() {
             let ip = format!("{p}[{i}]");
             let Some(item) = self.map(Some(item), &ip) else { continue };
-            self.only_keys(item, &ip, &["group", "kind", "namespace", "name", "sectionName", "port"]);
+            self.only_fields(item, &ip, |k| matches!(k, "group" | "kind" | "namespace" | "name" | "sectionName" | "port"), "group, kind, namespace, name, sectionName, port");
             if let Some(name) = self.required(item.get("name"), &join(&ip, "name"), item, "a parentRef needs the name of what it attaches to") {
                 self.name(&name, item.get("name"), &join(&ip, "name"), names::dns_subdomain);
             }
@@ -96,22 +106,25 @@ impl Reader {
         if items.len() > GTW_MAX_FILTERS {
             self.error(path, Some(list), format!("{} filters; the Gateway API takes at most {GTW_MAX_FILTERS} in a rule", items.len()));
         }
-        let known = if grpc { &GTW_FILTERS[..GRPC_FILTER_TYPES] } else { GTW_FILTERS };
         let mut types = Vec::new();
         for (j, f) in items.iter().enumerate() {
             let p = format!("{path}[{j}]");
             let Some(f) = self.map(Some(f), &p) else { continue };
             let Some(kind) = self.required(f.get("type"), &join(&p, "type"), f, "a filter needs its type") else { continue };
-            let Some((_, field)) = known.iter().find(|(t, _)| *t == kind) else {
-                let names: Vec<&str> = known.iter().map(|(t, _)| *t).collect();
-                self.error(&join(&p, "type"), f.get("type"), format!("{} is not a filter type of this route ({})", quote(&kind), names.join(", ")));
+            let Some(field) = filter_field(&kind, grpc) else {
+                let names = if grpc { GRPC_FILTERS } else { HTTP_FILTERS };
+                self.error(&join(&p, "type"), f.get("type"), format!("{} is not a filter type of this route ({names})", quote(&kind)));
                 continue;
             };
-            self.only_keys(f, &p, &["type", field]);
+            if let Val::Map(entries) = &f.value {
+                for (k, v) in entries.iter().filter(|(k, _)| k != "type" && k != field) {
+                    self.error(&join(&p, k), Some(v), format!("not a field here (type, {field})"));
+                }
+            }
             if f.get(field).is_none_or(Node::is_null) {
                 self.error(&p, Some(f), format!("a {kind} filter needs its `{field}`"));
             }
-            if ONCE.contains(&kind.as_str()) && types.contains(&kind) {
+            if once(&kind) && types.contains(&kind) {
                 self.error(&join(&p, "type"), f.get("type"), format!("a second {kind} filter; the Gateway API takes one per rule"));
             }
             types.push(kind);
@@ -132,7 +145,7 @@ impl Reader {
         for (j, b) in items.iter().enumerate() {
             let p = format!("{path}[{j}]");
             let Some(b) = self.map(Some(b), &p) else { continue };
-            self.only_keys(b, &p, &["group", "kind", "name", "namespace", "port", "weight", "filters"]);
+            self.only_fields(b, &p, |k| matches!(k, "group" | "kind" | "name" | "namespace" | "port" | "weight" | "filters"), "group, kind, name, namespace, port, weight, filters");
             let group = self.string(b.get("group"), &join(&p, "group")).unwrap_or_default();
             let kind = self.string(b.get("kind"), &join(&p, "kind")).unwrap_or_else(|| "Service".into());
             let namespace = self.string(b.get("namespace"), &join(&p, "namespace")).unwrap_or_else(|| c.namespace.to_string());

@@ -393,6 +393,14 @@ impl Reader {
         }
     }
 
+    /// `only_keys` with the known fields as a match (`known`) and their list for the message.
+    pub(super) fn only_fields(&mut self, node: &Node, path: &str, known: fn(&str) -> bool, list: &str) {
+        let Val::Map(entries) = &node.value else { return };
+        for (k, v) in entries.iter().filter(|(k, _)| !known(k)) {
+            self.error(&join(path, k), Some(v), format!("not a field here ({list})"));
+        }
+    }
+
     /// Fields a Gateway API object does not have are refused, as the API server's strict field
     /// validation refuses them.
     pub(super) fn only_keys(&mut self, node: &Node, path: &str, keys: &[&str]) {

@@ -12,19 +12,34 @@ use super::gtw_rules::GTW_MAX_FILTERS;
 use super::matches::nth;
 use crate::model::route::{Marked, UserRoute, conflict};
 
-/// The spec fields of each API's route, and the one that holds its rules.
-const GTW_FIELDS: &[&str] = &["hostnames", "parentRefs", "rules"];
-const ISTIO_FIELDS: &[&str] = &["hosts", "gateways", "http", "exportTo"];
+// The field names are matches rather than tables of strings: every string pointer in static
+// data is one more relocation at every start of the binary (docs/performance.md).
 
-/// Rule fields: an HTTPRoute's, a GRPCRoute's, an Istio HTTPRoute's.
-const GTW_RULE: &[&str] = &["name", "matches", "filters", "backendRefs", "timeouts", "release"];
-const GRPC_RULE: &[&str] = &["name", "matches", "filters", "backendRefs", "release"];
-const ISTIO_RULE: &[&str] = &[
-    "name", "match", "route", "redirect", "directResponse", "delegate", "rewrite", "timeout", "retries", "fault", "mirror", "mirrors",
-    "mirrorPercentage", "corsPolicy", "headers", "release",
-];
+/// The spec fields of each API's route, and the list a message gives.
+fn gtw_field(k: &str) -> bool {
+    matches!(k, "hostnames" | "parentRefs" | "rules")
+}
+fn istio_field(k: &str) -> bool {
+    matches!(k, "hosts" | "gateways" | "http" | "exportTo")
+}
+
+/// Rule fields: an HTTPRoute's, a GRPCRoute's (no timeouts), an Istio HTTPRoute's.
+fn gtw_rule(k: &str) -> bool {
+    matches!(k, "name" | "matches" | "filters" | "backendRefs" | "timeouts" | "release")
+}
+fn grpc_rule(k: &str) -> bool {
+    k != "timeouts" && gtw_rule(k)
+}
+fn istio_rule(k: &str) -> bool {
+    matches!(k, "name" | "match" | "release" | "rewrite" | "timeout" | "retries" | "fault" | "corsPolicy" | "headers") || istio_destination(k)
+}
 /// Istio rule fields that say where the requests go: the release's to write in the marked rule.
-const ISTIO_DESTINATIONS: &[&str] = &["route", "redirect", "directResponse", "delegate", "mirror", "mirrors", "mirrorPercentage"];
+fn istio_destination(k: &str) -> bool {
+    matches!(k, "route" | "redirect" | "directResponse" | "delegate" | "mirror" | "mirrors" | "mirrorPercentage")
+}
+const GTW_RULE_FIELDS: &str = "name, matches, filters, backendRefs, timeouts";
+const GRPC_RULE_FIELDS: &str = "name, matches, filters, backendRefs";
+const ISTIO_RULE_FIELDS: &str = "name, match, route, redirect, directResponse, delegate, rewrite, timeout, retries, fault, mirror, mirrors, mirrorPercentage, corsPolicy, headers";
 
 impl Reader {
     /// `application.route`, or `None` when it is absent, not used, or wrong.
@@ -51,14 +66,15 @@ impl Reader {
             let msg = format!("with application.route, the route says where it attaches ({where_}); write the gateway there, not in `gateway`");
             self.error("gateway", None, msg);
         }
-        let (known, rules_key, other) = if gtw { (GTW_FIELDS, "rules", "http") } else { (ISTIO_FIELDS, "http", "rules") };
+        let (known, list, rules_key, other): (fn(&str) -> bool, _, _, _) =
+            if gtw { (gtw_field, "hostnames, parentRefs, rules", "rules", "http") } else { (istio_field, "hosts, gateways, http, exportTo", "http", "rules") };
         let Val::Map(entries) = &node.value else { return None };
         let mut fields = Vec::new();
         for (k, v) in entries.iter() {
             let p = join(path, k);
-            if !known.contains(&k.as_str()) {
+            if !known(k) {
                 let hint = if k == other { format!("; this environment's route holds its rules in `{rules_key}`") } else { String::new() };
-                self.error(&p, Some(v), format!("not a field of the route ({}){hint}", known.join(", ")));
+                self.error(&p, Some(v), format!("not a field of the route ({list}){hint}"));
                 continue;
             }
             let value = if k == rules_key { Value::Null } else { v.to_json() };
@@ -123,7 +139,7 @@ impl Reader {
     /// A rule of the user's other than the marked one: its matches, filters and backends as the
     /// API checks them, and no backend that is one of the release's versions.
     fn gtw_user_rule(&mut self, rule: &Node, path: &str, c: &RouteContext) -> Value {
-        self.only_keys(rule, path, if c.grpc { GRPC_RULE } else { GTW_RULE });
+        self.gtw_rule_fields(rule, path, c.grpc);
         self.rule_name(rule, path);
         self.gtw_matches(rule.get("matches"), &join(path, "matches"), false, true, c.grpc);
         let backends = self.backend_refs(rule.get("backendRefs"), &join(path, "backendRefs"), c);
@@ -138,9 +154,13 @@ impl Reader {
         json
     }
 
+    fn gtw_rule_fields(&mut self, rule: &Node, path: &str, grpc: bool) {
+        if grpc { self.only_fields(rule, path, grpc_rule, GRPC_RULE_FIELDS) } else { self.only_fields(rule, path, gtw_rule, GTW_RULE_FIELDS) }
+    }
+
     /// The marked rule: its own matches, filters and timeouts; the backends are the release's.
     fn gtw_marked(&mut self, rule: &Node, path: &str, c: &RouteContext) -> Marked {
-        self.only_keys(rule, path, if c.grpc { GRPC_RULE } else { GTW_RULE });
+        self.gtw_rule_fields(rule, path, c.grpc);
         let name = self.rule_name(rule, path);
         let matches = self.gtw_matches(rule.get("matches"), &join(path, "matches"), false, true, c.grpc);
         if let Some(b) = rule.get("backendRefs").filter(|n| !n.is_null()) {
@@ -210,7 +230,7 @@ impl Reader {
     }
 
     fn istio_user_rule(&mut self, rule: &Node, path: &str, c: &RouteContext) -> Value {
-        self.only_keys(rule, path, ISTIO_RULE);
+        self.only_fields(rule, path, istio_rule, ISTIO_RULE_FIELDS);
         self.string(rule.get("name"), &join(path, "name"));
         self.istio_match(rule.get("match"), &join(path, "match"), false, true);
         let given: Vec<&str> = ["route", "redirect", "directResponse", "delegate"].into_iter().filter(|k| rule.get(k).is_some_and(|n| !n.is_null())).collect();
@@ -238,17 +258,17 @@ impl Reader {
     }
 
     fn istio_marked(&mut self, rule: &Node, path: &str, c: &RouteContext) -> Marked {
-        self.only_keys(rule, path, ISTIO_RULE);
+        self.only_fields(rule, path, istio_rule, ISTIO_RULE_FIELDS);
         let name = self.string(rule.get("name"), &join(path, "name"));
         let matches = self.istio_match(rule.get("match"), &join(path, "match"), false, true);
         let mut fields = Vec::new();
         let Val::Map(entries) = &rule.value else { return Marked { matches, name, filters: Vec::new(), fields } };
         for (k, v) in entries.iter() {
             let p = join(path, k);
-            if ["name", "match", "release"].contains(&k.as_str()) || !ISTIO_RULE.contains(&k.as_str()) {
+            if matches!(k.as_str(), "name" | "match" | "release") || !istio_rule(k) {
                 continue;
             }
-            if ISTIO_DESTINATIONS.contains(&k.as_str()) {
+            if istio_destination(k) {
                 self.error(&p, Some(v), format!("the release writes where this rule's requests go (each version's Service, with the weights of each readiness state, and its mirrors); leave `{k}` out of the marked rule"));
                 continue;
             }
