@@ -956,6 +956,11 @@ fn inference_pool_refusals_name_their_field() {
         ),
         (release("canary", "", "    inferencePool: {endpointPicker: {name: epp-1, failureMode: Never}}\n"), "\"Never\" is not a failure mode (FailClose or FailOpen)", "--> <stdin>:14:51"),
         (
+            release("canary", "", "    inferencePool: {appProtocol: grpc, endpointPicker: {name: epp-1}}\n"),
+            "application.versions[1].inferencePool.appProtocol: \"grpc\" is not an application protocol of an InferencePool (http or kubernetes.io/h2c)",
+            "--> <stdin>:14:21",
+        ),
+        (
             release("canary", "", picker).replace("      port: 9002\n", "      port: 9002\n      name: shared\n"),
             "application.inferencePool.endpointPicker.name: one endpoint picker serves one InferencePool",
             "--> <stdin>:8:7",

@@ -142,6 +142,7 @@ pub enum Words {
     ChartStrategy,
     Backend,
     FailureMode,
+    AppProtocol,
 }
 
 impl Words {
@@ -154,6 +155,7 @@ impl Words {
             Words::ChartStrategy => &["blue-green", "canary", "mirror"],
             Words::Backend => &["service", "inferencepool"],
             Words::FailureMode => &["FailClose", "FailOpen"],
+            Words::AppProtocol => &["http", "kubernetes.io/h2c"],
         }
     }
 
@@ -252,6 +254,7 @@ pub static APPLICATION: &[Key] = &[
 
 /// `inferencePool` of the application or a version.
 pub static INFERENCE_POOL: &[Key] = &[
+    key("appProtocol", Ty::Words(Words::AppProtocol), "The protocol the model servers speak on the pool's target port: http (HTTP/1.1, the API's default) or kubernetes.io/h2c (HTTP/2 over cleartext)."),
     key("endpointPicker", Ty::Mapping(Mapping::EndpointPicker), "The endpoint picker (EPP) the pool's endpointPickerRef names: `{name, port, failureMode?}`. One picker serves one pool (it is started with the pool's name), so each version names its own."),
 ];
 

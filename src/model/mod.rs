@@ -204,6 +204,8 @@ pub struct Pool {
     pub picker_port: u32,
     /// `FailClose` or `FailOpen`; None: the API's default.
     pub failure_mode: Option<String>,
+    /// `http` or `kubernetes.io/h2c`; None: the API's default (`http`).
+    pub app_protocol: Option<String>,
 }
 
 /// The API group of the InferencePool, as a backendRef names it.

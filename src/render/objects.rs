@@ -93,11 +93,14 @@ fn inference_pool(v: &Version, pool: &Pool) -> Object {
     if let Some(mode) = &pool.failure_mode {
         picker.insert("failureMode".into(), mode.clone().into());
     }
-    let spec = json!({
+    let mut spec = json!({
         "selector": {"matchLabels": pool.selector.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect::<Map<String, Value>>()},
         "targetPorts": [{"number": pool.port}],
-        "endpointPickerRef": picker,
     });
+    if let Some(protocol) = &pool.app_protocol {
+        spec["appProtocol"] = protocol.clone().into();
+    }
+    spec["endpointPickerRef"] = Value::Object(picker);
     Object::new(format!("{INFERENCE_GROUP}/v1"), "InferencePool", meta(&v.target, v, None, &[])).with("spec", spec)
 }
 

@@ -74,6 +74,10 @@ def largest_releases():
         "deployment": ["none"],
         "deployment-istio": ["blue-green", "canary", "mirror", "none"],
         "deployment-gtw": ["blue-green", "canary", "mirror"],
+        # `backend: inferencepool`, and a route of the user's own (`application.route`).
+        "deployment-gtw-inferencepool": ["blue-green", "canary"],
+        "deployment-gtw-route": ["blue-green", "canary", "mirror"],
+        "deployment-istio-route": ["blue-green", "canary", "mirror"],
         "kserve": ["blue-green", "canary"],
         "kserve-0.11": ["blue-green", "canary"],
         "kserve-0.10": ["blue-green", "canary"],
@@ -101,10 +105,27 @@ def largest_releases():
             yield f"largest-{env}-{strategy}-{most}-versions", path
 
 
-def largest_values(env, strategy, n):
-    lines = [f"environment: {env}", "application:", f"  strategy: {strategy}", "  versions:"]
+def largest_values(label, strategy, n):
+    """`label` is an environment, or one with `-inferencepool` (its InferencePool backends) or
+    `-route` (a route of the user's own: a rule of the user's, then the marked one) after it."""
+    env = label.removesuffix("-inferencepool").removesuffix("-route")
+    lines = [f"environment: {env}", "application:", f"  strategy: {strategy}"]
+    if label.endswith("-inferencepool"):
+        lines += ["  backend: inferencepool", "  inferencePool:", "    endpointPicker:", "      port: 9002"]
+    if label == "deployment-gtw-route":
+        lines += ["  route:", "    parentRefs:", "    - name: web", "    rules:",
+                  "    - matches: [{path: {type: PathPrefix, value: /static}}]", "      backendRefs: [{name: static, port: 80}]",
+                  "    - matches: [{path: {type: PathPrefix, value: /api}}]", "      release: true"]
+    if label == "deployment-istio-route":
+        lines += ["  route:", "    hosts: [shop.example.com]", "    http:",
+                  "    - match: [{uri: {prefix: /static}}]", "      route: [{destination: {host: static.web.svc.cluster.local}}]",
+                  "    - match: [{uri: {prefix: /api}}]", "      release: true"]
+    lines.append("  versions:")
     for i in range(n):
-        if env.startswith("kserve"):
+        if label.endswith("-inferencepool"):
+            lines.append(f"  - image: example.com/model:{i}")
+            lines.append(f"    inferencePool: {{endpointPicker: {{name: picker-{i}}}}}")
+        elif env.startswith("kserve"):
             lines.append(f"  - storageUri: gs://example/model-{i}")
             lines.append("    modelFormat: sklearn")
         else:
@@ -326,6 +347,7 @@ def pool_sample():
         (picker + ["failureMode"], ref + ["failureMode"], "Never", "FailOpen", "Unsupported value"),
         (picker + ["port"], ref + ["port", "number"], 70000, 7000, "65535"),
         (["port"], ["spec", "targetPorts", 0, "number"], 70000, 8000, "65535"),
+        (["inferencePool", "appProtocol"], ["spec", "appProtocol"], "grpc", "kubernetes.io/h2c", "Unsupported value"),
     ]
 
 

@@ -11,6 +11,7 @@ pub(super) struct PoolDefaults {
     pub name: Option<String>,
     pub port: Option<u32>,
     pub failure_mode: Option<String>,
+    pub app_protocol: Option<String>,
 }
 
 /// An endpoint picker as written: each part where it was given.
@@ -59,6 +60,7 @@ impl Reader {
             return PoolDefaults::default();
         }
         let (name, port, failure_mode) = self.picker(Some(node), path);
+        let app_protocol = self.app_protocol(node, path);
         let versions = app.get("versions").and_then(|v| match &v.value {
             Val::Seq(items) => Some(items.len()),
             _ => None,
@@ -68,7 +70,7 @@ impl Reader {
             let msg = "one endpoint picker serves one InferencePool (it is started with that pool's name), so a name here cannot serve every version; give each version its own: versions[i].inferencePool.endpointPicker.name";
             self.error(&join(path, "endpointPicker.name"), at, msg);
         }
-        PoolDefaults { name, port, failure_mode }
+        PoolDefaults { name, port, failure_mode, app_protocol }
     }
 
     /// A version's `inferencePool` where the backend is its Service: said, and ignored.
@@ -77,6 +79,17 @@ impl Reader {
             let msg = "is not used: the backend is the version's Service; `application.backend: inferencepool` uses it (ignored)";
             self.ignored(Problem::at(&join(path, "inferencePool"), Some(p.pos), msg));
         }
+    }
+
+    /// `inferencePool.appProtocol` of the application or a version, one of the CRD's.
+    fn app_protocol(&mut self, pool: &Node, path: &str) -> Option<String> {
+        let p = join(path, "appProtocol");
+        let text = self.string(pool.get("appProtocol"), &p)?;
+        if !matches!(text.as_str(), "http" | "kubernetes.io/h2c") {
+            self.error(&p, pool.get("appProtocol"), format!("{} is not an application protocol of an InferencePool (http or kubernetes.io/h2c)", quote(&text)));
+            return None;
+        }
+        Some(text)
     }
 
     /// `inferencePool` of the application or a version: its endpoint picker's parts.
@@ -114,9 +127,12 @@ impl Reader {
         }
         let selector = self.pool_selector(deploy, node, path, name);
         let own_path = join(path, "inferencePool");
-        let (name, picker_port, mode) = match node.get("inferencePool").filter(|n| !n.is_null()) {
-            Some(p) => self.picker(Some(p), &own_path),
-            None => (None, None, None),
+        let (name, picker_port, mode, protocol) = match node.get("inferencePool").filter(|n| !n.is_null()) {
+            Some(p) => {
+                let (name, port, mode) = self.picker(Some(p), &own_path);
+                (name, port, mode, self.app_protocol(p, &own_path))
+            }
+            None => (None, None, None, None),
         };
         let picker_path = join(&own_path, "endpointPicker");
         let picker = name.or_else(|| defaults.name.clone());
@@ -133,6 +149,7 @@ impl Reader {
             picker: picker?,
             picker_port: picker_port?,
             failure_mode: mode.or_else(|| defaults.failure_mode.clone()),
+            app_protocol: protocol.or_else(|| defaults.app_protocol.clone()),
         })
     }
 
