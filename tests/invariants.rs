@@ -111,6 +111,32 @@ application:
     assert_eq!(executed, routing::object_for(&r, &plan, State(3)));
 }
 
+/// The same for text in a route of the user's own: its rules are plain text in the template,
+/// escaped, and reach the executed object as written, the marked rule's text in the release's
+/// rules too.
+#[test]
+fn the_users_route_reaches_the_output_literally_through_the_template() {
+    let evil = "{{ .Weights }} <script>alert(1)</script> & \"q\" {{- end }}";
+    let values = format!(
+        "environment: deployment-gtw\napplication:\n  strategy: canary\n  route:\n    parentRefs: [{{name: web}}]\n    rules:\n    - matches: [{{headers: [{{name: x-evil, value: '{evil}'}}]}}]\n      backendRefs: [{{name: other, port: 80}}]\n    - matches: [{{queryParams: [{{name: q, value: '{evil}'}}]}}]\n      release: true\n  versions:\n  - image: x\n  - image: x\n"
+    );
+    let opts = common::options("demo", None);
+    let (r, _) = releasegen::release(values.as_bytes(), &opts).unwrap();
+    let plan = routing::plan(&r).unwrap();
+    let template = releasegen::emit::template(&plan);
+    for bad in ["{{ .Weights }}", "<script", "&", "{{- end }} \""] {
+        assert!(!template.contains(bad), "raw {bad:?} in the template");
+    }
+    let executed = common::yaml(&execute(&template, &[1, 1]));
+    let rules = executed["spec"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 3);
+    assert_eq!(rules[0]["matches"][0]["headers"][0]["value"], evil);
+    for rule in &rules[1..] {
+        assert_eq!(rule["matches"][0]["queryParams"][0]["value"], evil);
+    }
+    assert_eq!(executed, routing::object_for(&r, &plan, State(3)));
+}
+
 /// Extreme ratios: the controller's template and the precomputed state write the same object,
 /// weights included, and no ready version vanishes.
 #[test]

@@ -234,3 +234,17 @@ fn a_prefix_rewrite_needs_one_prefix_match_in_every_release_rule() {
         .replacen("      - path: {type: PathPrefix, value: /static}\n", "      - path: {type: Exact, value: /static}\n", 1);
     refuses(&users, "application.route.rules[0].filters: a URLRewrite or RequestRedirect with ReplacePrefixMatch", "<stdin>:13:7");
 }
+
+/// A rule of the user's that takes every request of a cohort hides it: said at the cohort's
+/// place, naming the rule as the user's.
+#[test]
+fn a_cohort_a_users_rule_hides_is_said() {
+    let values = gtw("      - path: {type: PathPrefix, value: /static}\n", "      - path: {type: PathPrefix, value: /api}\n        headers: [{name: traffic, value: test}]\n");
+    let r = run(&["render", "--name", "app", "-n", "default"], values.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let said = "warning: application.versions[1]: version 1's default cohort (header traffic: test) is reached by no request in readiness states 1, 0-1: rule rules[0] of application.route (to static) is tried first and takes every request it matches; change the cohort, or that rule";
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+    assert!(r.stderr.contains("<stdin>:19:5"), "{}", r.stderr);
+    let strict = run(&["render", "--name", "app", "-n", "default", "--strict"], values.as_bytes());
+    assert_eq!((strict.code, strict.stdout.is_empty()), (Some(1), true), "{}", strict.stderr);
+}

@@ -38,7 +38,9 @@ pub fn hidden_cohorts(r: &Release, plan: &Tree) -> Vec<Problem> {
             }
             let Some((path, at, what)) = cohort_of(r, rule, gtw) else { continue };
             let by_to = by_rule.map(|x| x.to.iter().map(|(v, _)| v.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default();
-            let by_text = format!("rule {by} (to {by_to})");
+            // A rule of the user's own route sends to none of the versions.
+            let users = by_rule.is_some_and(|x| !x.to.iter().any(|(n, _)| r.versions.iter().any(|v| &v.target.name == n)));
+            let by_text = if users { format!("rule {by} of application.route (to {by_to})") } else { format!("rule {by} (to {by_to})") };
             match found.iter_mut().find(|f| f.path == path && f.by == by_text) {
                 Some(f) => f.states.push(row.state.clone()),
                 None => found.push(Hidden { path, at, what, by: by_text, states: vec![row.state.clone()] }),
@@ -49,8 +51,9 @@ pub fn hidden_cohorts(r: &Release, plan: &Tree) -> Vec<Problem> {
         .into_iter()
         .map(|Hidden { path, at, what, by, states }| {
             let which = if states.len() == 1 { format!("state {}", states[0]) } else { format!("states {}", states.join(", ")) };
+            let hint = if by.contains(" of application.route ") { "change the cohort, or that rule" } else { "give each candidate a cohort of its own" };
             let msg = format!(
-                "{what} is reached by no request in readiness {which}: {by} is tried first and takes every request it matches; give each candidate a cohort of its own"
+                "{what} is reached by no request in readiness {which}: {by} is tried first and takes every request it matches; {hint}"
             );
             Problem::at(&path, at, msg)
         })
