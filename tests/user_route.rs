@@ -85,7 +85,7 @@ fn gateway_api_refusals_name_their_field() {
         (gtw("    parentRefs:\n    - name: web\n", ""), "application.route.parentRefs: the route needs its parentRefs", "<stdin>:4:3"),
         (gtw("    rules:\n", "    http:\n"), "application.route.http: not a field of the route (hostnames, parentRefs, rules); this environment's route holds its rules in `rules`", "<stdin>:7:5"),
         (gtw("deployment-gtw", "kserve"), "application.route: a route of your own is for deployment-istio and deployment-gtw", "<stdin>:4:3"),
-        (format!("gateway: web\n{GTW}"), "gateway: with application.route, the route says where it attaches (its parentRefs)", "error: gateway:"),
+        (format!("gateway: web\n{GTW}"), "gateway: with application.route, the route says where it attaches (its parentRefs)", "<stdin>:1:1"),
         (gtw(marked, "      release: \"yes\"\n"), "application.route.rules[1].release: expected true or false, found \"yes\"", "<stdin>:15:7"),
         (gtw("    - matches:\n      - path: {type: PathPrefix, value: /static}\n", "    - filters: [{type: Rewrite}]\n"), "\"Rewrite\" is not a filter type of this route", "<stdin>:8:18"),
         (gtw("        port: 80\n", ""), "application.route.rules[0].backendRefs[0]: a Service backendRef needs its port", "<stdin>:11:9"),
@@ -247,4 +247,13 @@ fn a_cohort_a_users_rule_hides_is_said() {
     assert!(r.stderr.contains("<stdin>:19:5"), "{}", r.stderr);
     let strict = run(&["render", "--name", "app", "-n", "default", "--strict"], values.as_bytes());
     assert_eq!((strict.code, strict.stdout.is_empty()), (Some(1), true), "{}", strict.stderr);
+}
+
+/// `release: false` is releasegen's key too: never written out, as `release: true` is not.
+#[test]
+fn the_release_key_is_never_written() {
+    let values = gtw("        port: 80\n", "        port: 80\n      release: false\n");
+    let out = renders_clean(&values);
+    assert!(!out.lines().any(|l| l.trim_start().trim_start_matches("- ").starts_with("release:")), "{out}");
+    assert!(out.contains("name: static"), "{out}");
 }

@@ -207,6 +207,8 @@ pub(super) struct RouteContext<'a> {
     pub pools: bool,
     pub namespace: &'a str,
     pub gateways: &'a [Gateway],
+    /// Where `gateway` was written, if it was.
+    pub gateway: Option<&'a Node>,
     pub policy: &'a Policy,
     pub affinity: bool,
     pub versions: &'a [Version],

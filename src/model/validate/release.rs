@@ -63,7 +63,7 @@ impl Reader {
         let (service_host, service_port) = self.service(root.get("service"));
         let iter8_version = self.iter8_version(root.get("iter8Version"));
         let (env, app) = (env?, app?);
-        self.application(app, env, ctx, gateways, service_host, service_port, iter8_version)
+        self.application(app, env, ctx, (gateways, root.get("gateway")), service_host, service_port, iter8_version)
     }
 
     pub(super) fn environment(&mut self, node: Option<&Node>) -> Option<Env> {
@@ -162,7 +162,7 @@ impl Reader {
         app: &Node,
         env: Env,
         ctx: &Context,
-        gateways: Vec<Gateway>,
+        (gateways, gateway): (Vec<Gateway>, Option<&Node>),
         service_host: String,
         service_port: u32,
         iter8_version: String,
@@ -183,7 +183,7 @@ impl Reader {
         let versions = self.versions(app.get("versions"), env, strategy, &name, &namespace, &defaults);
         // Checked even when the versions are not, so one run says everything wrong with it.
         let vs = versions.as_deref().unwrap_or_default();
-        let c = RouteContext { env, strategy, grpc, pools, namespace: &namespace, gateways: &gateways, policy: &policy, affinity: affinity.is_some(), versions: vs };
+        let c = RouteContext { env, strategy, grpc, pools, namespace: &namespace, gateways: &gateways, gateway, policy: &policy, affinity: affinity.is_some(), versions: vs };
         let route = self.user_route(app.get("route"), &c);
         if let Some(vs) = &versions {
             self.native_rules(env, vs, app.get("versions"));

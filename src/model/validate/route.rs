@@ -64,7 +64,7 @@ impl Reader {
         if !c.gateways.is_empty() {
             let where_ = if gtw { "its parentRefs" } else { "its gateways" };
             let msg = format!("with application.route, the route says where it attaches ({where_}); write the gateway there, not in `gateway`");
-            self.error("gateway", None, msg);
+            self.error("gateway", c.gateway, msg);
         }
         let (known, list, rules_key, other): (fn(&str) -> bool, _, _, _) =
             if gtw { (gtw_field, "hostnames, parentRefs, rules", "rules", "http") } else { (istio_field, "hosts, gateways, http, exportTo", "http", "rules") };
@@ -114,7 +114,11 @@ impl Reader {
                 marked = Some((i, if gtw { self.gtw_marked(rule, &p, c) } else { self.istio_marked(rule, &p, c) }));
                 continue;
             }
-            let user = if gtw { self.gtw_user_rule(rule, &p, c) } else { self.istio_user_rule(rule, &p, c) };
+            let mut user = if gtw { self.gtw_user_rule(rule, &p, c) } else { self.istio_user_rule(rule, &p, c) };
+            // `release: false` is releasegen's too, and no field of the routing API.
+            if let Value::Object(fields) = &mut user {
+                fields.shift_remove("release");
+            }
             if marked.is_some() { after.push(user) } else { before.push(user) }
         }
         let Some((at, marked)) = marked else {
@@ -125,8 +129,6 @@ impl Reader {
         self.route_conflicts(&route, &format!("{rp}[{at}]"), items.get(at), c);
         if gtw {
             self.prefix_rewrites(&route, &format!("{rp}[{at}]"), items.get(at), c);
-        }
-        if gtw {
             self.rule_names(items, &rp);
         } else {
             self.unreachable_rules(&route, items, &rp, at);
