@@ -257,3 +257,75 @@ fn the_release_key_is_never_written() {
     assert!(!out.lines().any(|l| l.trim_start().trim_start_matches("- ").starts_with("release:")), "{out}");
     assert!(out.contains("name: static"), "{out}");
 }
+
+/// What the Gateway API takes, releasegen takes: a user rule with every filter type an
+/// HTTPRoute has (RequestMirror and ExtensionRef twice, which the API allows), a redirect rule
+/// without backends, an InferencePool backend without a port, attachments with ports, 16
+/// hostnames with a wildcard, 32 parentRefs, 16 backends and 16 filters in a rule. Each refusal
+/// below is one step past one of these.
+#[test]
+fn the_gateway_apis_limits_are_the_limits() {
+    let filters = "      filters:\n      - {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: a, value: b}]}}\n      - {type: ResponseHeaderModifier, responseHeaderModifier: {add: [{name: c, value: d}]}}\n      - {type: RequestMirror, requestMirror: {backendRef: {name: shadow, port: 80}}}\n      - {type: RequestMirror, requestMirror: {backendRef: {name: shadow-2, port: 80}}}\n      - {type: ExtensionRef, extensionRef: {group: example.com, kind: Auth, name: a}}\n      - {type: ExtensionRef, extensionRef: {group: example.com, kind: Auth, name: b}}\n      - {type: URLRewrite, urlRewrite: {hostname: static.example.com}}\n      - {type: CORS, cors: {allowOrigins: [\"https://example.com\"]}}\n";
+    let hosts: Vec<String> = (0..15).map(|i| format!("h{i}.example.com")).collect();
+    let parents: String = (1..32).map(|i| format!("    - {{name: gw-{i}, port: 443}}\n")).collect();
+    let backends: String = (1..16).map(|i| format!("      - {{name: s{i}, port: 80}}\n")).collect();
+    let base = gtw("        port: 80\n", &format!("        port: 80\n{backends}{filters}"))
+        .replacen("    parentRefs:\n    - name: web\n", &format!("    hostnames: [\"*.example.com\", {}]\n    parentRefs:\n    - name: web\n{parents}", hosts.join(", ")), 1)
+        .replacen("    - matches:\n      - path: {type: PathPrefix, value: /api}\n", "    - matches: [{path: {type: PathPrefix, value: /old}}]\n      filters: [{type: RequestRedirect, requestRedirect: {statusCode: 301}}]\n    - matches: [{path: {type: PathPrefix, value: /pool}}]\n      backendRefs: [{group: inference.networking.k8s.io, kind: InferencePool, name: app-1}]\n    - matches:\n      - path: {type: PathPrefix, value: /api}\n", 1);
+    renders_clean(&base);
+    let step = |from: &str, to: &str| {
+        assert!(base.contains(from), "{from:?}");
+        base.replacen(from, to, 1)
+    };
+    let cases: Vec<(String, &str)> = vec![
+        (step("    hostnames: [", "    hostnames: [h15.example.com, "), "application.route.hostnames: 17 hostnames; the Gateway API takes at most 16"),
+        (step("\"*.example.com\"", "Shop.example.com"), "application.route.hostnames[0]: \"Shop.example.com\" is not a hostname"),
+        (step("    - name: web\n", "    - name: web\n    - name: gw-32\n"), "application.route.parentRefs: 33 parentRefs; the Gateway API takes at most 32"),
+        (step("{name: gw-1, port: 443}", "{name: gw-1, port: 70000}"), "application.route.parentRefs[1].port: a port number (1-65535) must be at most 65535"),
+        (step("      - {name: s1, port: 80}\n", "      - {name: s1, port: 80}\n      - {name: s16, port: 80}\n"), "application.route.rules[0].backendRefs: 17 backendRefs; the Gateway API takes at most 16"),
+        (step("{name: s1, port: 80}", "{name: s1, port: 70000}"), "application.route.rules[0].backendRefs[1].port: a port number (1-65535) must be at most 65535"),
+        (step("{name: s1, port: 80}", "{name: s1, port: 80, weight: 1000001}"), "application.route.rules[0].backendRefs[1].weight: a weight (0 to 1000000) must be at most 1000000"),
+        (step("      - {type: CORS", "      - {type: ExtensionRef, extensionRef: {group: example.com, kind: Auth, name: c}}\n      - {type: ExtensionRef, extensionRef: {group: example.com, kind: Auth, name: d}}\n      - {type: ExtensionRef, extensionRef: {group: example.com, kind: Auth, name: e}}\n      - {type: ExtensionRef, extensionRef: {group: example.com, kind: Auth, name: f}}\n      - {type: ExtensionRef, extensionRef: {group: example.com, kind: Auth, name: g}}\n      - {type: ExtensionRef, extensionRef: {group: example.com, kind: Auth, name: h}}\n      - {type: ExtensionRef, extensionRef: {group: example.com, kind: Auth, name: i}}\n      - {type: ExtensionRef, extensionRef: {group: example.com, kind: Auth, name: j}}\n      - {type: ExtensionRef, extensionRef: {group: example.com, kind: Auth, name: k}}\n      - {type: CORS"), "application.route.rules[0].filters: 17 filters; the Gateway API takes at most 16 in a rule"),
+        (step("      - {type: CORS", "      - {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: x, value: y}]}}\n      - {type: CORS"), "application.route.rules[0].filters[7].type: a second RequestHeaderModifier filter"),
+        (step("      - {type: CORS", "      - {type: CORS, cors: {allowOrigins: [\"https://a.example.com\"]}}\n      - {type: CORS"), "application.route.rules[0].filters[8].type: a second CORS filter"),
+        (step("{type: CORS, cors: {", "{type: CORS, urlRewrite: {hostname: x}, cors: {"), "application.route.rules[0].filters[7].urlRewrite: not a field here (type, cors)"),
+        (step("{type: CORS, cors: {allowOrigins: [\"https://example.com\"]}}", "{type: CORS}"), "application.route.rules[0].filters[7]: a CORS filter needs its `cors`"),
+        (step("[{type: RequestRedirect, requestRedirect: {statusCode: 301}}]", "[{type: RequestRedirect, requestRedirect: {statusCode: 301}}, {type: URLRewrite, urlRewrite: {hostname: x}}]"), "application.route.rules[1].filters: a RequestRedirect and a URLRewrite filter in one rule"),
+        (step("      filters: [{type: RequestRedirect", "      backendRefs: [{name: old, port: 80}]\n      filters: [{type: RequestRedirect"), "application.route.rules[1].filters: a RequestRedirect filter cannot stand beside backendRefs"),
+        (step("kind: InferencePool, name: app-1}", "kind: InferencePool, name: app-1, port: 70000}"), "application.route.rules[2].backendRefs[0].port: a port number"),
+        (step("    - matches: [{path: {type: PathPrefix, value: /pool}}]\n", "    - name: Pool\n      matches: [{path: {type: PathPrefix, value: /pool}}]\n"), "application.route.rules[2].name: \"Pool\""),
+        (step("    - matches: [{path: {type: PathPrefix, value: /pool}}]\n", "    - sessionPersistence: {}\n      matches: [{path: {type: PathPrefix, value: /pool}}]\n"), "application.route.rules[2].sessionPersistence: not a field here (name, matches, filters, backendRefs, timeouts)"),
+    ];
+    for (values, message) in &cases {
+        refuses(values, message, "<stdin>:");
+    }
+    let sixteen: String = (0..8).map(|i| format!("      - {{type: ExtensionRef, extensionRef: {{group: example.com, kind: Auth, name: x{i}}}}}\n")).collect();
+    renders_clean(&step("      - {type: CORS", &format!("{sixteen}      - {{type: CORS")));
+}
+
+/// A GRPCRoute's rules take no timeouts and fewer filter types; the release's own backends,
+/// when they are InferencePools, are kept from the user's rules too.
+#[test]
+fn grpc_rules_and_pool_backends_are_checked_as_their_apis_check_them() {
+    let grpc = gtw("  strategy: canary\n", "  strategy: canary\n  protocol: grpc\n")
+        .replace("      - path: {type: PathPrefix, value: /static}\n", "      - method: {service: shop.Static}\n")
+        .replace("      - path: {type: PathPrefix, value: /api}\n", "      - method: {service: shop.Api}\n");
+    renders_clean(&grpc);
+    let timeouts = grpc.replacen("        port: 80\n", "        port: 80\n      timeouts: {request: 5s}\n", 1);
+    refuses(&timeouts, "application.route.rules[0].timeouts: not a field here (name, matches, filters, backendRefs)", "<stdin>:14:7");
+    let rewrite = grpc.replacen("        port: 80\n", "        port: 80\n      filters: [{type: URLRewrite, urlRewrite: {hostname: x}}]\n", 1);
+    refuses(&rewrite, "\"URLRewrite\" is not a filter type of this route (RequestHeaderModifier, ResponseHeaderModifier, RequestMirror, ExtensionRef)", "<stdin>:14:18");
+    let mirror = grpc.replacen("        port: 80\n", "        port: 80\n      filters: [{type: RequestMirror, requestMirror: {backendRef: {name: s, port: 80}}}]\n", 1);
+    renders_clean(&mirror);
+
+    let pools = gtw("  strategy: canary\n", "  strategy: canary\n  backend: inferencepool\n  inferencePool: {endpointPicker: {port: 9002}}\n")
+        .replace("  - image: a\n", "  - image: a\n    inferencePool: {endpointPicker: {name: epp-0}}\n")
+        .replace("  - image: b\n", "  - image: b\n    inferencePool: {endpointPicker: {name: epp-1}}\n");
+    // A Service named as a version is no version's backend here: the versions are pools.
+    let service = pools.replacen("- name: static", "- name: app-1", 1);
+    renders_clean(&service);
+    let pool = service.replacen("- name: app-1\n        port: 80", "- {group: inference.networking.k8s.io, kind: InferencePool, name: app-1}", 1);
+    refuses(&pool, "application.route.rules[0].backendRefs[0].name: names version 1's InferencePool", "<stdin>:");
+    let elsewhere = pool.replacen("name: app-1}", "name: app-1, namespace: other}", 1);
+    renders_clean(&elsewhere);
+}
