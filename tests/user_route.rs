@@ -150,12 +150,15 @@ fn istio_refusals_name_their_field() {
         (istio("      route:\n      - destination: {host: static.web.svc.cluster.local}\n", ""), "application.route.http[0]: a rule needs a route, redirect, directResponse or delegate", "<stdin>:7:7"),
         (istio("static.web.svc.cluster.local", "app-1.default.svc"), "application.route.http[0].route[0].destination.host: is version 1's Service", "<stdin>:11:23"),
         (istio("static.web.svc.cluster.local", "app-0"), "application.route.http[0].route[0].destination.host: is version 0's Service", "<stdin>:11:23"),
+        (istio("static.web.svc.cluster.local", "app-1.default"), "application.route.http[0].route[0].destination.host: is version 1's Service", "<stdin>:11:23"),
+        (istio("static.web.svc.cluster.local", "app-1.default.svc.cluster.local"), "application.route.http[0].route[0].destination.host: is version 1's Service", "<stdin>:11:23"),
         (
             istio("  strategy: blue-green\n", "  strategy: blue-green\n  routing: {responseHeaders: {set: {a: b}}}\n").replacen(marked, "      release: true\n      headers: {request: {set: {c: d}}}\n", 1),
             "application.route.http[1].headers: application.routing.requestHeaders or responseHeaders sets this rule's `headers` too",
             "<stdin>:17:7",
         ),
         (istio(marked, "      release: true\n      headers: {response: {remove: [app-version]}}\n"), "application.route.http[1].headers: changes the app-version response header", "<stdin>:16:7"),
+        (istio(marked, "      release: true\n      headers: {response: {set: {App-Version: x}}}\n"), "application.route.http[1].headers: changes the app-version response header", "<stdin>:16:7"),
         (istio("    hosts: [shop.example.com]\n", ""), "application.route.hosts: the route needs its hosts", "<stdin>:4:3"),
         (
             istio("  - image: b\n", "  - image: b\n    match: [{uri: {prefix: /beta}}]\n"),
@@ -164,11 +167,33 @@ fn istio_refusals_name_their_field() {
         ),
         (istio("    http:\n", "    rules:\n"), "application.route.rules: not a field of the route (hosts, gateways, http, exportTo); this environment's route holds its rules in `http`", "<stdin>:6:5"),
         (istio(marked, "      release: true\n      tcp: []\n"), "application.route.http[1].tcp: not a field here", "<stdin>:16:7"),
+        (
+            istio("  strategy: blue-green\n", "  strategy: blue-green\n  routing: {timeout: 5s}\n").replacen(marked, "      release: true\n      timeout: 9s\n", 1),
+            "application.route.http[1].timeout: application.routing.timeout sets this rule's `timeout` too",
+            "<stdin>:17:7",
+        ),
+        (
+            istio("  strategy: blue-green\n", "  strategy: blue-green\n  routing: {retries: {attempts: 2}}\n").replacen(marked, "      release: true\n      retries: {attempts: 3}\n", 1),
+            "application.route.http[1].retries: application.routing.retries sets this rule's `retries` too",
+            "<stdin>:17:7",
+        ),
+        (
+            istio("  strategy: blue-green\n", "  strategy: blue-green\n  routing: {cors: {allowOrigins: [\"*\"]}}\n").replacen(marked, "      release: true\n      corsPolicy: {allowMethods: [GET]}\n", 1),
+            "application.route.http[1].corsPolicy: application.routing.cors sets this rule's `corsPolicy` too",
+            "<stdin>:17:7",
+        ),
+        (istio("      route:\n", "      redirect: {uri: /x}\n      route:\n"), "application.route.http[0]: a rule takes one of route, redirect, directResponse and delegate; this one has route and redirect", "<stdin>:7:7"),
+        (istio("    hosts: [shop.example.com]\n", "    hosts: []\n"), "application.route.hosts: the route needs at least one host", "<stdin>:5:5"),
+        (istio("{host: static.web.svc.cluster.local}", "{port: {number: 80}}"), "application.route.http[0].route[0].destination.host: a destination needs its host", "<stdin>:11:9"),
     ];
     for (values, message, at) in &cases {
         refuses(values, message, at);
     }
     renders_clean(ISTIO);
+    // The same fields where the policy does not set them: carried into the release's rules.
+    let own = istio(marked, "      release: true\n      timeout: 9s\n      retries: {attempts: 3}\n      corsPolicy: {allowMethods: [GET]}\n      headers: {request: {set: {x-api: \"1\"}}}\n");
+    let out = renders_clean(&own);
+    assert!(out.contains("timeout: \"9s\"") && out.contains("attempts: 3") && out.contains("x-api: \"1\""), "{out}");
 }
 
 /// Istio tries rules in order: a rule after the marked rule, when that matches every request,
@@ -180,6 +205,10 @@ fn a_rule_after_a_match_all_rule_is_said_to_be_unreachable() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(r.stderr.contains("warning: application.route.http[2]: is reached by no request: application.route.http[1] before it matches every request"), "{}", r.stderr);
     assert!(r.stderr.contains("<stdin>:14:7"), "{}", r.stderr);
+    assert_eq!(r.stderr.matches("is reached by no request").count(), 1, "{}", r.stderr);
+    // With the marked rule matching a path, the rule after it is reached: nothing is said.
+    let reached = istio("      release: true\n", "      release: true\n    - name: late\n      directResponse: {status: 404}\n");
+    renders_clean(&reached);
 }
 
 /// With strategy none there is no routing object to put the route in: said, and an error under
@@ -271,7 +300,7 @@ fn the_gateway_apis_limits_are_the_limits() {
     let backends: String = (1..16).map(|i| format!("      - {{name: s{i}, port: 80}}\n")).collect();
     let base = gtw("        port: 80\n", &format!("        port: 80\n{backends}{filters}"))
         .replacen("    parentRefs:\n    - name: web\n", &format!("    hostnames: [\"*.example.com\", {}]\n    parentRefs:\n    - name: web\n{parents}", hosts.join(", ")), 1)
-        .replacen("    - matches:\n      - path: {type: PathPrefix, value: /api}\n", "    - matches: [{path: {type: PathPrefix, value: /old}}]\n      filters: [{type: RequestRedirect, requestRedirect: {statusCode: 301}}]\n    - matches: [{path: {type: PathPrefix, value: /pool}}]\n      backendRefs: [{group: inference.networking.k8s.io, kind: InferencePool, name: app-1}]\n    - matches:\n      - path: {type: PathPrefix, value: /api}\n", 1);
+        .replacen("    - matches:\n      - path: {type: PathPrefix, value: /api}\n", "    - matches: [{path: {type: PathPrefix, value: /old}}, {path: {type: PathPrefix, value: /older}}]\n      filters: [{type: RequestRedirect, requestRedirect: {statusCode: 301}}]\n    - matches: [{path: {type: PathPrefix, value: /pool}}, {path: {type: Exact, value: /pools}}]\n      backendRefs: [{group: inference.networking.k8s.io, kind: InferencePool, name: app-1}]\n    - matches:\n      - path: {type: PathPrefix, value: /api}\n", 1);
     renders_clean(&base);
     let step = |from: &str, to: &str| {
         assert!(base.contains(from), "{from:?}");
@@ -293,8 +322,8 @@ fn the_gateway_apis_limits_are_the_limits() {
         (step("[{type: RequestRedirect, requestRedirect: {statusCode: 301}}]", "[{type: RequestRedirect, requestRedirect: {statusCode: 301}}, {type: URLRewrite, urlRewrite: {hostname: x}}]"), "application.route.rules[1].filters: a RequestRedirect and a URLRewrite filter in one rule"),
         (step("      filters: [{type: RequestRedirect", "      backendRefs: [{name: old, port: 80}]\n      filters: [{type: RequestRedirect"), "application.route.rules[1].filters: a RequestRedirect filter cannot stand beside backendRefs"),
         (step("kind: InferencePool, name: app-1}", "kind: InferencePool, name: app-1, port: 70000}"), "application.route.rules[2].backendRefs[0].port: a port number"),
-        (step("    - matches: [{path: {type: PathPrefix, value: /pool}}]\n", "    - name: Pool\n      matches: [{path: {type: PathPrefix, value: /pool}}]\n"), "application.route.rules[2].name: \"Pool\""),
-        (step("    - matches: [{path: {type: PathPrefix, value: /pool}}]\n", "    - sessionPersistence: {}\n      matches: [{path: {type: PathPrefix, value: /pool}}]\n"), "application.route.rules[2].sessionPersistence: not a field here (name, matches, filters, backendRefs, timeouts)"),
+        (step("    - matches: [{path: {type: PathPrefix, value: /pool}}", "    - name: Pool\n      matches: [{path: {type: PathPrefix, value: /pool}}"), "application.route.rules[2].name: \"Pool\""),
+        (step("    - matches: [{path: {type: PathPrefix, value: /pool}}", "    - sessionPersistence: {}\n      matches: [{path: {type: PathPrefix, value: /pool}}"), "application.route.rules[2].sessionPersistence: not a field here (name, matches, filters, backendRefs, timeouts)"),
     ];
     for (values, message) in &cases {
         refuses(values, message, "<stdin>:");
