@@ -776,6 +776,16 @@ fn the_other_apis_match_field_is_warned() {
         (gtw.to_string(), "error: application.versions[1].match: is not used: the Gateway API routes with `matches`"),
         (istio.replace("application:\n", "application:\n  protocol: grpc\n"), "error: application.protocol: is not used: on Istio, gRPC is HTTP/2"),
         (istio.replace("strategy: canary", "strategy: none").replace("application:\n", "application:\n  routing: {timeout: 5s}\n"), "error: application.routing: is not used:"),
+        // The primary has no cohort, and a mirror none at all: their clauses were once dropped
+        // without a word.
+        (
+            gtw.replace("  - image: x\n", "  - image: x\n    matches: [{path: {value: /a}}]\n").replace("    match:\n    - headers: {x-a: {exact: b}}\n", ""),
+            "error: application.versions[0].matches: is not used: the primary has no cohort",
+        ),
+        (
+            istio.replace("strategy: canary", "strategy: mirror").replace("    matches:\n    - headers: [{name: x-a, value: b}]\n", "    match: [{uri: {prefix: /a}}]\n"),
+            "error: application.versions[1].match: is not used: a mirror has no cohorts",
+        ),
     ] {
         let strict = run(&["render", "--strict", "--name", "app", "-n", "default"], values.as_bytes());
         assert_eq!(strict.code, Some(1), "{}", strict.stderr);

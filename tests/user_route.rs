@@ -290,7 +290,8 @@ fn the_release_key_is_never_written() {
 /// What the Gateway API takes, releasegen takes: a user rule with every filter type an
 /// HTTPRoute has (RequestMirror and ExtensionRef twice, which the API allows), a redirect rule
 /// without backends, an InferencePool backend without a port, attachments with ports, 16
-/// hostnames with a wildcard, 32 parentRefs, 16 backends and 16 filters in a rule. Each refusal
+/// hostnames with a wildcard, 32 parentRefs, 16 backends and 16 filters in a rule, a backend of
+/// another group's kind Service without a port (only the core Service needs one). Each refusal
 /// below is one step past one of these.
 #[test]
 fn the_gateway_apis_limits_are_the_limits() {
@@ -300,7 +301,7 @@ fn the_gateway_apis_limits_are_the_limits() {
     let backends: String = (1..16).map(|i| format!("      - {{name: s{i}, port: 80}}\n")).collect();
     let base = gtw("        port: 80\n", &format!("        port: 80\n{backends}{filters}"))
         .replacen("    parentRefs:\n    - name: web\n", &format!("    hostnames: [\"*.example.com\", {}]\n    parentRefs:\n    - name: web\n{parents}", hosts.join(", ")), 1)
-        .replacen("    - matches:\n      - path: {type: PathPrefix, value: /api}\n", "    - matches: [{path: {type: PathPrefix, value: /old}}, {path: {type: PathPrefix, value: /older}}]\n      filters: [{type: RequestRedirect, requestRedirect: {statusCode: 301}}]\n    - matches: [{path: {type: PathPrefix, value: /pool}}, {path: {type: Exact, value: /pools}}]\n      backendRefs: [{group: inference.networking.k8s.io, kind: InferencePool, name: app-1}]\n    - matches:\n      - path: {type: PathPrefix, value: /api}\n", 1);
+        .replacen("    - matches:\n      - path: {type: PathPrefix, value: /api}\n", "    - matches: [{path: {type: PathPrefix, value: /old}}, {path: {type: PathPrefix, value: /older}}]\n      filters: [{type: RequestRedirect, requestRedirect: {statusCode: 301}}]\n    - matches: [{path: {type: PathPrefix, value: /pool}}, {path: {type: Exact, value: /pools}}]\n      backendRefs: [{group: inference.networking.k8s.io, kind: InferencePool, name: app-1}, {group: example.com, kind: Service, name: ext}]\n    - matches:\n      - path: {type: PathPrefix, value: /api}\n", 1);
     renders_clean(&base);
     let step = |from: &str, to: &str| {
         assert!(base.contains(from), "{from:?}");
@@ -357,4 +358,39 @@ fn grpc_rules_and_pool_backends_are_checked_as_their_apis_check_them() {
     refuses(&pool, "application.route.rules[0].backendRefs[0].name: names version 1's InferencePool", "<stdin>:");
     let elsewhere = pool.replacen("name: app-1}", "name: app-1, namespace: other}", 1);
     renders_clean(&elsewhere);
+    // An InferencePool of another API group is not the version's.
+    renders_clean(&pool.replacen("group: inference.networking.k8s.io", "group: pools.example.com", 1));
+}
+
+/// The marked rule's filters join the policy's and the release's own in each rule of the
+/// release: a CORS or response header filter the policy also writes is refused, and so is a
+/// mirror rule past 16 filters (15 of the user's and a RequestMirror per candidate: 16 with one
+/// candidate, 17 with two).
+#[test]
+fn the_marked_rules_filters_count_with_the_releases() {
+    let cors = gtw("  strategy: canary\n", "  strategy: canary\n  routing: {cors: {allowOrigins: [\"*\"]}}\n")
+        .replacen("      release: true\n", "      release: true\n      filters: [{type: CORS, cors: {allowOrigins: [\"https://a.example.com\"]}}]\n", 1);
+    refuses(&cors, "application.routing.cors writes a CORS filter into this rule too", "<stdin>:17:7");
+    let response = gtw("  strategy: canary\n", "  strategy: canary\n  routing: {responseHeaders: {set: {a: b}}}\n")
+        .replacen("      release: true\n", "      release: true\n      filters: [{type: ResponseHeaderModifier, responseHeaderModifier: {set: [{name: c, value: d}]}}]\n", 1);
+    refuses(&response, "application.routing.responseHeaders writes a ResponseHeaderModifier filter into this rule too", "<stdin>:17:7");
+
+    let fifteen: String = (0..15).map(|i| format!("      - {{type: ExtensionRef, extensionRef: {{group: example.com, kind: Auth, name: a{i}}}}}\n")).collect();
+    let one = gtw("strategy: canary", "strategy: mirror").replacen("      release: true\n", &format!("      release: true\n      filters:\n{fifteen}"), 1);
+    renders_clean(&one);
+    let two = one.replacen("  - image: b\n", "  - image: b\n  - image: c\n", 1);
+    refuses(&two, "application.route.rules[1].filters: 17 filters in the release's rules (15 here, the routing policy's and a RequestMirror per candidate); the Gateway API takes at most 16 in a rule", "<stdin>:16:7");
+    let policy = gtw("strategy: canary", "strategy: mirror\n  routing: {requestHeaders: {set: {a: b}}}").replacen("      release: true\n", &format!("      release: true\n      filters:\n{fifteen}"), 1);
+    refuses(&policy, "17 filters in the release's rules (15 here", "<stdin>:");
+}
+
+/// A mirror has no cohorts: a candidate's clauses are said to be ignored, and are no conflict
+/// with the marked rule's.
+#[test]
+fn a_mirrors_ignored_clauses_are_no_conflict() {
+    let values = gtw("strategy: canary", "strategy: mirror").replacen("  - image: b\n", "  - image: b\n    matches: [{path: {type: PathPrefix, value: /beta}}]\n", 1);
+    let r = run(&["render", "--name", "app", "-n", "default"], values.as_bytes());
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(!r.stderr.contains("differently"), "{}", r.stderr);
+    assert!(r.stderr.contains("warning: application.versions[1].matches: is not used: a mirror has no cohorts"), "{}", r.stderr);
 }

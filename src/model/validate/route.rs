@@ -295,9 +295,9 @@ impl Reader {
 
     /// Istio tries rules in order: one after a rule that matches every request is reached by
     /// none (Istio says so too, as a warning). The release's split or primary rule takes the
-    /// marked rule's matches.
+    /// marked rule's matches. (An empty `match` list is refused where it is read.)
     fn unreachable_rules(&mut self, route: &UserRoute, items: &[Node], path: &str, at: usize) {
-        let matches_all = |i: usize| if i == at { route.marked.matches.is_empty() } else { items[i].get("match").is_none_or(|m| matches!(&m.value, Val::Null) || matches!(&m.value, Val::Seq(s) if s.is_empty())) };
+        let matches_all = |i: usize| if i == at { route.marked.matches.is_empty() } else { items[i].get("match").is_none_or(Node::is_null) };
         let Some(first) = (0..items.len()).find(|&i| matches_all(i)) else { return };
         for (i, rule) in items.iter().enumerate().skip(first + 1) {
             let msg = format!("is reached by no request: {path}[{first}] before it matches every request, and Istio tries rules in order");

@@ -113,7 +113,7 @@ impl Reader {
         // Each routing API's clauses are checked in full where that API carries them.
         let routed = s.strategy.is_some_and(|st| s.env.routes(st));
         let gtw = s.env == Env::DeploymentGtw;
-        self.unused_matches(node, &path, s.env, s.strategy);
+        self.unused_matches(node, &path, s.env, s.strategy, i);
         let istio_match = self.istio_match(node.get("match"), &join(&path, "match"), canary, routed && !gtw);
         let gtw_matches = self.gtw_matches(node.get("matches"), &join(&path, "matches"), canary, routed && gtw, s.defaults.grpc);
         let list = node.get(if gtw { "matches" } else { "match" });
@@ -151,19 +151,23 @@ impl Reader {
         })
     }
 
-    /// `match` on the Gateway API, `matches` on Istio, or either where nothing is routed, would
-    /// leave the cohort at its default without a word: say that it is ignored and why.
-    fn unused_matches(&mut self, node: &Node, path: &str, env: Env, strategy: Option<Strategy>) {
+    /// `match` on the Gateway API, `matches` on Istio, either where nothing is routed, on the
+    /// primary or in a mirror would leave the cohort at its default without a word: say that
+    /// it is ignored and why.
+    fn unused_matches(&mut self, node: &Node, path: &str, env: Env, strategy: Option<Strategy>, i: usize) {
         let routed = strategy.is_some_and(|st| env.routes(st));
-        for (key, used) in [("match", routed && env != Env::DeploymentGtw), ("matches", routed && env == Env::DeploymentGtw)] {
+        let cohorts = routed && i > 0 && strategy != Some(Strategy::Mirror);
+        for (key, used) in [("match", cohorts && env != Env::DeploymentGtw), ("matches", cohorts && env == Env::DeploymentGtw)] {
             let Some(value) = node.get(key).filter(|n| !n.is_null()) else { continue };
             if used {
                 continue;
             }
             let why = match (routed, key) {
                 (false, _) => format!("{} has no routing object to carry it", describe_unrouted(env, strategy)),
-                (true, "match") => "the Gateway API routes with `matches` (HTTPRouteMatch: path, headers, queryParams, method)".to_string(),
-                (true, _) => format!("environment {} routes with `match` (Istio HTTPMatchRequest)", env.name()),
+                (true, "match") if env == Env::DeploymentGtw => "the Gateway API routes with `matches` (HTTPRouteMatch: path, headers, queryParams, method)".to_string(),
+                (true, "matches") if env != Env::DeploymentGtw => format!("environment {} routes with `match` (Istio HTTPMatchRequest)", env.name()),
+                _ if i == 0 => "the primary has no cohort: it takes every request no candidate's cohort takes".to_string(),
+                _ => "a mirror has no cohorts: each candidate gets a copy of its weight's share of every request".to_string(),
             };
             self.ignored(Problem::at(&join(path, key), Some(value.pos), format!("is not used: {why} (ignored)")));
         }
