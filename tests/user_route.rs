@@ -182,7 +182,7 @@ fn istio_refusals_name_their_field() {
             "application.route.http[1].corsPolicy: application.routing.cors sets this rule's `corsPolicy` too",
             "<stdin>:17:7",
         ),
-        (istio("      route:\n", "      redirect: {uri: /x}\n      route:\n"), "application.route.http[0]: a rule takes one of route, redirect, directResponse and delegate; this one has route and redirect", "<stdin>:7:7"),
+        (istio("      route:\n", "      redirect: {uri: /x}\n      route:\n"), "application.route.http[0]: a rule takes one of route, redirect, directResponse and delegate; this one has redirect and route", "<stdin>:7:7"),
         (istio("    hosts: [shop.example.com]\n", "    hosts: []\n"), "application.route.hosts: the route needs at least one host", "<stdin>:5:5"),
         (istio("{host: static.web.svc.cluster.local}", "{port: {number: 80}}"), "application.route.http[0].route[0].destination.host: a destination needs its host", "<stdin>:11:9"),
     ];

@@ -53,9 +53,10 @@ impl Reader {
             if let Some(name) = self.required(item.get("name"), &join(&ip, "name"), item, "a parentRef needs the name of what it attaches to") {
                 self.name(&name, item.get("name"), &join(&ip, "name"), names::dns_subdomain);
             }
-            for key in ["group", "kind", "namespace", "sectionName"] {
-                self.string(item.get(key), &join(&ip, key));
-            }
+            self.string(item.get("group"), &join(&ip, "group"));
+            self.string(item.get("kind"), &join(&ip, "kind"));
+            self.string(item.get("namespace"), &join(&ip, "namespace"));
+            self.string(item.get("sectionName"), &join(&ip, "sectionName"));
             if item.get("port").is_some_and(|n| !n.is_null()) {
                 self.port(item.get("port"), &join(&ip, "port"));
             }

@@ -175,16 +175,16 @@ impl Reader {
         if types.iter().any(|t| t == "RequestRedirect") {
             self.error(&fp, rule.get("filters"), "a RequestRedirect filter cannot stand beside the release's backends (the Gateway API refuses it with backendRefs); redirect in a rule of its own");
         }
-        for (policy, kind) in [("cors", "CORS"), ("requestHeaders", "RequestHeaderModifier"), ("responseHeaders", "ResponseHeaderModifier")] {
-            let set = match policy {
-                "cors" => c.policy.cors.is_some(),
-                "requestHeaders" => !c.policy.request_headers.is_empty(),
-                _ => !c.policy.response_headers.is_empty(),
+        // The filters the policy writes (`gtw_filters`), each at most once in a rule.
+        for kind in &types {
+            let policy = match kind.as_str() {
+                "CORS" if c.policy.cors.is_some() => "cors",
+                "RequestHeaderModifier" if !c.policy.request_headers.is_empty() => "requestHeaders",
+                "ResponseHeaderModifier" if !c.policy.response_headers.is_empty() => "responseHeaders",
+                _ => continue,
             };
-            if set && types.iter().any(|t| t == kind) {
-                let msg = format!("application.routing.{policy} writes a {kind} filter into this rule too, and the Gateway API takes one per rule; write the change in one place");
-                self.error(&fp, rule.get("filters"), msg);
-            }
+            let msg = format!("application.routing.{policy} writes a {kind} filter into this rule too, and the Gateway API takes one per rule; write the change in one place");
+            self.error(&fp, rule.get("filters"), msg);
         }
         for (j, f) in filters.iter().enumerate() {
             if touches_app_version(&f["responseHeaderModifier"]) {
@@ -213,20 +213,19 @@ impl Reader {
     fn istio_hosts(&mut self, route: &Node, path: &str) {
         let p = join(path, "hosts");
         match self.list(route.get("hosts"), &p) {
-            Some(Node { value: Val::Seq(items), .. }) if !items.is_empty() => {
-                for (i, h) in items.iter().enumerate() {
-                    self.string(Some(h), &format!("{p}[{i}]"));
-                }
-            }
+            Some(Node { value: Val::Seq(items), .. }) if !items.is_empty() => self.texts(route.get("hosts"), &p),
             Some(list) => self.error(&p, Some(list), "the route needs at least one host (Istio routes the requests for its hosts)"),
             None => self.error(&p, Some(route), "the route needs its hosts (Istio routes the requests for its hosts)"),
         }
-        for key in ["gateways", "exportTo"] {
-            let kp = join(path, key);
-            if let Some(Node { value: Val::Seq(items), .. }) = self.list(route.get(key), &kp) {
-                for (i, g) in items.iter().enumerate() {
-                    self.string(Some(g), &format!("{kp}[{i}]"));
-                }
+        self.texts(route.get("gateways"), &join(path, "gateways"));
+        self.texts(route.get("exportTo"), &join(path, "exportTo"));
+    }
+
+    /// A list of text, each item said where it is not text.
+    fn texts(&mut self, node: Option<&Node>, path: &str) {
+        if let Some(Node { value: Val::Seq(items), .. }) = self.list(node, path) {
+            for (i, item) in items.iter().enumerate() {
+                self.string(Some(item), &format!("{path}[{i}]"));
             }
         }
     }
@@ -235,7 +234,7 @@ impl Reader {
         self.only_fields(rule, path, istio_rule, ISTIO_RULE_FIELDS);
         self.string(rule.get("name"), &join(path, "name"));
         self.istio_match(rule.get("match"), &join(path, "match"), false, true);
-        let given: Vec<&str> = ["route", "redirect", "directResponse", "delegate"].into_iter().filter(|k| rule.get(k).is_some_and(|n| !n.is_null())).collect();
+        let given: Vec<&str> = rule_keys(rule).filter(|k| matches!(*k, "route" | "redirect" | "directResponse" | "delegate")).collect();
         match given.len() {
             0 => self.error(path, Some(rule), "a rule needs a route, redirect, directResponse or delegate (Istio refuses one without)"),
             1 => {}
@@ -370,7 +369,7 @@ const PREFIX_REWRITE: &str = "a URLRewrite or RequestRedirect with ReplacePrefix
 
 /// Whether filters rewrite or redirect with `ReplacePrefixMatch`.
 fn replaces_prefix(filters: &Value) -> bool {
-    let by_prefix = |f: &Value| ["urlRewrite", "requestRedirect"].iter().any(|k| f[*k]["path"]["type"] == "ReplacePrefixMatch");
+    let by_prefix = |f: &Value| f["urlRewrite"]["path"]["type"] == "ReplacePrefixMatch" || f["requestRedirect"]["path"]["type"] == "ReplacePrefixMatch";
     filters.as_array().is_some_and(|fs| fs.iter().any(by_prefix))
 }
 
@@ -384,6 +383,15 @@ fn one_prefix_match(matches: &Value) -> bool {
     }
 }
 
+/// The keys a rule gives a value (not null), in the order written.
+fn rule_keys(rule: &Node) -> impl Iterator<Item = &str> {
+    let entries = match &rule.value {
+        Val::Map(entries) => entries.as_slice(),
+        _ => &[],
+    };
+    entries.iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k.as_str())
+}
+
 /// Whether a header change (`{set, add, remove}`, as either API spells it) touches `app-version`.
 fn touches_app_version(ops: &Value) -> bool {
     let named = |v: &Value| match v {
@@ -391,7 +399,7 @@ fn touches_app_version(ops: &Value) -> bool {
         Value::Array(items) => items.iter().any(|x| x.as_str().or(x["name"].as_str()).is_some_and(|n| n.eq_ignore_ascii_case("app-version"))),
         _ => false,
     };
-    ["set", "add", "remove"].iter().any(|k| named(&ops[*k]))
+    named(&ops["set"]) || named(&ops["add"]) || named(&ops["remove"])
 }
 
 /// Whether an Istio destination host names a version's Service (short, namespaced or full).
