@@ -376,7 +376,13 @@ fn the_marked_rules_filters_count_with_the_releases() {
     refuses(&response, "application.routing.responseHeaders writes a ResponseHeaderModifier filter into this rule too", "<stdin>:17:7");
     // Either alone is taken: the policy's filter, or the marked rule's.
     renders_clean(&gtw("  strategy: canary\n", "  strategy: canary\n  routing: {responseHeaders: {set: {a: b}}}\n"));
-    renders_clean(&gtw("      release: true\n", "      release: true\n      filters: [{type: ResponseHeaderModifier, responseHeaderModifier: {set: [{name: c, value: d}]}}]\n"));
+    for filter in [
+        "{type: ResponseHeaderModifier, responseHeaderModifier: {set: [{name: c, value: d}]}}",
+        "{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: c, value: d}]}}",
+        "{type: CORS, cors: {allowOrigins: [\"https://a.example.com\"]}}",
+    ] {
+        renders_clean(&gtw("      release: true\n", &format!("      release: true\n      filters: [{filter}]\n")));
+    }
 
     let fifteen: String = (0..15).map(|i| format!("      - {{type: ExtensionRef, extensionRef: {{group: example.com, kind: Auth, name: a{i}}}}}\n")).collect();
     let one = gtw("strategy: canary", "strategy: mirror").replacen("      release: true\n", &format!("      release: true\n      filters:\n{fifteen}"), 1);

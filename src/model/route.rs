@@ -36,6 +36,19 @@ pub struct Marked {
     pub fields: Vec<(String, Value)>,
 }
 
+/// `v` with the keys of every mapping in alphabetical order, lists in theirs.
+pub fn canonical(v: Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(String, Value)> = m.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, x)| (k, canonical(x))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(canonical).collect()),
+        other => other,
+    }
+}
+
 /// Keys of a match clause whose values are sets of named conditions, ANDed name by name:
 /// Istio's maps and the Gateway API's `[{name, value, type}]` lists. (A match, not a table of
 /// strings: every string pointer in static data is one more relocation at every start.)

@@ -10,7 +10,7 @@
 use super::*;
 use super::gtw_rules::GTW_MAX_FILTERS;
 use super::matches::nth;
-use crate::model::route::{Marked, UserRoute, conflict};
+use crate::model::route::{Marked, UserRoute, canonical, conflict};
 
 // The field names are matches rather than tables of strings: every string pointer in static
 // data is one more relocation at every start of the binary (docs/performance.md).
@@ -125,7 +125,7 @@ impl Reader {
             self.error(&rp, Some(rules), "no rule is marked `release: true`: mark the one whose traffic the release splits between its versions");
             return None;
         };
-        let route = UserRoute { fields, before, after, marked };
+        let route = canonical_route(UserRoute { fields, before, after, marked });
         self.route_conflicts(&route, &format!("{rp}[{at}]"), items.get(at), c);
         if gtw {
             self.prefix_rewrites(&route, &format!("{rp}[{at}]"), items.get(at), c);
@@ -380,6 +380,24 @@ fn one_prefix_match(matches: &Value) -> bool {
         None | Some([]) => true,
         Some([m]) => m["path"].is_object() && m["path"]["type"].as_str().unwrap_or("PathPrefix") == "PathPrefix",
         Some(_) => false,
+    }
+}
+
+/// The route with every mapping's keys in alphabetical order, as Helm's `toYaml` writes them:
+/// a release renders byte for byte the same from a values file as through the chart. Lists
+/// (the rules, their matches and filters) keep their order.
+fn canonical_route(u: UserRoute) -> UserRoute {
+    let sorted = |mut fields: Vec<(String, Value)>| {
+        fields.sort_by(|a, b| a.0.cmp(&b.0));
+        fields.into_iter().map(|(k, v)| (k, canonical(v))).collect::<Vec<_>>()
+    };
+    let all = |vs: Vec<Value>| vs.into_iter().map(canonical).collect::<Vec<_>>();
+    let m = u.marked;
+    UserRoute {
+        fields: sorted(u.fields),
+        before: all(u.before),
+        after: all(u.after),
+        marked: Marked { matches: all(m.matches), name: m.name, filters: all(m.filters), fields: sorted(m.fields) },
     }
 }
 
